@@ -1,0 +1,7 @@
+//! Authentication and the access scope: tokens, password hashing, the subtree a caller may see.
+
+pub mod jwt;
+pub mod password;
+pub mod scope;
+
+pub use scope::AccessScope;

@@ -1,0 +1,142 @@
+//! Configuration from environment variables. Every variable has a working local default except
+//! where a default would be unsafe: in production a missing JWT secret stops the server.
+//! `.env.example` lists them all; keep it in step with `Config::from_env`.
+
+use std::time::Duration;
+
+use anyhow::{bail, Context};
+
+/// Where the service runs; production turns unsafe defaults into startup errors.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Environment {
+    /// Local work: readable logs, a fixed development JWT secret.
+    Development,
+    /// A real deployment.
+    Production,
+}
+
+/// Log output format.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum LogFormat {
+    /// Human readable lines.
+    Text,
+    /// One JSON object per line, for log collectors.
+    Json,
+}
+
+/// The secret the development default uses; refused in production.
+const DEV_JWT_SECRET: &str = "shegong-development-secret-do-not-use-in-production";
+
+/// All settings of one server process.
+#[derive(Debug, Clone)]
+pub struct Config {
+    /// `DATABASE_URL`.
+    pub database_url: String,
+    /// `SHEGONG_BIND`.
+    pub bind: String,
+    /// `SHEGONG_ENV`.
+    pub environment: Environment,
+    /// `SHEGONG_JWT_SECRET` (HMAC key for access tokens and refresh-token derivation).
+    pub jwt_secret: String,
+    /// `SHEGONG_JWT_ISSUER`.
+    pub jwt_issuer: String,
+    /// `SHEGONG_JWT_AUDIENCE`.
+    pub jwt_audience: String,
+    /// `SHEGONG_ACCESS_TOKEN_TTL_SECS` (at most 900).
+    pub access_token_ttl: Duration,
+    /// `SHEGONG_REFRESH_TOKEN_TTL_DAYS`.
+    pub refresh_token_ttl: Duration,
+    /// `SHEGONG_DB_POOL_SIZE`.
+    pub db_pool_size: usize,
+    /// `SHEGONG_DB_TIMEOUT_MS`: longest wait for a pooled connection or a new one.
+    pub db_timeout: Duration,
+    /// `SHEGONG_AUTO_MIGRATE`: run pending migrations when `serve` starts.
+    pub auto_migrate: bool,
+    /// `SHEGONG_WORKERS`: HTTP worker threads.
+    pub workers: usize,
+    /// `SHEGONG_HASH_CONCURRENCY`: password hashes computed at once.
+    pub hash_concurrency: usize,
+    /// `SHEGONG_LOGIN_MAX_FAILURES`: wrong passwords before an account is locked.
+    pub login_max_failures: i32,
+    /// `SHEGONG_LOGIN_LOCK_SECS`: how long the lock (and the counting window) lasts.
+    pub login_lock: Duration,
+    /// `SHEGONG_LOG_FORMAT`.
+    pub log_format: LogFormat,
+    /// `SHEGONG_LOG_LEVEL` (a tracing filter such as `info` or `shegong=debug`).
+    pub log_level: String,
+}
+
+fn var(name: &str) -> Option<String> {
+    std::env::var(name).ok().filter(|v| !v.trim().is_empty())
+}
+
+fn parsed<T: std::str::FromStr>(name: &str, default: T) -> anyhow::Result<T>
+where
+    T::Err: std::fmt::Display,
+{
+    match var(name) {
+        None => Ok(default),
+        Some(v) => v
+            .trim()
+            .parse::<T>()
+            .map_err(|e| anyhow::anyhow!("{name}: cannot parse `{v}`: {e}")),
+    }
+}
+
+impl Config {
+    /// Reads the configuration from the process environment.
+    pub fn from_env() -> anyhow::Result<Self> {
+        let environment = match var("SHEGONG_ENV").as_deref() {
+            None | Some("development") => Environment::Development,
+            Some("production") => Environment::Production,
+            Some(other) => bail!("SHEGONG_ENV must be `development` or `production`, not `{other}`"),
+        };
+        let jwt_secret = match (var("SHEGONG_JWT_SECRET"), environment) {
+            (Some(s), Environment::Production) if s.len() < 32 || s == DEV_JWT_SECRET => {
+                bail!("SHEGONG_JWT_SECRET must be at least 32 characters and not the development secret")
+            }
+            (Some(s), _) => s,
+            (None, Environment::Production) => {
+                bail!("SHEGONG_JWT_SECRET is required when SHEGONG_ENV=production")
+            }
+            (None, Environment::Development) => DEV_JWT_SECRET.to_owned(),
+        };
+        let access_secs: u64 = parsed("SHEGONG_ACCESS_TOKEN_TTL_SECS", 900)?;
+        if !(30..=900).contains(&access_secs) {
+            bail!("SHEGONG_ACCESS_TOKEN_TTL_SECS must be between 30 and 900");
+        }
+        let refresh_days: u64 = parsed("SHEGONG_REFRESH_TOKEN_TTL_DAYS", 30)?;
+        let log_format = match var("SHEGONG_LOG_FORMAT").as_deref() {
+            Some("json") => LogFormat::Json,
+            Some("text") => LogFormat::Text,
+            None if environment == Environment::Production => LogFormat::Json,
+            None => LogFormat::Text,
+            Some(other) => bail!("SHEGONG_LOG_FORMAT must be `text` or `json`, not `{other}`"),
+        };
+        let workers = parsed(
+            "SHEGONG_WORKERS",
+            std::thread::available_parallelism().map(|n| n.get()).unwrap_or(2),
+        )?;
+        Ok::<_, anyhow::Error>(Self {
+            database_url: var("DATABASE_URL")
+                .unwrap_or_else(|| "postgres://postgres:postgres@localhost:5432/shegong".into()),
+            bind: var("SHEGONG_BIND").unwrap_or_else(|| "127.0.0.1:8080".into()),
+            environment,
+            jwt_secret,
+            jwt_issuer: var("SHEGONG_JWT_ISSUER").unwrap_or_else(|| "shegong".into()),
+            jwt_audience: var("SHEGONG_JWT_AUDIENCE").unwrap_or_else(|| "shegong-api".into()),
+            access_token_ttl: Duration::from_secs(access_secs),
+            refresh_token_ttl: Duration::from_secs(refresh_days * 86_400),
+            db_pool_size: parsed("SHEGONG_DB_POOL_SIZE", 16)?,
+            db_timeout: Duration::from_millis(parsed("SHEGONG_DB_TIMEOUT_MS", 1500)?),
+            auto_migrate: parsed("SHEGONG_AUTO_MIGRATE", true)?,
+            workers,
+            hash_concurrency: parsed("SHEGONG_HASH_CONCURRENCY", 1)?,
+            login_max_failures: parsed("SHEGONG_LOGIN_MAX_FAILURES", 5)?,
+            login_lock: Duration::from_secs(parsed("SHEGONG_LOGIN_LOCK_SECS", 300)?),
+            log_format,
+            log_level: var("SHEGONG_LOG_LEVEL").unwrap_or_else(|| "info".into()),
+        })
+        .context("configuration")
+    }
+}

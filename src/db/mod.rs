@@ -1,0 +1,148 @@
+//! Everything that speaks SQL: the schema, row models, and the repository functions.
+//! Nothing outside this module writes a query. Repository functions on scoped tables take an
+//! `&AccessScope`, so a caller cannot forget the subtree filter.
+
+pub mod models;
+pub mod repo;
+pub mod schema;
+
+use std::time::Duration;
+
+use anyhow::Context;
+use diesel::connection::SimpleConnection;
+use diesel_async::{
+    async_connection_wrapper::AsyncConnectionWrapper,
+    pooled_connection::{deadpool::Pool as DeadPool, AsyncDieselConnectionManager, ManagerConfig, RecyclingMethod},
+    AsyncConnection, AsyncPgConnection, RunQueryDsl,
+};
+use diesel_migrations::{embed_migrations, EmbeddedMigrations, MigrationHarness};
+
+/// The connection pool type.
+pub type Pool = DeadPool<AsyncPgConnection>;
+/// A connection checked out of the pool.
+pub type PooledConn = diesel_async::pooled_connection::deadpool::Object<AsyncPgConnection>;
+/// The async connection every repository function takes.
+pub type Conn = AsyncPgConnection;
+
+/// The SQL migrations, embedded in the binary.
+pub const MIGRATIONS: EmbeddedMigrations = embed_migrations!("migrations");
+
+/// Builds the pool. Connections are made lazily; a checkout waits at most `timeout`, so a dead
+/// database answers 503 fast instead of hanging requests.
+pub fn pool(url: &str, size: usize, timeout: Duration) -> anyhow::Result<Pool> {
+    let mut config = ManagerConfig::default();
+    // A connection killed on the server side is noticed at checkout, not by a failed request.
+    config.recycling_method = RecyclingMethod::Verified;
+    let manager = AsyncDieselConnectionManager::<AsyncPgConnection>::new_with_config(url, config);
+    DeadPool::builder(manager)
+        .max_size(size)
+        .wait_timeout(Some(timeout))
+        .create_timeout(Some(timeout))
+        .recycle_timeout(Some(timeout))
+        .runtime(deadpool::Runtime::Tokio1)
+        .build()
+        .context("building the database pool")
+}
+
+/// Runs `f` in a transaction: commit when it returns `Ok`, roll back when it returns `Err`.
+///
+/// The closure returns a scoped boxed future (`async move { … }.scope_boxed_local()`), which lets
+/// it borrow both the connection and the caller's values.
+pub async fn transaction<'a, T, E, F>(conn: &mut Conn, f: F) -> Result<T, E>
+where
+    F: for<'r> FnOnce(&'r mut Conn) -> scoped_futures::ScopedLocalBoxFuture<'a, 'r, Result<T, E>> + 'a,
+    E: From<diesel::result::Error>,
+{
+    use diesel_async::TransactionManager;
+    type Manager = <Conn as AsyncConnection>::TransactionManager;
+    Manager::begin_transaction(conn).await?;
+    match f(&mut *conn).await {
+        Ok(value) => match Manager::commit_transaction(conn).await {
+            Ok(()) => Ok(value),
+            Err(e) => {
+                let _ = Manager::rollback_transaction(conn).await;
+                Err(e.into())
+            }
+        },
+        Err(e) => {
+            // A failed rollback leaves the connection broken; the pool then discards it.
+            let _ = Manager::rollback_transaction(conn).await;
+            Err(e)
+        }
+    }
+}
+
+/// Splits a postgres URL into (URL of the `postgres` maintenance database, database name).
+fn split_database_url(url: &str) -> anyhow::Result<(String, String)> {
+    let (base, query) = match url.split_once('?') {
+        Some((b, q)) => (b, Some(q)),
+        None => (url, None),
+    };
+    let slash = base.rfind('/').context("DATABASE_URL has no database name")?;
+    let name = &base[slash + 1..];
+    if name.is_empty() || base[..slash].ends_with('/') {
+        anyhow::bail!("DATABASE_URL has no database name");
+    }
+    let mut admin = format!("{}/postgres", &base[..slash]);
+    if let Some(q) = query {
+        admin.push('?');
+        admin.push_str(q);
+    }
+    Ok((admin, name.to_owned()))
+}
+
+/// Creates the database named in `url` when it does not exist yet.
+pub async fn ensure_database(url: &str) -> anyhow::Result<()> {
+    if AsyncPgConnection::establish(url).await.is_ok() {
+        return Ok(());
+    }
+    let (admin_url, name) = split_database_url(url)?;
+    let mut admin = AsyncPgConnection::establish(&admin_url)
+        .await
+        .with_context(|| "connecting to the maintenance database `postgres`")?;
+    let quoted = format!("\"{}\"", name.replace('"', "\"\""));
+    match diesel::sql_query(format!("CREATE DATABASE {quoted}")).execute(&mut admin).await {
+        Ok(_) => tracing::info!(database = %name, "created database"),
+        // Another process may have created it in between.
+        Err(diesel::result::Error::DatabaseError(_, info)) if info.message().contains("already exists") => {}
+        Err(e) => return Err(e).context("creating the database"),
+    }
+    Ok(())
+}
+
+/// Runs pending migrations; returns the versions applied.
+///
+/// The harness is synchronous, so it runs on the blocking pool through `AsyncConnectionWrapper`.
+pub async fn run_migrations(url: &str) -> anyhow::Result<Vec<String>> {
+    let url = url.to_owned();
+    tokio::task::spawn_blocking(move || -> anyhow::Result<Vec<String>> {
+        let mut conn = <AsyncConnectionWrapper<AsyncPgConnection> as diesel::Connection>::establish(&url)
+            .context("connecting for migrations")?;
+        // Two servers starting together must not both migrate.
+        conn.batch_execute("SELECT pg_advisory_lock(7283400001)")?;
+        let applied = conn
+            .run_pending_migrations(MIGRATIONS)
+            .map_err(|e| anyhow::anyhow!("running migrations: {e}"))
+            .map(|v| v.iter().map(|m| m.to_string()).collect());
+        conn.batch_execute("SELECT pg_advisory_unlock(7283400001)")?;
+        applied
+    })
+    .await
+    .context("migration task")?
+}
+
+#[cfg(test)]
+mod tests {
+    use super::split_database_url;
+
+    #[test]
+    fn splits_urls() {
+        let (a, n) = split_database_url("postgres://u:p@h:5432/shegong").expect("split");
+        assert_eq!(a, "postgres://u:p@h:5432/postgres");
+        assert_eq!(n, "shegong");
+        let (a, n) = split_database_url("postgres://h/db1?sslmode=disable").expect("split");
+        assert_eq!(a, "postgres://h/postgres?sslmode=disable");
+        assert_eq!(n, "db1");
+        assert!(split_database_url("postgres://h/").is_err());
+    }
+}

@@ -1,0 +1,191 @@
+//! Row types: what the repositories read and write.
+
+use chrono::{DateTime, Utc};
+use diesel::prelude::*;
+use uuid::Uuid;
+
+use crate::db::schema::*;
+use crate::domain::enums::{Certification, Role, Tier, UnitStatus};
+
+/// An org unit row.
+#[derive(Debug, Clone, Queryable, Selectable)]
+#[diesel(table_name = org_units, check_for_backend(diesel::pg::Pg))]
+pub struct OrgUnit {
+    pub id: Uuid,
+    pub parent_id: Option<Uuid>,
+    pub tier: Tier,
+    pub name: String,
+    pub division_code: Option<String>,
+    pub address: Option<String>,
+    pub phone: Option<String>,
+    pub status: UnitStatus,
+    pub path: String,
+    pub depth: i16,
+    pub version: i32,
+    pub created_at: DateTime<Utc>,
+    pub updated_at: DateTime<Utc>,
+}
+
+/// A new org unit.
+#[derive(Debug, Insertable)]
+#[diesel(table_name = org_units)]
+pub struct NewOrgUnit {
+    pub id: Uuid,
+    pub parent_id: Option<Uuid>,
+    pub tier: Tier,
+    pub name: String,
+    pub division_code: Option<String>,
+    pub address: Option<String>,
+    pub phone: Option<String>,
+    pub status: UnitStatus,
+    pub path: String,
+    pub depth: i16,
+}
+
+/// Changes to an org unit's own fields (`None` = unchanged, `Some(None)` = cleared).
+#[derive(Debug, Default, AsChangeset)]
+#[diesel(table_name = org_units)]
+pub struct OrgUnitChanges {
+    pub name: Option<String>,
+    pub division_code: Option<Option<String>>,
+    pub address: Option<Option<String>>,
+    pub phone: Option<Option<String>>,
+    pub status: Option<UnitStatus>,
+}
+
+/// A user row without the password hash (which only login reads).
+#[derive(Debug, Clone, Queryable, Selectable)]
+#[diesel(table_name = users, check_for_backend(diesel::pg::Pg))]
+pub struct User {
+    pub id: Uuid,
+    pub username: String,
+    pub display_name: String,
+    pub phone: Option<String>,
+    pub org_unit_id: Uuid,
+    pub role: Role,
+    pub certification: Certification,
+    pub is_active: bool,
+    pub token_version: i32,
+    pub version: i32,
+    pub created_at: DateTime<Utc>,
+    pub updated_at: DateTime<Utc>,
+}
+
+/// A new user.
+#[derive(Debug, Insertable)]
+#[diesel(table_name = users)]
+pub struct NewUser {
+    pub id: Uuid,
+    pub username: String,
+    pub display_name: String,
+    pub phone: Option<String>,
+    pub org_unit_id: Uuid,
+    pub role: Role,
+    pub certification: Certification,
+    pub is_active: bool,
+    pub password_hash: String,
+}
+
+/// Changes to a user.
+#[derive(Debug, Default, AsChangeset)]
+#[diesel(table_name = users)]
+pub struct UserChanges {
+    pub display_name: Option<String>,
+    pub phone: Option<Option<String>>,
+    pub org_unit_id: Option<Uuid>,
+    pub role: Option<Role>,
+    pub certification: Option<Certification>,
+    pub is_active: Option<bool>,
+}
+
+/// What the `Actor` extractor loads per request.
+#[derive(Debug, Clone, Queryable)]
+pub struct ActorRow {
+    pub id: Uuid,
+    pub username: String,
+    pub role: Role,
+    pub org_unit_id: Uuid,
+    pub is_active: bool,
+    pub token_version: i32,
+    pub unit_tier: Tier,
+    pub unit_path: String,
+}
+
+/// What login needs about an account.
+#[derive(Debug, Clone, Queryable)]
+pub struct Credentials {
+    pub id: Uuid,
+    pub is_active: bool,
+    pub password_hash: String,
+}
+
+/// A refresh-token row.
+#[derive(Debug, Clone, Queryable, Selectable)]
+#[diesel(table_name = refresh_tokens, check_for_backend(diesel::pg::Pg))]
+pub struct RefreshToken {
+    pub id: Uuid,
+    pub family_id: Uuid,
+    pub user_id: Uuid,
+    pub successor_id: Option<Uuid>,
+    pub issued_at: DateTime<Utc>,
+    pub expires_at: DateTime<Utc>,
+    pub used_at: Option<DateTime<Utc>>,
+    pub revoked_at: Option<DateTime<Utc>>,
+}
+
+/// A new refresh token.
+#[derive(Debug, Insertable)]
+#[diesel(table_name = refresh_tokens)]
+pub struct NewRefreshToken {
+    pub id: Uuid,
+    pub family_id: Uuid,
+    pub user_id: Uuid,
+    pub token_hash: Vec<u8>,
+    pub expires_at: DateTime<Utc>,
+}
+
+/// An audit event to write.
+#[derive(Debug, Clone, Insertable)]
+#[diesel(table_name = audit_events)]
+pub struct NewAuditEvent {
+    pub id: Uuid,
+    pub user_id: Option<Uuid>,
+    pub username: Option<String>,
+    pub role: Option<String>,
+    pub org_unit_id: Option<Uuid>,
+    pub action: String,
+    pub entity_type: String,
+    pub entity_id: Option<Uuid>,
+    pub outcome: String,
+    pub request_id: Option<String>,
+    pub details: serde_json::Value,
+}
+
+/// An audit event as read back.
+#[derive(Debug, Clone, Queryable, Selectable)]
+#[diesel(table_name = audit_events, check_for_backend(diesel::pg::Pg))]
+pub struct AuditEvent {
+    pub id: Uuid,
+    pub occurred_at: DateTime<Utc>,
+    pub user_id: Option<Uuid>,
+    pub username: Option<String>,
+    pub role: Option<String>,
+    pub org_unit_id: Option<Uuid>,
+    pub action: String,
+    pub entity_type: String,
+    pub entity_id: Option<Uuid>,
+    pub outcome: String,
+    pub request_id: Option<String>,
+    pub details: serde_json::Value,
+}
+
+/// A stored idempotent response.
+#[derive(Debug, Clone, Queryable, Selectable)]
+#[diesel(table_name = idempotency_keys, check_for_backend(diesel::pg::Pg))]
+pub struct StoredResponse {
+    pub request_hash: Vec<u8>,
+    pub status: i16,
+    pub response_body: serde_json::Value,
+    pub etag: Option<String>,
+    pub location: Option<String>,
+}

@@ -1,0 +1,23 @@
+//! Repository functions, one module per table family. Scoped reads take `&AccessScope`.
+
+pub mod audit;
+pub mod idempotency;
+pub mod org_units;
+pub mod scope;
+pub mod tokens;
+pub mod users;
+
+/// `%text%` for ILIKE, with the pattern characters of `text` escaped (backslash is the default
+/// LIKE escape in PostgreSQL).
+pub fn like_contains(text: &str) -> String {
+    let mut out = String::with_capacity(text.len() + 2);
+    out.push('%');
+    for c in text.chars() {
+        if matches!(c, '%' | '_' | '\\') {
+            out.push('\\');
+        }
+        out.push(c);
+    }
+    out.push('%');
+    out
+}

@@ -1,0 +1,104 @@
+// The diesel view of the migrations in `migrations/`; keep the two in step.
+
+diesel::table! {
+    idempotency_keys (user_id, key) {
+        user_id -> Uuid,
+        key -> Text,
+        method -> Text,
+        path -> Text,
+        request_hash -> Bytea,
+        status -> Int2,
+        response_body -> Jsonb,
+        etag -> Nullable<Text>,
+        location -> Nullable<Text>,
+        created_at -> Timestamptz,
+    }
+}
+
+diesel::table! {
+    audit_events (id) {
+        id -> Uuid,
+        occurred_at -> Timestamptz,
+        user_id -> Nullable<Uuid>,
+        username -> Nullable<Text>,
+        role -> Nullable<Text>,
+        org_unit_id -> Nullable<Uuid>,
+        action -> Text,
+        entity_type -> Text,
+        entity_id -> Nullable<Uuid>,
+        outcome -> Text,
+        request_id -> Nullable<Text>,
+        details -> Jsonb,
+    }
+}
+
+diesel::table! {
+    org_units (id) {
+        id -> Uuid,
+        parent_id -> Nullable<Uuid>,
+        tier -> Text,
+        name -> Text,
+        division_code -> Nullable<Text>,
+        address -> Nullable<Text>,
+        phone -> Nullable<Text>,
+        status -> Text,
+        path -> Text,
+        depth -> Int2,
+        version -> Int4,
+        created_at -> Timestamptz,
+        updated_at -> Timestamptz,
+    }
+}
+
+diesel::table! {
+    users (id) {
+        id -> Uuid,
+        username -> Text,
+        display_name -> Text,
+        phone -> Nullable<Text>,
+        org_unit_id -> Uuid,
+        role -> Text,
+        certification -> Text,
+        is_active -> Bool,
+        password_hash -> Text,
+        token_version -> Int4,
+        version -> Int4,
+        created_at -> Timestamptz,
+        updated_at -> Timestamptz,
+    }
+}
+
+diesel::table! {
+    refresh_tokens (id) {
+        id -> Uuid,
+        family_id -> Uuid,
+        user_id -> Uuid,
+        token_hash -> Bytea,
+        successor_id -> Nullable<Uuid>,
+        issued_at -> Timestamptz,
+        expires_at -> Timestamptz,
+        used_at -> Nullable<Timestamptz>,
+        revoked_at -> Nullable<Timestamptz>,
+    }
+}
+
+diesel::table! {
+    login_throttles (username_key) {
+        username_key -> Text,
+        failures -> Int4,
+        window_start -> Timestamptz,
+        locked_until -> Nullable<Timestamptz>,
+    }
+}
+
+diesel::joinable!(users -> org_units (org_unit_id));
+diesel::joinable!(refresh_tokens -> users (user_id));
+
+diesel::allow_tables_to_appear_in_same_query!(
+    idempotency_keys,
+    audit_events,
+    org_units,
+    users,
+    refresh_tokens,
+    login_throttles,
+);

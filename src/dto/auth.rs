@@ -1,0 +1,71 @@
+//! Bodies of the auth and self-service endpoints.
+
+use serde::{Deserialize, Serialize};
+use utoipa::ToSchema;
+use validator::Validate;
+
+use super::{org_units::OrgUnitOut, users::UserOut};
+
+/// `POST /auth/login`.
+#[derive(Debug, Deserialize, Validate, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct LoginRequest {
+    /// Login name (case-insensitive).
+    #[validate(length(min = 1, max = 64))]
+    #[schema(min_length = 1, max_length = 64, example = "admin")]
+    pub username: String,
+    /// Password.
+    #[validate(length(min = 1, max = 1024))]
+    #[schema(min_length = 1, max_length = 1024, example = "Shegong-2026")]
+    pub password: String,
+}
+
+/// `POST /auth/refresh` and `POST /auth/logout`.
+#[derive(Debug, Deserialize, Validate, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct RefreshRequest {
+    /// The refresh token of the session.
+    #[validate(length(min = 1, max = 512))]
+    #[schema(min_length = 1, max_length = 512)]
+    pub refresh_token: String,
+}
+
+/// A fresh token pair.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct TokenResponse {
+    /// Access token (JWT), sent as `Authorization: Bearer …`.
+    pub access_token: String,
+    /// Always `Bearer`.
+    pub token_type: String,
+    /// Seconds until the access token expires (at most 900).
+    pub expires_in: u64,
+    /// Opaque refresh token; single use, rotated on every refresh.
+    pub refresh_token: String,
+    /// The signed-in user.
+    pub user: UserOut,
+}
+
+/// `POST /me/password`.
+#[derive(Debug, Deserialize, Validate, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct ChangePasswordRequest {
+    /// The current password.
+    #[validate(length(min = 1, max = 1024))]
+    #[schema(min_length = 1, max_length = 1024)]
+    pub current_password: String,
+    /// The new password: 8–128 characters, not a common password.
+    #[validate(length(min = 1, max = 1024))]
+    #[schema(min_length = 8, max_length = 128)]
+    pub new_password: String,
+}
+
+/// `GET /me`.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct MeResponse {
+    /// The user.
+    pub user: UserOut,
+    /// The user's unit (the root of their scope).
+    pub unit: OrgUnitOut,
+    /// What the role may do, as `resource:action` codes.
+    pub permissions: Vec<String>,
+}

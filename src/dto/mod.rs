@@ -1,0 +1,44 @@
+//! Request and response bodies: what the API speaks. Shared by routes (which parse and send them)
+//! and services (which act on them); neither HTTP nor SQL lives here.
+//!
+//! Request bodies refuse unknown fields. Nullable fields of a PATCH are `Option<Option<T>>`:
+//! absent = unchanged, `null` = clear.
+
+pub mod auth;
+pub mod org_units;
+pub mod users;
+
+use serde::{Deserialize, Deserializer};
+
+/// Deserializes a present field (even `null`) as `Some(..)`, so that `#[serde(default)]` leaves
+/// an absent one as `None`.
+pub fn nullable<'de, T, D>(deserializer: D) -> Result<Option<Option<T>>, D::Error>
+where
+    T: Deserialize<'de>,
+    D: Deserializer<'de>,
+{
+    Option::<T>::deserialize(deserializer).map(Some)
+}
+
+/// `zh|en` message for a custom validator error.
+pub fn validation_error(code: &'static str, zh: &str, en: &str) -> validator::ValidationError {
+    let mut e = validator::ValidationError::new(code);
+    e.message = Some(format!("{zh}|{en}").into());
+    e
+}
+
+/// Validates an optional phone number (mobile or landline).
+pub fn validate_phone(phone: &str) -> Result<(), validator::ValidationError> {
+    crate::domain::phone::normalize_phone(phone)
+        .map(|_| ())
+        .map_err(|e| validation_error(e.code(), &e.message_zh(), &e.message_en()))
+}
+
+/// Validates that a text has no leading/trailing whitespace only content.
+pub fn validate_not_blank(text: &str) -> Result<(), validator::ValidationError> {
+    if text.trim().is_empty() {
+        Err(validation_error("blank", "不能为空白。", "Must not be blank."))
+    } else {
+        Ok(())
+    }
+}

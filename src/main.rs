@@ -1,0 +1,93 @@
+//! The `shegong` command: serve (default), migrate, seed, openapi, create-admin.
+
+use anyhow::Context;
+use clap::{Parser, Subcommand};
+use shegong::{config::Config, db, seed, startup, state::AppState, telemetry};
+
+#[derive(Parser)]
+#[command(name = "shegong", version, about = "社工站个案管理 API server")]
+struct Cli {
+    #[command(subcommand)]
+    command: Option<Command>,
+}
+
+#[derive(Subcommand)]
+enum Command {
+    /// Run the HTTP server (migrates first unless SHEGONG_AUTO_MIGRATE=false).
+    Serve {
+        /// Seed the demo hierarchy and users when the database is empty.
+        #[arg(long)]
+        demo: bool,
+    },
+    /// Create the database if needed and run pending migrations.
+    Migrate,
+    /// Load the demo data (does nothing when a hierarchy exists).
+    Seed,
+    /// Print the OpenAPI document.
+    Openapi,
+    /// Create an administrator at the root unit, or reset their password.
+    CreateAdmin {
+        /// Login name.
+        #[arg(long)]
+        username: String,
+        /// Password (8–128 characters, not a common one).
+        #[arg(long)]
+        password: String,
+        /// Name of the root centre, created when the deployment has no units yet.
+        #[arg(long, default_value = "社会工作指导中心")]
+        unit_name: String,
+    },
+}
+
+async fn prepare(config: &Config) -> anyhow::Result<()> {
+    db::ensure_database(&config.database_url).await?;
+    let applied = db::run_migrations(&config.database_url).await?;
+    if !applied.is_empty() {
+        tracing::info!(?applied, "migrations applied");
+    }
+    Ok(())
+}
+
+#[actix_web::main]
+async fn main() -> anyhow::Result<()> {
+    let cli = Cli::parse();
+    let command = cli.command.unwrap_or(Command::Serve { demo: false });
+    if let Command::Openapi = command {
+        let doc = startup::openapi().to_pretty_json().context("serialising the OpenAPI document")?;
+        println!("{doc}");
+        return Ok(());
+    }
+    let config = Config::from_env()?;
+    telemetry::init(config.log_format, &config.log_level);
+    match command {
+        Command::Serve { demo } => {
+            if config.auto_migrate || demo {
+                prepare(&config).await?;
+            }
+            let state = AppState::new(config)?;
+            if demo && seed::demo(&state).await? {
+                println!("Demo data loaded. Sign in as admin / {} (see seeds/README.md).", seed::DEMO_ADMIN_PASSWORD);
+            }
+            startup::serve(state).await
+        }
+        Command::Migrate => prepare(&config).await,
+        Command::Seed => {
+            prepare(&config).await?;
+            let state = AppState::new(config)?;
+            if seed::demo(&state).await? {
+                println!("Demo data loaded.");
+            } else {
+                println!("A hierarchy already exists; nothing seeded.");
+            }
+            Ok(())
+        }
+        Command::CreateAdmin { username, password, unit_name } => {
+            prepare(&config).await?;
+            let state = AppState::new(config)?;
+            let id = seed::create_admin(&state, &username, &password, &unit_name).await?;
+            println!("Administrator {username} ready (id {id}).");
+            Ok(())
+        }
+        Command::Openapi => Ok(()),
+    }
+}

@@ -1,0 +1,99 @@
+//! Sign-in, tokens and the caller's own account.
+
+use actix_web::{get, post, web, HttpResponse};
+
+use crate::dto::auth::{ChangePasswordRequest, LoginRequest, MeResponse, RefreshRequest, TokenResponse};
+use crate::error::{AppError, Problem};
+use crate::extract::{Actor, ValidatedJson};
+use crate::services;
+use crate::state::AppState;
+
+/// Signs in with username and password.
+///
+/// Unknown user and wrong password get the same 401. Repeated failures lock the account for a
+/// while (429 with `Retry-After`).
+#[utoipa::path(
+    tag = "auth",
+    request_body = LoginRequest,
+    responses(
+        (status = 200, description = "Signed in", body = TokenResponse),
+        (status = 401, description = "Wrong username or password", body = Problem, content_type = "application/problem+json"),
+        (status = 422, description = "Invalid body", body = Problem, content_type = "application/problem+json"),
+        (status = 429, description = "Account temporarily locked", body = Problem, content_type = "application/problem+json"),
+    )
+)]
+#[post("/auth/login")]
+pub async fn login(state: web::Data<AppState>, body: ValidatedJson<LoginRequest>) -> Result<HttpResponse, AppError> {
+    let body = body.into_inner();
+    let tokens = services::auth::login(&state, &body.username, body.password).await?;
+    Ok(HttpResponse::Ok().json(tokens))
+}
+
+/// Exchanges a refresh token for a new pair (the old refresh token is spent).
+#[utoipa::path(
+    tag = "auth",
+    request_body = RefreshRequest,
+    responses(
+        (status = 200, description = "New tokens", body = TokenResponse),
+        (status = 401, description = "Invalid, expired or reused token", body = Problem, content_type = "application/problem+json"),
+        (status = 422, description = "Invalid body", body = Problem, content_type = "application/problem+json"),
+    )
+)]
+#[post("/auth/refresh")]
+pub async fn refresh(state: web::Data<AppState>, body: ValidatedJson<RefreshRequest>) -> Result<HttpResponse, AppError> {
+    let tokens = services::auth::refresh(&state, &body.into_inner().refresh_token).await?;
+    Ok(HttpResponse::Ok().json(tokens))
+}
+
+/// Ends the session of a refresh token.
+#[utoipa::path(
+    tag = "auth",
+    request_body = RefreshRequest,
+    security(("bearer" = [])),
+    responses(
+        (status = 204, description = "Signed out"),
+        (status = 401, description = "Not signed in", body = Problem, content_type = "application/problem+json"),
+        (status = 422, description = "Invalid body", body = Problem, content_type = "application/problem+json"),
+    )
+)]
+#[post("/auth/logout")]
+pub async fn logout(state: web::Data<AppState>, actor: Actor, body: ValidatedJson<RefreshRequest>) -> Result<HttpResponse, AppError> {
+    services::auth::logout(&state, &actor, &body.into_inner().refresh_token).await?;
+    Ok(HttpResponse::NoContent().finish())
+}
+
+/// The signed-in user, their unit, role and permissions.
+#[utoipa::path(
+    tag = "auth",
+    security(("bearer" = [])),
+    responses(
+        (status = 200, description = "The caller", body = MeResponse),
+        (status = 401, description = "Not signed in", body = Problem, content_type = "application/problem+json"),
+    )
+)]
+#[get("/me")]
+pub async fn get_me(state: web::Data<AppState>, actor: Actor) -> Result<HttpResponse, AppError> {
+    Ok(HttpResponse::Ok().json(services::users::me(&state, &actor).await?))
+}
+
+/// Changes the caller's password; every other session ends.
+#[utoipa::path(
+    tag = "auth",
+    request_body = ChangePasswordRequest,
+    security(("bearer" = [])),
+    responses(
+        (status = 204, description = "Changed"),
+        (status = 401, description = "Not signed in", body = Problem, content_type = "application/problem+json"),
+        (status = 422, description = "Wrong current password or weak new password", body = Problem, content_type = "application/problem+json"),
+    )
+)]
+#[post("/me/password")]
+pub async fn change_password(
+    state: web::Data<AppState>,
+    actor: Actor,
+    body: ValidatedJson<ChangePasswordRequest>,
+) -> Result<HttpResponse, AppError> {
+    let body = body.into_inner();
+    services::auth::change_password(&state, &actor, body.current_password, body.new_password).await?;
+    Ok(HttpResponse::NoContent().finish())
+}

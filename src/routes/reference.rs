@@ -1,0 +1,24 @@
+//! Reference data: every coded enum with its labels.
+
+use std::collections::BTreeMap;
+
+use actix_web::{get, HttpResponse};
+
+use crate::domain::{enums::reference_data, labels::Label};
+use crate::error::AppError;
+use crate::extract::Actor;
+
+/// Every enum of the domain: `{name: [{code, zh, en}, …]}`.
+#[utoipa::path(
+    tag = "reference",
+    security(("bearer" = [])),
+    responses(
+        (status = 200, description = "Enums by name", body = BTreeMap<String, Vec<Label>>),
+        (status = 401, description = "Not signed in", body = crate::error::Problem, content_type = "application/problem+json"),
+    )
+)]
+#[get("/reference")]
+pub async fn get_reference(_actor: Actor) -> Result<HttpResponse, AppError> {
+    let data: BTreeMap<&str, Vec<Label>> = reference_data().into_iter().collect();
+    Ok(HttpResponse::Ok().json(data))
+}

@@ -1,0 +1,127 @@
+//! User accounts (`/users`).
+
+use actix_web::{get, patch, post, web, HttpResponse};
+use uuid::Uuid;
+
+use crate::dto::users::{CreateUser, ResetPassword, UpdateUser, UserOut, UserQuery};
+use crate::error::{AppError, Problem};
+use crate::extract::{page::Paged, Actor, IdempotencyKey, IfMatch, Page, PageParams, ValidatedJson};
+use crate::services::{self, tx::Idempotency};
+use crate::state::AppState;
+
+use super::{json_with_version, reply};
+
+/// Users in the caller's scope, by username.
+#[utoipa::path(
+    tag = "users",
+    security(("bearer" = [])),
+    params(UserQuery, PageParams),
+    responses(
+        (status = 200, description = "A page of users", body = Paged<UserOut>),
+        (status = 400, description = "Bad query", body = Problem, content_type = "application/problem+json"),
+        (status = 401, description = "Not signed in", body = Problem, content_type = "application/problem+json"),
+        (status = 422, description = "Bad limit or cursor", body = Problem, content_type = "application/problem+json"),
+    )
+)]
+#[get("/users")]
+pub async fn list_users(state: web::Data<AppState>, actor: Actor, query: web::Query<UserQuery>, page: Page) -> Result<HttpResponse, AppError> {
+    Ok(HttpResponse::Ok().json(services::users::list(&state, &actor, query.into_inner(), &page).await?))
+}
+
+/// Creates a user in a unit of the admin's scope.
+#[utoipa::path(
+    tag = "users",
+    security(("bearer" = [])),
+    request_body = CreateUser,
+    params(("Idempotency-Key" = Option<String>, Header, description = "Makes a retry safe: the same key and body replay the first answer")),
+    responses(
+        (status = 201, description = "Created", body = UserOut),
+        (status = 200, description = "Already created with this id", body = UserOut),
+        (status = 401, description = "Not signed in", body = Problem, content_type = "application/problem+json"),
+        (status = 403, description = "Not an admin", body = Problem, content_type = "application/problem+json"),
+        (status = 409, description = "Username taken", body = Problem, content_type = "application/problem+json"),
+        (status = 422, description = "Invalid body", body = Problem, content_type = "application/problem+json"),
+    )
+)]
+#[post("/users")]
+pub async fn create_user(
+    state: web::Data<AppState>,
+    actor: Actor,
+    key: IdempotencyKey,
+    body: ValidatedJson<CreateUser>,
+) -> Result<HttpResponse, AppError> {
+    let idempotency = Idempotency { key: &key, body_hash: &body.body_hash };
+    Ok(reply(services::users::create(&state, &actor, idempotency, body.value).await?))
+}
+
+/// One user in scope.
+#[utoipa::path(
+    tag = "users",
+    security(("bearer" = [])),
+    params(("id" = Uuid, Path, description = "User id")),
+    responses(
+        (status = 200, description = "The user", body = UserOut, headers(("ETag" = String, description = "Version"))),
+        (status = 401, description = "Not signed in", body = Problem, content_type = "application/problem+json"),
+        (status = 404, description = "No such user in scope", body = Problem, content_type = "application/problem+json"),
+    )
+)]
+#[get("/users/{id}")]
+pub async fn get_user(state: web::Data<AppState>, actor: Actor, id: web::Path<Uuid>) -> Result<HttpResponse, AppError> {
+    let user = services::users::get(&state, &actor, id.into_inner()).await?;
+    Ok(json_with_version(&user, user.version))
+}
+
+/// Changes a user (admin): role, unit, active, certification. Needs `If-Match`.
+#[utoipa::path(
+    tag = "users",
+    security(("bearer" = [])),
+    request_body = UpdateUser,
+    params(
+        ("id" = Uuid, Path, description = "User id"),
+        ("If-Match" = String, Header, description = "The ETag of the version being changed"),
+    ),
+    responses(
+        (status = 200, description = "Changed", body = UserOut),
+        (status = 401, description = "Not signed in", body = Problem, content_type = "application/problem+json"),
+        (status = 403, description = "Not an admin", body = Problem, content_type = "application/problem+json"),
+        (status = 404, description = "No such user in scope", body = Problem, content_type = "application/problem+json"),
+        (status = 412, description = "Stale If-Match", body = Problem, content_type = "application/problem+json"),
+        (status = 422, description = "Invalid body", body = Problem, content_type = "application/problem+json"),
+        (status = 428, description = "If-Match missing", body = Problem, content_type = "application/problem+json"),
+    )
+)]
+#[patch("/users/{id}")]
+pub async fn update_user(
+    state: web::Data<AppState>,
+    actor: Actor,
+    id: web::Path<Uuid>,
+    if_match: IfMatch,
+    body: ValidatedJson<UpdateUser>,
+) -> Result<HttpResponse, AppError> {
+    Ok(reply(services::users::update(&state, &actor, id.into_inner(), if_match, body.value).await?))
+}
+
+/// Sets a new password for a user in scope (admin); all their sessions end.
+#[utoipa::path(
+    tag = "users",
+    security(("bearer" = [])),
+    request_body = ResetPassword,
+    params(("id" = Uuid, Path, description = "User id")),
+    responses(
+        (status = 204, description = "Password set"),
+        (status = 401, description = "Not signed in", body = Problem, content_type = "application/problem+json"),
+        (status = 403, description = "Not an admin", body = Problem, content_type = "application/problem+json"),
+        (status = 404, description = "No such user in scope", body = Problem, content_type = "application/problem+json"),
+        (status = 422, description = "Weak password", body = Problem, content_type = "application/problem+json"),
+    )
+)]
+#[post("/users/{id}/reset-password")]
+pub async fn reset_user_password(
+    state: web::Data<AppState>,
+    actor: Actor,
+    id: web::Path<Uuid>,
+    body: ValidatedJson<ResetPassword>,
+) -> Result<HttpResponse, AppError> {
+    services::users::reset_password(&state, &actor, id.into_inner(), body.into_inner().new_password).await?;
+    Ok(HttpResponse::NoContent().finish())
+}

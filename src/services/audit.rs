@@ -1,0 +1,66 @@
+//! Building audit events. Writes go through `db::repo::audit` inside the caller's transaction;
+//! only denials, which have no transaction of their own, are written here directly.
+
+use serde_json::Value;
+use uuid::Uuid;
+
+use crate::db::{models::NewAuditEvent, repo};
+use crate::domain::enums::{AuditOutcome, Role};
+use crate::extract::Actor;
+use crate::i18n::current_request_id;
+use crate::state::AppState;
+
+/// An event done by an authenticated caller.
+pub fn by(actor: &Actor, action: &str, entity_type: &str, entity_id: Option<Uuid>, details: Value) -> NewAuditEvent {
+    NewAuditEvent {
+        id: Uuid::now_v7(),
+        user_id: Some(actor.id),
+        username: Some(actor.username.clone()),
+        role: Some(actor.role.as_str().to_owned()),
+        org_unit_id: Some(actor.org_unit_id),
+        action: action.to_owned(),
+        entity_type: entity_type.to_owned(),
+        entity_id,
+        outcome: AuditOutcome::Success.as_str().to_owned(),
+        request_id: current_request_id(),
+        details,
+    }
+}
+
+/// An event about an account that is not (yet) authenticated, such as a login.
+pub fn anonymous(
+    user: Option<(Uuid, Role, Uuid)>,
+    username: &str,
+    action: &str,
+    outcome: AuditOutcome,
+    details: Value,
+) -> NewAuditEvent {
+    NewAuditEvent {
+        id: Uuid::now_v7(),
+        user_id: user.map(|u| u.0),
+        username: Some(username.to_owned()),
+        role: user.map(|u| u.1.as_str().to_owned()),
+        org_unit_id: user.map(|u| u.2),
+        action: action.to_owned(),
+        entity_type: "user".to_owned(),
+        entity_id: user.map(|u| u.0),
+        outcome: outcome.as_str().to_owned(),
+        request_id: current_request_id(),
+        details,
+    }
+}
+
+/// Records a denied access. Best effort: a failure to record is logged, the 403 stands.
+pub async fn denied(state: &AppState, actor: &Actor, action: &str) {
+    let mut event = by(actor, action, "access", None, Value::Null);
+    event.outcome = AuditOutcome::Denied.as_str().to_owned();
+    event.details = serde_json::json!({});
+    match state.conn().await {
+        Ok(mut conn) => {
+            if let Err(e) = repo::audit::insert(&mut conn, &event).await {
+                tracing::error!(error = %e, "writing denied-access audit event");
+            }
+        }
+        Err(e) => tracing::error!(error = %e, "writing denied-access audit event"),
+    }
+}

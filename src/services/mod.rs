@@ -1,0 +1,23 @@
+//! Use cases: permissions, rules, one transaction each, and the audit record of what happened.
+//! No HTTP types here; the routes turn results into responses.
+
+pub mod audit;
+pub mod auth;
+pub mod org_units;
+pub mod tx;
+pub mod users;
+
+use crate::domain::enums::Role;
+use crate::error::AppError;
+use crate::extract::Actor;
+use crate::i18n::Text;
+use crate::state::AppState;
+
+/// Refuses (403, audited) unless the caller has one of `roles`.
+pub async fn require_role(state: &AppState, actor: &Actor, roles: &[Role], action: &str) -> Result<(), AppError> {
+    if actor.is(roles) {
+        return Ok(());
+    }
+    audit::denied(state, actor, action).await;
+    Err(AppError::Forbidden(Text::new("当前角色无权执行此操作。", "Your role may not do this.")))
+}

@@ -1,0 +1,182 @@
+//! User accounts: everyone reads the users in their scope; admins create and change them there,
+//! and can never place anyone outside their own subtree.
+
+use scoped_futures::ScopedFutureExt;
+use serde_json::json;
+use uuid::Uuid;
+
+use super::tx::{self, Idempotency, Reply};
+use crate::auth::password::check_policy;
+use crate::db::{
+    models::{NewUser, UserChanges},
+    repo::{self, users::UserFilter},
+};
+use crate::domain::enums::{Certification, Role};
+use crate::dto::auth::MeResponse;
+use crate::dto::users::{CreateUser, UpdateUser, UserOut, UserQuery};
+use crate::error::{AppError, FieldError};
+use crate::extract::{page::Paged, Actor, IfMatch, Page};
+use crate::i18n::Text;
+use crate::state::AppState;
+
+/// A page of users in scope.
+pub async fn list(state: &AppState, actor: &Actor, query: UserQuery, page: &Page) -> Result<Paged<UserOut>, AppError> {
+    let after = page.after::<(String, Uuid)>()?;
+    let filter = UserFilter {
+        role: query.role,
+        org_unit_id: query.org_unit_id,
+        q: query.q.filter(|q| !q.trim().is_empty()),
+        is_active: query.is_active,
+    };
+    let mut conn = state.conn().await?;
+    let rows = repo::users::list(&mut conn, &actor.scope, &filter, after, page.fetch_limit()).await?;
+    Ok(page.finish(rows, |u| (u.username.clone(), u.id)).map(UserOut::from))
+}
+
+/// One user in scope.
+pub async fn get(state: &AppState, actor: &Actor, id: Uuid) -> Result<UserOut, AppError> {
+    let mut conn = state.conn().await?;
+    Ok(repo::users::find_in_scope(&mut conn, &actor.scope, id).await?.ok_or(AppError::NotFound)?.into())
+}
+
+/// The caller, their unit and their permissions.
+pub async fn me(state: &AppState, actor: &Actor) -> Result<MeResponse, AppError> {
+    let mut conn = state.conn().await?;
+    let user = repo::users::find(&mut conn, actor.id).await?.ok_or(AppError::Unauthorized)?;
+    let unit = repo::org_units::find(&mut conn, actor.org_unit_id).await?.ok_or(AppError::Unauthorized)?;
+    Ok(MeResponse {
+        user: user.into(),
+        unit: unit.into(),
+        permissions: crate::domain::permissions::permissions(actor.role).iter().map(|p| (*p).to_owned()).collect(),
+    })
+}
+
+fn unit_not_in_scope() -> AppError {
+    AppError::field("org_unit_id", "not_found", Text::new("单位不存在或不在您的管辖范围内。", "No such unit in your scope."))
+}
+
+/// Creates a user in a unit of the admin's scope.
+pub async fn create(state: &AppState, actor: &Actor, idempotency: Idempotency<'_>, body: CreateUser) -> Result<Reply, AppError> {
+    super::require_role(state, actor, &[Role::Admin], "users.create").await?;
+    let errors = check_policy("password", &body.password, Some(&body.username));
+    if !errors.is_empty() {
+        return Err(AppError::Validation(errors));
+    }
+    let password_hash = state.hasher.hash(body.password.clone()).await?;
+    let actor = actor.clone();
+    tx::write(state, actor.id, Some(idempotency), move |conn| {
+        async move {
+            let id = body.id.unwrap_or_else(Uuid::now_v7);
+            if let Some(existing) = repo::users::find(conn, id).await? {
+                return match repo::users::find_in_scope(conn, &actor.scope, id).await? {
+                    Some(_) => Reply::new(200, &UserOut::from(existing.clone())).map(|r| r.with_version(existing.version)),
+                    None => Err(AppError::conflict("id_taken", Text::new("该 id 已被占用。", "This id is already taken."))),
+                };
+            }
+            repo::org_units::find_in_scope(conn, &actor.scope, body.org_unit_id).await?.ok_or_else(unit_not_in_scope)?;
+            if repo::users::username_taken(conn, &body.username).await? {
+                return Err(AppError::conflict("username_taken", Text::new("用户名已被使用。", "This username is taken.")));
+            }
+            let user = repo::users::insert(
+                conn,
+                &NewUser {
+                    id,
+                    username: body.username,
+                    display_name: body.display_name.trim().to_owned(),
+                    phone: body.phone.map(|p| crate::domain::phone::normalize_phone(&p).unwrap_or(p)),
+                    org_unit_id: body.org_unit_id,
+                    role: body.role,
+                    certification: body.certification.unwrap_or(Certification::None),
+                    is_active: true,
+                    password_hash,
+                },
+            )
+            .await?;
+            let details = json!({"username": user.username, "role": user.role, "org_unit_id": user.org_unit_id});
+            repo::audit::insert(conn, &super::audit::by(&actor, "user.create", "user", Some(id), details)).await?;
+            Ok(Reply::new(201, &UserOut::from(user.clone()))?.with_version(user.version).at(format!("/api/v1/users/{id}")))
+        }
+        .scope_boxed_local()
+    })
+    .await
+}
+
+/// Changes a user in scope. Disabling ends their sessions; a move changes what they see on their
+/// next request.
+pub async fn update(state: &AppState, actor: &Actor, id: Uuid, if_match: IfMatch, body: UpdateUser) -> Result<Reply, AppError> {
+    super::require_role(state, actor, &[Role::Admin], "users.update").await?;
+    let actor = actor.clone();
+    tx::write(state, actor.id, None, move |conn| {
+        async move {
+            let user = repo::users::lock_in_scope(conn, &actor.scope, id).await?.ok_or(AppError::NotFound)?;
+            if user.version != if_match.0 {
+                return Err(AppError::PreconditionFailed);
+            }
+            if id == actor.id {
+                let mut errors = Vec::new();
+                for (field, changed) in [
+                    ("role", body.role.is_some_and(|r| r != user.role)),
+                    ("is_active", body.is_active == Some(false)),
+                    ("org_unit_id", body.org_unit_id.is_some_and(|u| u != user.org_unit_id)),
+                ] {
+                    if changed {
+                        errors.push(FieldError::new(field, "self_change", Text::new("不能修改自己的角色、单位或启用状态。", "You cannot change your own role, unit or active state.")));
+                    }
+                }
+                if !errors.is_empty() {
+                    return Err(AppError::Validation(errors));
+                }
+            }
+            if let Some(unit) = body.org_unit_id {
+                repo::org_units::find_in_scope(conn, &actor.scope, unit).await?.ok_or_else(unit_not_in_scope)?;
+            }
+            let disabling = body.is_active == Some(false) && user.is_active;
+            let changes = UserChanges {
+                display_name: body.display_name.map(|n| n.trim().to_owned()),
+                phone: body.phone.map(|p| p.map(|p| crate::domain::phone::normalize_phone(&p).unwrap_or(p))),
+                org_unit_id: body.org_unit_id,
+                role: body.role,
+                certification: body.certification,
+                is_active: body.is_active,
+            };
+            let updated = repo::users::update(conn, id, user.version, &changes, disabling).await?.ok_or(AppError::PreconditionFailed)?;
+            if disabling {
+                repo::users::revoke_sessions(conn, id, None).await?;
+            }
+            let details = json!({
+                "changes": {
+                    "display_name": changes.display_name, "phone": changes.phone, "org_unit_id": changes.org_unit_id,
+                    "role": changes.role, "certification": changes.certification, "is_active": changes.is_active,
+                }
+            });
+            repo::audit::insert(conn, &super::audit::by(&actor, "user.update", "user", Some(id), details)).await?;
+            Ok(Reply::new(200, &UserOut::from(updated.clone()))?.with_version(updated.version))
+        }
+        .scope_boxed_local()
+    })
+    .await
+}
+
+/// Sets a new password for a user in scope and ends all their sessions.
+pub async fn reset_password(state: &AppState, actor: &Actor, id: Uuid, new_password: String) -> Result<(), AppError> {
+    super::require_role(state, actor, &[Role::Admin], "users.reset_password").await?;
+    let target = get(state, actor, id).await?;
+    let errors = check_policy("new_password", &new_password, Some(&target.username));
+    if !errors.is_empty() {
+        return Err(AppError::Validation(errors));
+    }
+    let hash = state.hasher.hash(new_password).await?;
+    let actor = actor.clone();
+    tx::write(state, actor.id, None, move |conn| {
+        async move {
+            repo::users::lock_in_scope(conn, &actor.scope, id).await?.ok_or(AppError::NotFound)?;
+            repo::users::set_password(conn, id, &hash).await?;
+            repo::users::revoke_sessions(conn, id, None).await?;
+            repo::audit::insert(conn, &super::audit::by(&actor, "user.reset_password", "user", Some(id), json!({}))).await?;
+            Ok(Reply { status: 204, body: serde_json::Value::Null, etag: None, location: None })
+        }
+        .scope_boxed_local()
+    })
+    .await
+    .map(|_| ())
+}

@@ -1,0 +1,149 @@
+//! Builds the application: the same `App` for `main` and for the tests.
+
+use std::sync::Arc;
+
+use actix_web::{
+    body::MessageBody,
+    dev::{ResourceDef, ServiceFactory, ServiceRequest, ServiceResponse},
+    error::{JsonPayloadError, PathError, QueryPayloadError},
+    middleware::from_fn,
+    web, App, HttpRequest, HttpResponse, HttpServer,
+};
+use utoipa::OpenApi;
+use utoipa_actix_web::{scope, AppExt, UtoipaApp};
+use utoipa_swagger_ui::SwaggerUi;
+
+use crate::error::AppError;
+use crate::i18n::Text;
+use crate::middleware::request_context;
+use crate::openapi::ApiDoc;
+use crate::routes;
+use crate::state::AppState;
+
+fn register<T>(app: UtoipaApp<T>) -> UtoipaApp<T>
+where
+    T: ServiceFactory<ServiceRequest, Config = (), Error = actix_web::Error, InitError = ()>,
+{
+    app.openapi(ApiDoc::openapi())
+        .service(routes::health::livez)
+        .service(routes::health::readyz)
+        .service(scope::scope("/api/v1").configure(routes::configure))
+}
+
+/// The OpenAPI document generated from the route table.
+pub fn openapi() -> utoipa::openapi::OpenApi {
+    let (_, api) = register(App::new().into_utoipa_app()).split_for_parts();
+    api
+}
+
+/// Path templates of every documented route with their methods, to tell 405 from 404.
+fn known_routes(api: &utoipa::openapi::OpenApi) -> Vec<(ResourceDef, Vec<String>)> {
+    api.paths
+        .paths
+        .iter()
+        .map(|(path, item)| {
+            let mut methods = Vec::new();
+            let ops = [
+                ("GET", &item.get),
+                ("POST", &item.post),
+                ("PUT", &item.put),
+                ("PATCH", &item.patch),
+                ("DELETE", &item.delete),
+            ];
+            for (m, op) in ops {
+                if op.is_some() {
+                    methods.push(m.to_owned());
+                }
+            }
+            (ResourceDef::new(path.as_str()), methods)
+        })
+        .collect()
+}
+
+async fn fallback(req: HttpRequest, routes: web::Data<Arc<Vec<(ResourceDef, Vec<String>)>>>) -> Result<HttpResponse, AppError> {
+    let allowed = routes.iter().find(|(def, _)| def.is_match(req.path())).map(|(_, m)| m.clone());
+    match allowed {
+        Some(methods) if !methods.iter().any(|m| m == req.method().as_str()) => Err(AppError::MethodNotAllowed(methods)),
+        _ => Err(AppError::NotFound),
+    }
+}
+
+fn bad_query(e: QueryPayloadError, _: &HttpRequest) -> actix_web::Error {
+    let msg = e.to_string();
+    AppError::BadRequest(Text::owned(format!("查询参数不正确：{msg}"), format!("Invalid query parameters: {msg}"))).into()
+}
+
+fn bad_path(_: PathError, _: &HttpRequest) -> actix_web::Error {
+    // A malformed id names nothing that exists.
+    AppError::NotFound.into()
+}
+
+fn bad_json(e: JsonPayloadError, _: &HttpRequest) -> actix_web::Error {
+    match e {
+        JsonPayloadError::Overflow { .. } | JsonPayloadError::OverflowKnownLength { .. } => AppError::PayloadTooLarge.into(),
+        JsonPayloadError::ContentType => AppError::UnsupportedMediaType.into(),
+        other => AppError::BadRequest(Text::owned(format!("请求体不正确：{other}"), format!("Invalid body: {other}"))).into(),
+    }
+}
+
+/// The whole application around a state.
+pub fn build_app(
+    state: AppState,
+) -> App<
+    impl ServiceFactory<
+        ServiceRequest,
+        Config = (),
+        Response = ServiceResponse<impl MessageBody>,
+        Error = actix_web::Error,
+        InitError = (),
+    >,
+> {
+    let api = openapi();
+    let routes = Arc::new(known_routes(&api));
+    let (app, _) = register(
+        App::new()
+            .app_data(web::Data::new(state))
+            .app_data(web::Data::new(routes))
+            .app_data(web::QueryConfig::default().error_handler(bad_query))
+            .app_data(web::PathConfig::default().error_handler(bad_path))
+            .app_data(web::JsonConfig::default().limit(crate::extract::json::MAX_BODY_BYTES).error_handler(bad_json))
+            .app_data(web::PayloadConfig::new(crate::extract::json::MAX_BODY_BYTES))
+            .into_utoipa_app(),
+    )
+    .split_for_parts();
+    app.service(SwaggerUi::new("/docs/{_:.*}").url("/openapi.json", api))
+        .default_service(web::to(fallback))
+        .wrap(from_fn(request_context))
+}
+
+/// Runs the server until SIGTERM/SIGINT (in-flight requests finish first).
+pub async fn serve(state: AppState) -> anyhow::Result<()> {
+    let bind = state.config.bind.clone();
+    let workers = state.config.workers;
+    state.hasher.warm_up().await;
+    spawn_housekeeping(state.clone());
+    tracing::info!(%bind, workers, "listening");
+    let server_state = state.clone();
+    HttpServer::new(move || build_app(server_state.clone()))
+        .workers(workers)
+        .shutdown_timeout(30)
+        .bind(&bind)?
+        .run()
+        .await?;
+    Ok(())
+}
+
+/// Hourly clean-up: idempotency keys past their 7 days, refresh tokens long expired.
+fn spawn_housekeeping(state: AppState) {
+    actix_web::rt::spawn(async move {
+        let mut tick = tokio::time::interval(std::time::Duration::from_secs(3600));
+        loop {
+            tick.tick().await;
+            if let Ok(mut conn) = state.conn().await {
+                let keys = crate::db::repo::idempotency::purge_older_than(&mut conn, 8).await;
+                let tokens = crate::db::repo::tokens::purge_expired(&mut conn).await;
+                tracing::debug!(?keys, ?tokens, "housekeeping");
+            }
+        }
+    });
+}

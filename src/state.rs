@@ -1,0 +1,39 @@
+//! Shared application state: one per process, cloned into every worker.
+
+use std::sync::Arc;
+
+use crate::auth::{jwt::TokenKeys, password::Hasher};
+use crate::config::Config;
+use crate::db::{Pool, PooledConn};
+use crate::error::AppError;
+
+/// Everything a handler may need from the process.
+#[derive(Clone)]
+pub struct AppState {
+    /// Settings.
+    pub config: Arc<Config>,
+    /// Database pool.
+    pub pool: Pool,
+    /// Token signing and checking.
+    pub tokens: TokenKeys,
+    /// Bounded password hasher.
+    pub hasher: Hasher,
+}
+
+impl AppState {
+    /// State from a configuration (the pool connects lazily).
+    pub fn new(config: Config) -> anyhow::Result<Self> {
+        let pool = crate::db::pool(&config.database_url, config.db_pool_size, config.db_timeout)?;
+        Ok(Self {
+            tokens: TokenKeys::new(&config),
+            hasher: Hasher::new(config.hash_concurrency),
+            pool,
+            config: Arc::new(config),
+        })
+    }
+
+    /// A pooled connection, or 503 when the database cannot be reached in time.
+    pub async fn conn(&self) -> Result<PooledConn, AppError> {
+        Ok(self.pool.get().await?)
+    }
+}

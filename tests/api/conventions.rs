@@ -1,0 +1,337 @@
+//! The conventions every endpoint follows (API.md): problem+json errors, limits, pagination,
+//! concurrency, idempotency, headers, probes, and the committed OpenAPI document.
+
+use std::time::{Duration, Instant};
+
+use reqwest::Method;
+use serde_json::{json, Value};
+
+use crate::helpers::{serve, test_config, Options, Res, TestApp};
+
+#[track_caller]
+fn assert_problem(res: &Res, status: u16) {
+    assert_eq!(res.status.as_u16(), status, "body: {}", res.text);
+    assert_eq!(res.header("content-type").as_deref(), Some("application/problem+json"), "{}", res.text);
+    assert_eq!(res.body["status"], json!(status));
+    assert!(res.body["type"].as_str().is_some_and(|t| t.starts_with("urn:shegong:problem:")));
+    assert!(res.body["title"].is_string());
+    assert!(res.body["detail"].as_str().is_some_and(|d| !d.is_empty()));
+}
+
+#[track_caller]
+fn assert_security_headers(res: &Res) {
+    assert_eq!(res.header("cache-control").as_deref(), Some("no-store"));
+    assert_eq!(res.header("x-content-type-options").as_deref(), Some("nosniff"));
+    assert!(res.header("x-request-id").is_some_and(|v| !v.is_empty()));
+    assert_eq!(res.header("x-frame-options").as_deref(), Some("DENY"));
+}
+
+fn unit_body(parent: &str, name: &str) -> Value {
+    json!({"parent_id": parent, "tier": "village", "name": name})
+}
+
+#[actix_web::test]
+async fn probes_answer_and_carry_security_headers() {
+    let app = TestApp::spawn().await;
+    let live = app.send(Method::GET, "/livez", None, None, &[]).await.expect(200);
+    assert_security_headers(&live);
+    app.send(Method::GET, "/readyz", None, None, &[]).await.expect(200);
+    let docs = app.send(Method::GET, "/docs/", None, None, &[]).await.expect(200);
+    assert!(docs.text.contains("swagger"), "Swagger UI is served offline");
+    let spec = app.send(Method::GET, "/openapi.json", None, None, &[]).await.expect(200);
+    assert!(spec.body["paths"]["/api/v1/auth/login"].is_object());
+}
+
+#[actix_web::test]
+async fn request_id_is_echoed_or_made() {
+    let app = TestApp::spawn().await;
+    let res = app.send(Method::GET, "/livez", None, None, &[("X-Request-Id", "phone-abc.123")]).await;
+    assert_eq!(res.header("x-request-id").as_deref(), Some("phone-abc.123"));
+    let res = app.send(Method::GET, "/livez", None, None, &[("X-Request-Id", "bad id with spaces")]).await;
+    assert_ne!(res.header("x-request-id").as_deref(), Some("bad id with spaces"));
+}
+
+#[actix_web::test]
+async fn readyz_is_503_fast_when_the_database_is_unreachable() {
+    // A server whose database does not exist at all: nothing listens on port 1.
+    let state = shegong::state::AppState::new(test_config("postgres://postgres@127.0.0.1:1/nowhere", &Options::default()))
+        .expect("state");
+    let base = serve(state);
+    let client = reqwest::Client::new();
+    let started = Instant::now();
+    let res = client.get(format!("{base}/readyz")).send().await.expect("send");
+    assert_eq!(res.status().as_u16(), 503);
+    assert!(started.elapsed() < Duration::from_secs(2), "took {:?}", started.elapsed());
+    assert_eq!(res.headers()["content-type"], "application/problem+json");
+    assert!(res.headers().get("retry-after").is_some());
+    // Requests that need the database also fail fast with 503, never hang or 500.
+    let started = Instant::now();
+    let res = client
+        .post(format!("{base}/api/v1/auth/login"))
+        .json(&json!({"username": "x", "password": "y"}))
+        .send()
+        .await
+        .expect("send");
+    assert_eq!(res.status().as_u16(), 503);
+    assert!(started.elapsed() < Duration::from_secs(3), "took {:?}", started.elapsed());
+}
+
+#[actix_web::test]
+async fn every_error_is_problem_json() {
+    let app = TestApp::spawn().await;
+    let f = app.fixture().await;
+    let admin = app.token("admin_a").await;
+
+    // 400: not JSON.
+    let mut req = app.client.post(format!("{}/api/v1/auth/login", app.base)).header("content-type", "application/json");
+    req = req.body("{\"username\": ");
+    let res = req.send().await.expect("send");
+    let res = Res { status: res.status(), headers: res.headers().clone(), text: String::new(), body: Value::Null };
+    assert_eq!(res.status.as_u16(), 400);
+    assert_eq!(res.header("content-type").as_deref(), Some("application/problem+json"));
+
+    // 401: no token, bad token.
+    let res = app.send(Method::GET, "/api/v1/me", None, None, &[]).await;
+    assert_problem(&res, 401);
+    assert_security_headers(&res);
+    assert_problem(&app.send(Method::GET, "/api/v1/me", Some("not-a-jwt"), None, &[]).await, 401);
+
+    // 404: unknown route and unknown id, same body.
+    let unknown_route = app.get("/api/v1/no-such-thing", &admin).await;
+    assert_problem(&unknown_route, 404);
+    assert_security_headers(&unknown_route);
+    let unknown_id = app.get(&format!("/api/v1/org-units/{}", uuid::Uuid::now_v7()), &admin).await;
+    assert_problem(&unknown_id, 404);
+    assert_eq!(unknown_route.text, unknown_id.text);
+    assert_problem(&app.get("/api/v1/org-units/not-a-uuid", &admin).await, 404);
+
+    // 405 with Allow.
+    let res = app.send(Method::DELETE, "/api/v1/me", Some(&admin), None, &[]).await;
+    assert_problem(&res, 405);
+    assert_eq!(res.header("allow").as_deref(), Some("GET"));
+
+    // 413: a 2 MiB body.
+    let big = json!({"parent_id": f.unit("town_a1"), "tier": "village", "name": "x".repeat(2 << 20)});
+    let res = app.post("/api/v1/org-units", &admin, big).await;
+    assert_problem(&res, 413);
+    assert_security_headers(&res);
+
+    // 415: not JSON.
+    let res = app
+        .client
+        .post(format!("{}/api/v1/org-units", app.base))
+        .bearer_auth(&admin)
+        .header("content-type", "text/plain")
+        .body("hello")
+        .send()
+        .await
+        .expect("send");
+    assert_eq!(res.status().as_u16(), 415);
+
+    // 422: every failing field at once, unknown fields included.
+    let res = app
+        .post(
+            "/api/v1/org-units",
+            &admin,
+            json!({"parent_id": f.unit("town_a1"), "tier": "village", "name": "", "phone": "12345", "status": "active"}),
+        )
+        .await;
+    assert_problem(&res, 422);
+    let fields: Vec<&str> = res.body["errors"].as_array().expect("errors").iter().filter_map(|e| e["field"].as_str()).collect();
+    assert_eq!(fields, vec!["status"], "an unknown field is refused before anything else");
+    let res = app
+        .post("/api/v1/org-units", &admin, json!({"parent_id": f.unit("town_a1"), "tier": "village", "name": "", "phone": "12345"}))
+        .await;
+    assert_problem(&res, 422);
+    let mut fields: Vec<&str> = res.body["errors"].as_array().expect("errors").iter().filter_map(|e| e["field"].as_str()).collect();
+    fields.sort_unstable();
+    assert_eq!(fields, vec!["name", "phone"]);
+    let res = app.post("/api/v1/org-units", &admin, json!({"parent_id": f.unit("town_a1"), "tier": "hamlet", "name": "x"})).await;
+    assert_problem(&res, 422);
+    assert_eq!(res.body["errors"][0]["field"], "tier");
+}
+
+#[actix_web::test]
+async fn detail_follows_accept_language() {
+    let app = TestApp::spawn().await;
+    let zh = app.send(Method::GET, "/api/v1/me", None, None, &[]).await;
+    let en = app.send(Method::GET, "/api/v1/me", None, None, &[("Accept-Language", "en-US,en;q=0.9")]).await;
+    assert!(zh.body["detail"].as_str().expect("detail").contains("登录"));
+    assert_eq!(en.body["detail"], "Authentication is required or has expired.");
+}
+
+#[actix_web::test]
+async fn internal_errors_show_no_internals() {
+    let app = TestApp::spawn().await;
+    app.fixture().await;
+    let admin = app.token("admin_a").await;
+    // Break the schema under the running server.
+    app.sql("ALTER TABLE org_units RENAME COLUMN name TO name_gone").await;
+    let res = app.get("/api/v1/org-units", &admin).await;
+    assert_problem(&res, 500);
+    assert_security_headers(&res);
+    for leak in ["name_gone", "org_units", "SELECT", "column", "diesel", "src/", ".rs"] {
+        assert!(!res.text.contains(leak), "500 body leaks `{leak}`: {}", res.text);
+    }
+}
+
+#[actix_web::test]
+async fn lists_page_with_cursors_and_limits() {
+    let app = TestApp::spawn().await;
+    app.fixture().await;
+    let token = app.token("admin_root").await;
+    assert_problem(&app.get("/api/v1/org-units?limit=1000", &token).await, 422);
+    assert_problem(&app.get("/api/v1/org-units?limit=0", &token).await, 422);
+    assert_problem(&app.get("/api/v1/org-units?cursor=%21%21", &token).await, 422);
+    let total = app.sql_i64("SELECT count(*) FROM org_units").await;
+    let mut seen = Vec::new();
+    let mut path = "/api/v1/org-units?limit=2".to_owned();
+    loop {
+        let res = app.get(&path, &token).await.expect(200);
+        let items = res.body["items"].as_array().expect("items");
+        assert!(items.len() <= 2);
+        seen.extend(items.iter().map(|i| i["id"].as_str().expect("id").to_owned()));
+        match res.body["next_cursor"].as_str() {
+            Some(c) => path = format!("/api/v1/org-units?limit=2&cursor={c}"),
+            None => break,
+        }
+    }
+    let mut unique = seen.clone();
+    unique.sort();
+    unique.dedup();
+    assert_eq!(unique.len(), seen.len(), "no row twice");
+    assert_eq!(seen.len() as i64, total, "every row once");
+}
+
+#[actix_web::test]
+async fn changes_need_if_match_and_exactly_one_concurrent_change_wins() {
+    let app = TestApp::spawn().await;
+    let f = app.fixture().await;
+    let admin = app.token("admin_a").await;
+    let path = format!("/api/v1/org-units/{}", f.unit("town_a1"));
+    let current = app.get(&path, &admin).await.expect(200);
+    let etag = current.header("etag").expect("etag");
+
+    let res = app.send(Method::PATCH, &path, Some(&admin), Some(&json!({"name": "新名"})), &[]).await;
+    assert_problem(&res, 428);
+    assert_problem(&app.patch(&path, &admin, "\"999\"", json!({"name": "新名"})).await, 412);
+    assert_problem(&app.patch(&path, &admin, "garbage", json!({"name": "新名"})).await, 412);
+
+    let (a, b) = futures_util::future::join(
+        app.patch(&path, &admin, &etag, json!({"name": "甲"})),
+        app.patch(&path, &admin, &etag, json!({"name": "乙"})),
+    )
+    .await;
+    let mut statuses = vec![a.status.as_u16(), b.status.as_u16()];
+    statuses.sort_unstable();
+    assert_eq!(statuses, vec![200, 412], "a: {} b: {}", a.text, b.text);
+    let winner = if a.status.as_u16() == 200 { &a } else { &b };
+    let after = app.get(&path, &admin).await.expect(200);
+    assert_eq!(after.body["name"], winner.body["name"]);
+    assert_eq!(after.body["version"], json!(2));
+    assert_ne!(after.header("etag"), Some(etag));
+}
+
+#[actix_web::test]
+async fn idempotency_keys_replay_refuse_and_wait() {
+    let app = TestApp::spawn().await;
+    let f = app.fixture().await;
+    let admin = app.token("admin_a").await;
+    let other_admin = app.token("admin_root").await;
+    let parent = f.unit("town_a1").to_string();
+    let body = unit_body(&parent, "幸福村社会工作服务室");
+    let key = [("Idempotency-Key", "key-0001")];
+
+    let first = app.send(Method::POST, "/api/v1/org-units", Some(&admin), Some(&body), &key).await.expect(201);
+    let second = app.send(Method::POST, "/api/v1/org-units", Some(&admin), Some(&body), &key).await.expect(201);
+    assert_eq!(first.text, second.text, "the replay is the first answer");
+    assert_eq!(first.header("location"), second.header("location"));
+    assert_eq!(app.sql_i64("SELECT count(*) FROM org_units WHERE name = '幸福村社会工作服务室'").await, 1);
+
+    // Same key, another body.
+    let res = app.send(Method::POST, "/api/v1/org-units", Some(&admin), Some(&unit_body(&parent, "别的村")), &key).await;
+    assert_problem(&res, 422);
+
+    // Another user's key is another key.
+    app.send(Method::POST, "/api/v1/org-units", Some(&other_admin), Some(&body), &key).await.expect(201);
+    assert_eq!(app.sql_i64("SELECT count(*) FROM org_units WHERE name = '幸福村社会工作服务室'").await, 2);
+
+    // While a first request still holds the key, a second one gets 409.
+    let holder = app.db.connect().await;
+    holder.batch_execute("BEGIN").await.expect("begin");
+    holder
+        .execute(
+            "INSERT INTO idempotency_keys (user_id, key, method, path, request_hash, status, response_body) \
+             VALUES ($1, 'key-busy', 'POST', '/api/v1/org-units', '\\x00', 0, 'null')",
+            &[&f.user("admin_a")],
+        )
+        .await
+        .expect("hold key");
+    let busy = [("Idempotency-Key", "key-busy")];
+    let res = app.send(Method::POST, "/api/v1/org-units", Some(&admin), Some(&unit_body(&parent, "忙碌村")), &busy).await;
+    assert_problem(&res, 409);
+    holder.batch_execute("ROLLBACK").await.expect("rollback");
+    app.send(Method::POST, "/api/v1/org-units", Some(&admin), Some(&unit_body(&parent, "忙碌村")), &busy).await.expect(201);
+
+    // A bad key is a 422 on the header.
+    let long = "k".repeat(256);
+    let res = app.send(Method::POST, "/api/v1/org-units", Some(&admin), Some(&body), &[("Idempotency-Key", &long)]).await;
+    assert_problem(&res, 422);
+}
+
+#[actix_web::test]
+async fn a_client_chosen_id_twice_is_one_record() {
+    let app = TestApp::spawn().await;
+    let f = app.fixture().await;
+    let admin = app.token("admin_a").await;
+    let id = uuid::Uuid::now_v7();
+    let body = json!({"id": id, "parent_id": f.unit("town_a1"), "tier": "village", "name": "离线村"});
+    app.post("/api/v1/org-units", &admin, body.clone()).await.expect(201);
+    let again = app.post("/api/v1/org-units", &admin, body).await.expect(200);
+    assert_eq!(again.id(), id.to_string());
+    assert_eq!(app.sql_i64(&format!("SELECT count(*) FROM org_units WHERE id = '{id}'")).await, 1);
+}
+
+#[actix_web::test]
+async fn writes_are_audited_and_the_audit_log_is_append_only() {
+    let app = TestApp::spawn().await;
+    let f = app.fixture().await;
+    let admin = app.token("admin_a").await;
+    let res = app.post("/api/v1/org-units", &admin, unit_body(&f.unit("town_a1").to_string(), "审计村")).await.expect(201);
+    let request_id = res.header("x-request-id").expect("request id");
+    let id = res.id();
+    let n = app
+        .sql_i64(&format!(
+            "SELECT count(*) FROM audit_events WHERE action = 'org_unit.create' AND entity_id = '{id}' \
+             AND user_id = '{}' AND role = 'admin' AND outcome = 'success' AND request_id = '{request_id}'",
+            f.user("admin_a")
+        ))
+        .await;
+    assert_eq!(n, 1);
+    // A denied access is audited too.
+    let worker = app.token("worker_a1").await;
+    app.post("/api/v1/org-units", &worker, unit_body(&f.unit("town_a1").to_string(), "x")).await.expect(403);
+    assert_eq!(
+        app.sql_i64(&format!("SELECT count(*) FROM audit_events WHERE outcome = 'denied' AND user_id = '{}'", f.user("worker_a1"))).await,
+        1
+    );
+    let conn = app.db.connect().await;
+    assert!(conn.execute("UPDATE audit_events SET action = 'x'", &[]).await.is_err());
+    assert!(conn.execute("DELETE FROM audit_events", &[]).await.is_err());
+    assert!(app.sql_i64("SELECT count(*) FROM audit_events").await > 0);
+}
+
+#[actix_web::test]
+async fn committed_openapi_document_is_current() {
+    let generated = shegong::startup::openapi().to_pretty_json().expect("json") + "\n";
+    let path = concat!(env!("CARGO_MANIFEST_DIR"), "/openapi/openapi.json");
+    if std::env::var("UPDATE_OPENAPI").is_ok_and(|v| v == "1") {
+        std::fs::create_dir_all(concat!(env!("CARGO_MANIFEST_DIR"), "/openapi")).expect("dir");
+        std::fs::write(path, &generated).expect("write");
+    }
+    let committed = std::fs::read_to_string(path).unwrap_or_default();
+    assert!(
+        committed == generated,
+        "openapi/openapi.json is stale: run `UPDATE_OPENAPI=1 cargo test committed_openapi` and commit it"
+    );
+}

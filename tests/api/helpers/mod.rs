@@ -1,0 +1,170 @@
+//! Test harness: per-test databases, a real server per test, and a standard fixture tree.
+
+pub mod db;
+pub mod fixtures;
+
+use std::net::TcpListener;
+use std::sync::Once;
+use std::time::Duration;
+
+use reqwest::{header::HeaderMap, Method, StatusCode};
+use serde_json::Value;
+use shegong::{config::Config, startup::build_app, state::AppState};
+
+pub use db::TestDb;
+
+fn init_logs() {
+    static ONCE: Once = Once::new();
+    ONCE.call_once(|| {
+        if std::env::var("TEST_LOG").is_ok_and(|v| v == "1" || v == "true") {
+            shegong::telemetry::init(shegong::config::LogFormat::Text, "info");
+        }
+    });
+}
+
+/// A response as tests look at it.
+#[derive(Debug)]
+pub struct Res {
+    pub status: StatusCode,
+    pub headers: HeaderMap,
+    pub body: Value,
+    pub text: String,
+}
+
+impl Res {
+    /// A header as a string.
+    pub fn header(&self, name: &str) -> Option<String> {
+        self.headers.get(name).and_then(|v| v.to_str().ok()).map(str::to_owned)
+    }
+    /// The `id` of the body.
+    pub fn id(&self) -> String {
+        self.body["id"].as_str().unwrap_or_else(|| panic!("no id in {}", self.text)).to_owned()
+    }
+    /// Asserts the status, showing the body when it differs.
+    #[track_caller]
+    pub fn expect(self, status: u16) -> Self {
+        assert_eq!(self.status.as_u16(), status, "unexpected status; body: {}", self.text);
+        self
+    }
+}
+
+/// A running server on its own database.
+pub struct TestApp {
+    pub base: String,
+    pub client: reqwest::Client,
+    pub state: AppState,
+    pub db: TestDb,
+}
+
+/// Settings the tests change.
+pub struct Options {
+    pub login_max_failures: i32,
+    pub login_lock_secs: u64,
+}
+
+impl Default for Options {
+    fn default() -> Self {
+        Self { login_max_failures: 5, login_lock_secs: 300 }
+    }
+}
+
+/// The configuration of a test server on `database_url`.
+pub fn test_config(database_url: &str, options: &Options) -> Config {
+    let mut config = Config::from_env().expect("config");
+    config.database_url = database_url.to_owned();
+    config.db_pool_size = 4;
+    config.db_timeout = Duration::from_millis(1500);
+    config.hash_concurrency = 2;
+    config.login_max_failures = options.login_max_failures;
+    config.login_lock = Duration::from_secs(options.login_lock_secs);
+    config.jwt_secret = "test-secret-0123456789-abcdefghijklmnopqrstuvwxyz".into();
+    config
+}
+
+/// Serves `state` on a random local port; returns the base URL.
+pub fn serve(state: AppState) -> String {
+    let listener = TcpListener::bind("127.0.0.1:0").expect("bind");
+    let port = listener.local_addr().expect("addr").port();
+    let server = actix_web::HttpServer::new(move || build_app(state.clone()))
+        .workers(1)
+        .disable_signals()
+        .shutdown_timeout(1)
+        .listen(listener)
+        .expect("listen")
+        .run();
+    actix_web::rt::spawn(server);
+    format!("http://127.0.0.1:{port}")
+}
+
+impl TestApp {
+    /// A fresh database and server.
+    pub async fn spawn() -> Self {
+        Self::spawn_with(Options::default()).await
+    }
+
+    /// A fresh database and server with changed settings.
+    pub async fn spawn_with(options: Options) -> Self {
+        init_logs();
+        let db = TestDb::create().await;
+        let state = AppState::new(test_config(&db.url, &options)).expect("state");
+        let base = serve(state.clone());
+        let client = reqwest::Client::builder().timeout(Duration::from_secs(30)).build().expect("client");
+        Self { base, client, state, db }
+    }
+
+    /// Sends a request; `body` as JSON when given.
+    pub async fn send(&self, method: Method, path: &str, token: Option<&str>, body: Option<&Value>, headers: &[(&str, &str)]) -> Res {
+        let mut req = self.client.request(method, format!("{}{}", self.base, path));
+        if let Some(t) = token {
+            req = req.bearer_auth(t);
+        }
+        for (k, v) in headers {
+            req = req.header(*k, *v);
+        }
+        if let Some(b) = body {
+            req = req.json(b);
+        }
+        let res = req.send().await.expect("request");
+        let status = res.status();
+        let headers = res.headers().clone();
+        let text = res.text().await.expect("body");
+        let body = serde_json::from_str(&text).unwrap_or(Value::Null);
+        Res { status, headers, body, text }
+    }
+
+    pub async fn get(&self, path: &str, token: &str) -> Res {
+        self.send(Method::GET, path, Some(token), None, &[]).await
+    }
+
+    pub async fn post(&self, path: &str, token: &str, body: Value) -> Res {
+        self.send(Method::POST, path, Some(token), Some(&body), &[]).await
+    }
+
+    pub async fn patch(&self, path: &str, token: &str, etag: &str, body: Value) -> Res {
+        self.send(Method::PATCH, path, Some(token), Some(&body), &[("If-Match", etag)]).await
+    }
+
+    /// Signs in; panics unless it works. Returns the whole token response.
+    pub async fn login_full(&self, username: &str, password: &str) -> Value {
+        let res = self
+            .send(Method::POST, "/api/v1/auth/login", None, Some(&serde_json::json!({"username": username, "password": password})), &[])
+            .await
+            .expect(200);
+        res.body
+    }
+
+    /// Signs in with the fixture password; returns the access token.
+    pub async fn token(&self, username: &str) -> String {
+        self.login_full(username, fixtures::PASSWORD).await["access_token"].as_str().expect("token").to_owned()
+    }
+
+    /// One number from plain SQL, to check the API against the database.
+    pub async fn sql_i64(&self, sql: &str) -> i64 {
+        self.db.query_i64(sql).await
+    }
+
+    /// Runs plain SQL on the test database.
+    pub async fn sql(&self, sql: &str) {
+        self.db.execute(sql).await
+    }
+}

@@ -1,0 +1,10 @@
+//! The integration tests: one binary, each test on its own PostgreSQL database cloned from a
+//! migrated template, talking HTTP to a real server on a random local port.
+
+mod helpers;
+
+mod auth;
+mod conventions;
+mod hierarchy;
+mod role_matrix;
+mod scope;
