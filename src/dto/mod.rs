@@ -34,9 +34,10 @@ pub fn validate_phone(phone: &str) -> Result<(), validator::ValidationError> {
         .map_err(|e| validation_error(e.code(), &e.message_zh(), &e.message_en()))
 }
 
-/// Validates that a text has no leading/trailing whitespace only content.
+/// Refuses a text of only whitespace (the empty text is left to the `length` rule, so a field
+/// gets one error, not two).
 pub fn validate_not_blank(text: &str) -> Result<(), validator::ValidationError> {
-    if text.trim().is_empty() {
+    if !text.is_empty() && text.trim().is_empty() {
         Err(validation_error("blank", "不能为空白。", "Must not be blank."))
     } else {
         Ok(())
