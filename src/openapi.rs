@@ -22,6 +22,8 @@ use utoipa::{
         (name = "reference", description = "Coded enums with zh-CN and English labels"),
         (name = "org-units", description = "The four-tier hierarchy (center → county → township → village)"),
         (name = "users", description = "User accounts and roles"),
+        (name = "clients", description = "The client registry (服务对象)"),
+        (name = "households", description = "Households (家庭档案)"),
     )
 )]
 pub struct ApiDoc;

@@ -1,11 +1,14 @@
 //! Row types: what the repositories read and write.
 
-use chrono::{DateTime, Utc};
+use chrono::{DateTime, NaiveDate, Utc};
 use diesel::prelude::*;
 use uuid::Uuid;
 
 use crate::db::schema::*;
-use crate::domain::enums::{Certification, Role, Tier, UnitStatus};
+use crate::domain::enums::{
+    Certification, ClientCategory, Gender, HouseholdRelation, IdType, LivingArrangement, RiskLevel, Role, SelfCare, Tier,
+    UnitStatus,
+};
 
 /// An org unit row.
 #[derive(Debug, Clone, Queryable, Selectable)]
@@ -188,4 +191,81 @@ pub struct StoredResponse {
     pub response_body: serde_json::Value,
     pub etag: Option<String>,
     pub location: Option<String>,
+}
+
+/// A client row (服务对象).
+#[derive(Debug, Clone, Queryable, Selectable)]
+#[diesel(table_name = clients, check_for_backend(diesel::pg::Pg))]
+pub struct Client {
+    pub id: Uuid,
+    pub org_unit_id: Uuid,
+    pub name: String,
+    pub gender: Option<Gender>,
+    pub birth_date: Option<NaiveDate>,
+    pub id_type: IdType,
+    pub id_number: Option<String>,
+    pub phone: Option<String>,
+    pub address: Option<String>,
+    pub hukou_division_code: Option<String>,
+    pub categories: Vec<ClientCategory>,
+    pub living_arrangement: Option<LivingArrangement>,
+    pub self_care: Option<SelfCare>,
+    pub disability: Option<serde_json::Value>,
+    pub guardian: Option<serde_json::Value>,
+    pub emergency_contact: Option<serde_json::Value>,
+    pub household_id: Option<Uuid>,
+    pub risk_level: RiskLevel,
+    pub consent: Option<serde_json::Value>,
+    pub notes: Option<String>,
+    pub created_by: Uuid,
+    pub version: i32,
+    pub created_at: DateTime<Utc>,
+    pub updated_at: DateTime<Utc>,
+    pub deleted_at: Option<DateTime<Utc>>,
+}
+
+/// A client to insert, or the full new state of one to update (the service merges a PATCH
+/// into the stored record and validates the result as a whole).
+#[derive(Debug, Clone, Insertable, AsChangeset)]
+#[diesel(table_name = clients, treat_none_as_null = true)]
+pub struct ClientData {
+    pub name: String,
+    pub gender: Option<Gender>,
+    pub birth_date: Option<NaiveDate>,
+    pub id_type: IdType,
+    pub id_number: Option<String>,
+    pub phone: Option<String>,
+    pub address: Option<String>,
+    pub hukou_division_code: Option<String>,
+    pub categories: Vec<ClientCategory>,
+    pub living_arrangement: Option<LivingArrangement>,
+    pub self_care: Option<SelfCare>,
+    pub disability: Option<serde_json::Value>,
+    pub guardian: Option<serde_json::Value>,
+    pub emergency_contact: Option<serde_json::Value>,
+    pub household_id: Option<Uuid>,
+    pub risk_level: RiskLevel,
+    pub consent: Option<serde_json::Value>,
+    pub notes: Option<String>,
+}
+
+/// A household row.
+#[derive(Debug, Clone, Queryable, Selectable)]
+#[diesel(table_name = households, check_for_backend(diesel::pg::Pg))]
+pub struct Household {
+    pub id: Uuid,
+    pub org_unit_id: Uuid,
+    pub address: Option<String>,
+    pub created_by: Uuid,
+    pub version: i32,
+    pub created_at: DateTime<Utc>,
+    pub updated_at: DateTime<Utc>,
+}
+
+/// A member of a household, with the client's name.
+#[derive(Debug, Clone, Queryable)]
+pub struct HouseholdMember {
+    pub client_id: Uuid,
+    pub name: String,
+    pub relation: HouseholdRelation,
 }

@@ -94,6 +94,63 @@ diesel::table! {
 diesel::joinable!(users -> org_units (org_unit_id));
 diesel::joinable!(refresh_tokens -> users (user_id));
 
+
+diesel::table! {
+    households (id) {
+        id -> Uuid,
+        org_unit_id -> Uuid,
+        address -> Nullable<Text>,
+        created_by -> Uuid,
+        version -> Int4,
+        created_at -> Timestamptz,
+        updated_at -> Timestamptz,
+    }
+}
+
+diesel::table! {
+    clients (id) {
+        id -> Uuid,
+        org_unit_id -> Uuid,
+        name -> Text,
+        name_grams -> Array<Text>,
+        gender -> Nullable<Text>,
+        birth_date -> Nullable<Date>,
+        id_type -> Text,
+        id_number -> Nullable<Text>,
+        phone -> Nullable<Text>,
+        address -> Nullable<Text>,
+        hukou_division_code -> Nullable<Text>,
+        categories -> Array<Text>,
+        living_arrangement -> Nullable<Text>,
+        self_care -> Nullable<Text>,
+        disability -> Nullable<Jsonb>,
+        guardian -> Nullable<Jsonb>,
+        emergency_contact -> Nullable<Jsonb>,
+        household_id -> Nullable<Uuid>,
+        risk_level -> Text,
+        consent -> Nullable<Jsonb>,
+        notes -> Nullable<Text>,
+        created_by -> Uuid,
+        version -> Int4,
+        created_at -> Timestamptz,
+        updated_at -> Timestamptz,
+        deleted_at -> Nullable<Timestamptz>,
+    }
+}
+
+diesel::table! {
+    household_members (household_id, client_id) {
+        household_id -> Uuid,
+        client_id -> Uuid,
+        relation -> Text,
+    }
+}
+
+diesel::joinable!(household_members -> clients (client_id));
+diesel::joinable!(household_members -> households (household_id));
+diesel::joinable!(clients -> org_units (org_unit_id));
+diesel::joinable!(households -> org_units (org_unit_id));
+
 diesel::allow_tables_to_appear_in_same_query!(
     idempotency_keys,
     audit_events,
@@ -101,4 +158,7 @@ diesel::allow_tables_to_appear_in_same_query!(
     users,
     refresh_tokens,
     login_throttles,
+    households,
+    clients,
+    household_members,
 );

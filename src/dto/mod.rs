@@ -5,6 +5,7 @@
 //! absent = unchanged, `null` = clear.
 
 pub mod auth;
+pub mod clients;
 pub mod org_units;
 pub mod users;
 

@@ -2,6 +2,7 @@
 //! calling one service and shaping the response. The route table is `configure` below.
 
 pub mod auth;
+pub mod clients;
 pub mod health;
 pub mod org_units;
 pub mod reference;
@@ -31,7 +32,16 @@ pub fn configure(cfg: &mut ServiceConfig) {
         .service(users::create_user)
         .service(users::get_user)
         .service(users::update_user)
-        .service(users::reset_user_password);
+        .service(users::reset_user_password)
+        .service(clients::list_clients)
+        .service(clients::create_client)
+        .service(clients::get_client)
+        .service(clients::update_client)
+        .service(clients::delete_client)
+        .service(clients::get_client_timeline)
+        .service(clients::create_household)
+        .service(clients::get_household)
+        .service(clients::set_household_members);
 }
 
 /// A 200 JSON response carrying the resource's ETag.

@@ -3,6 +3,7 @@
 
 pub mod audit;
 pub mod auth;
+pub mod clients;
 pub mod org_units;
 pub mod tx;
 pub mod users;
@@ -20,4 +21,10 @@ pub async fn require_role(state: &AppState, actor: &Actor, roles: &[Role], actio
     }
     audit::denied(state, actor, action).await;
     Err(AppError::Forbidden(Text::new("当前角色无权执行此操作。", "Your role may not do this.")))
+}
+
+/// Today's date where the stations are (China Standard Time, UTC+8): ages and "not in the
+/// future" are judged on the local calendar day.
+pub fn today() -> chrono::NaiveDate {
+    (chrono::Utc::now() + chrono::Duration::hours(8)).date_naive()
 }

@@ -4,6 +4,7 @@
 mod helpers;
 
 mod auth;
+mod clients;
 mod conventions;
 mod hierarchy;
 mod role_matrix;

@@ -1,6 +1,7 @@
 //! Repository functions, one module per table family. Scoped reads take `&AccessScope`.
 
 pub mod audit;
+pub mod clients;
 pub mod idempotency;
 pub mod org_units;
 pub mod scope;

@@ -3,6 +3,8 @@
 pub mod db;
 pub mod fixtures;
 
+pub use fixtures::Fixture;
+
 use std::net::TcpListener;
 use std::sync::Once;
 use std::time::Duration;

@@ -1,0 +1,275 @@
+//! Clients and households. Every read is scoped and skips soft-deleted clients.
+
+use chrono::{DateTime, Utc};
+use diesel::prelude::*;
+use diesel_async::RunQueryDsl;
+use uuid::Uuid;
+
+use super::scope::unit_ids;
+use crate::auth::AccessScope;
+use crate::db::{
+    models::{AuditEvent, Client, ClientData, Household, HouseholdMember},
+    schema::{audit_events, clients, household_members, households, org_units},
+    Conn,
+};
+use crate::domain::enums::{ClientCategory, HouseholdRelation, IdType, RiskLevel};
+
+/// How `q` searches.
+#[derive(Debug, Clone)]
+pub enum ClientSearch {
+    /// Name contains `text`; `grams` are its 1-/2-character pieces (see `name_grams` in SQL).
+    Name { text: String, grams: Vec<String> },
+    /// Exact normalised phone.
+    Phone(String),
+    /// Exact normalised document number.
+    Document(String),
+}
+
+/// Filters of the client list.
+#[derive(Debug, Clone, Default)]
+pub struct ClientFilter {
+    /// Search.
+    pub search: Option<ClientSearch>,
+    /// Category.
+    pub category: Option<ClientCategory>,
+    /// Risk level.
+    pub risk_level: Option<RiskLevel>,
+    /// Path of a unit whose subtree to keep (already checked to be in scope).
+    pub unit_path: Option<String>,
+}
+
+/// A living client in scope.
+pub async fn find_in_scope(conn: &mut Conn, scope: &AccessScope, id: Uuid) -> QueryResult<Option<Client>> {
+    clients::table
+        .filter(clients::id.eq(id))
+        .filter(clients::deleted_at.is_null())
+        .filter(clients::org_unit_id.eq_any(unit_ids(scope)))
+        .select(Client::as_select())
+        .first(conn)
+        .await
+        .optional()
+}
+
+/// A living client in scope, locked for the rest of the transaction.
+pub async fn lock_in_scope(conn: &mut Conn, scope: &AccessScope, id: Uuid) -> QueryResult<Option<Client>> {
+    clients::table
+        .filter(clients::id.eq(id))
+        .filter(clients::deleted_at.is_null())
+        .filter(clients::org_unit_id.eq_any(unit_ids(scope)))
+        .select(Client::as_select())
+        .for_update()
+        .first(conn)
+        .await
+        .optional()
+}
+
+/// Whether any client row (even deleted, in any scope) has this id.
+pub async fn id_exists(conn: &mut Conn, id: Uuid) -> QueryResult<bool> {
+    diesel::select(diesel::dsl::exists(clients::table.filter(clients::id.eq(id)))).get_result(conn).await
+}
+
+/// The living client holding a document, with its unit's path: `(id, path)`.
+pub async fn find_by_document(
+    conn: &mut Conn,
+    id_type: IdType,
+    id_number: &str,
+    except: Option<Uuid>,
+) -> QueryResult<Option<(Uuid, String)>> {
+    let mut query = clients::table
+        .inner_join(org_units::table)
+        .filter(clients::id_type.eq(id_type))
+        .filter(clients::id_number.eq(id_number))
+        .filter(clients::deleted_at.is_null())
+        .into_boxed();
+    if let Some(id) = except {
+        query = query.filter(clients::id.ne(id));
+    }
+    query.select((clients::id, org_units::path)).first(conn).await.optional()
+}
+
+/// Inserts a client.
+pub async fn insert(conn: &mut Conn, id: Uuid, org_unit_id: Uuid, created_by: Uuid, data: &ClientData) -> QueryResult<Client> {
+    diesel::insert_into(clients::table)
+        .values((clients::id.eq(id), clients::org_unit_id.eq(org_unit_id), clients::created_by.eq(created_by), data))
+        .returning(Client::as_returning())
+        .get_result(conn)
+        .await
+}
+
+/// Replaces a client's fields and bumps its version.
+pub async fn update(conn: &mut Conn, id: Uuid, data: &ClientData) -> QueryResult<Client> {
+    diesel::update(clients::table.find(id))
+        .set((data, clients::version.eq(clients::version + 1), clients::updated_at.eq(diesel::dsl::now)))
+        .returning(Client::as_returning())
+        .get_result(conn)
+        .await
+}
+
+/// Marks a client deleted; the row stays.
+pub async fn soft_delete(conn: &mut Conn, id: Uuid) -> QueryResult<()> {
+    diesel::update(clients::table.find(id))
+        .set((
+            clients::deleted_at.eq(diesel::dsl::now),
+            clients::version.eq(clients::version + 1),
+            clients::updated_at.eq(diesel::dsl::now),
+        ))
+        .execute(conn)
+        .await
+        .map(|_| ())
+}
+
+/// A page of living clients in scope, newest first (ids are time-ordered v7 uuids).
+pub async fn list(
+    conn: &mut Conn,
+    scope: &AccessScope,
+    filter: &ClientFilter,
+    before: Option<Uuid>,
+    limit: i64,
+) -> QueryResult<Vec<Client>> {
+    let mut query = clients::table
+        .filter(clients::deleted_at.is_null())
+        .filter(clients::org_unit_id.eq_any(unit_ids(scope)))
+        .into_boxed();
+    if let Some(path) = &filter.unit_path {
+        query = query.filter(
+            clients::org_unit_id.eq_any(org_units::table.filter(org_units::path.like(format!("{path}%"))).select(org_units::id)),
+        );
+    }
+    match &filter.search {
+        Some(ClientSearch::Name { text, grams }) => {
+            query = query
+                .filter(clients::name_grams.contains(grams.clone()))
+                .filter(diesel::dsl::sql::<diesel::sql_types::Bool>("lower(clients.name) LIKE ").bind::<diesel::sql_types::Text, _>(super::like_contains(text)));
+        }
+        Some(ClientSearch::Phone(phone)) => query = query.filter(clients::phone.eq(phone.clone())),
+        Some(ClientSearch::Document(number)) => query = query.filter(clients::id_number.eq(number.clone())),
+        None => {}
+    }
+    if let Some(category) = filter.category {
+        query = query.filter(clients::categories.contains(vec![category]));
+    }
+    if let Some(risk) = filter.risk_level {
+        query = query.filter(clients::risk_level.eq(risk));
+    }
+    if let Some(before) = before {
+        query = query.filter(clients::id.lt(before));
+    }
+    query.order(clients::id.desc()).limit(limit).select(Client::as_select()).load(conn).await
+}
+
+/// Inserts a household.
+pub async fn insert_household(conn: &mut Conn, id: Uuid, org_unit_id: Uuid, address: Option<String>, created_by: Uuid) -> QueryResult<Household> {
+    diesel::insert_into(households::table)
+        .values((
+            households::id.eq(id),
+            households::org_unit_id.eq(org_unit_id),
+            households::address.eq(address),
+            households::created_by.eq(created_by),
+        ))
+        .returning(Household::as_returning())
+        .get_result(conn)
+        .await
+}
+
+/// A household in scope.
+pub async fn find_household(conn: &mut Conn, scope: &AccessScope, id: Uuid) -> QueryResult<Option<Household>> {
+    households::table
+        .filter(households::id.eq(id))
+        .filter(households::org_unit_id.eq_any(unit_ids(scope)))
+        .select(Household::as_select())
+        .first(conn)
+        .await
+        .optional()
+}
+
+/// A household in scope, locked.
+pub async fn lock_household(conn: &mut Conn, scope: &AccessScope, id: Uuid) -> QueryResult<Option<Household>> {
+    households::table
+        .filter(households::id.eq(id))
+        .filter(households::org_unit_id.eq_any(unit_ids(scope)))
+        .select(Household::as_select())
+        .for_update()
+        .first(conn)
+        .await
+        .optional()
+}
+
+/// Whether any household has this id.
+pub async fn household_id_exists(conn: &mut Conn, id: Uuid) -> QueryResult<bool> {
+    diesel::select(diesel::dsl::exists(households::table.filter(households::id.eq(id)))).get_result(conn).await
+}
+
+/// The living members of a household, by relation then name.
+pub async fn members(conn: &mut Conn, household_id: Uuid) -> QueryResult<Vec<HouseholdMember>> {
+    household_members::table
+        .inner_join(clients::table)
+        .filter(household_members::household_id.eq(household_id))
+        .filter(clients::deleted_at.is_null())
+        .order((household_members::relation.asc(), clients::name.asc()))
+        .select((household_members::client_id, clients::name, household_members::relation))
+        .load(conn)
+        .await
+}
+
+/// Replaces the members of a household; members of other households move here.
+pub async fn set_members(conn: &mut Conn, household_id: Uuid, members: &[(Uuid, HouseholdRelation)]) -> QueryResult<()> {
+    let ids: Vec<Uuid> = members.iter().map(|(id, _)| *id).collect();
+    let old: Vec<Uuid> = household_members::table
+        .filter(household_members::household_id.eq(household_id))
+        .select(household_members::client_id)
+        .load(conn)
+        .await?;
+    diesel::update(clients::table.filter(clients::id.eq_any(&old)))
+        .set(clients::household_id.eq(None::<Uuid>))
+        .execute(conn)
+        .await?;
+    diesel::delete(
+        household_members::table.filter(household_members::household_id.eq(household_id).or(household_members::client_id.eq_any(&ids))),
+    )
+    .execute(conn)
+    .await?;
+    let rows: Vec<_> = members
+        .iter()
+        .map(|(client, relation)| {
+            (
+                household_members::household_id.eq(household_id),
+                household_members::client_id.eq(*client),
+                household_members::relation.eq(*relation),
+            )
+        })
+        .collect();
+    diesel::insert_into(household_members::table).values(&rows).execute(conn).await?;
+    diesel::update(clients::table.filter(clients::id.eq_any(&ids)))
+        .set(clients::household_id.eq(household_id))
+        .execute(conn)
+        .await?;
+    diesel::update(households::table.find(household_id))
+        .set((households::version.eq(households::version + 1), households::updated_at.eq(diesel::dsl::now)))
+        .execute(conn)
+        .await
+        .map(|_| ())
+}
+
+/// The recorded changes to a client (reads excluded), newest first, before a point.
+pub async fn history(
+    conn: &mut Conn,
+    client_id: Uuid,
+    before: Option<(DateTime<Utc>, Uuid)>,
+    limit: i64,
+) -> QueryResult<Vec<AuditEvent>> {
+    let mut query = audit_events::table
+        .filter(audit_events::entity_type.eq("client"))
+        .filter(audit_events::entity_id.eq(client_id))
+        .filter(audit_events::action.ne("client.read"))
+        .filter(audit_events::outcome.eq("success"))
+        .into_boxed();
+    if let Some((at, id)) = before {
+        query = query.filter(audit_events::occurred_at.lt(at).or(audit_events::occurred_at.eq(at).and(audit_events::id.lt(id))));
+    }
+    query
+        .order((audit_events::occurred_at.desc(), audit_events::id.desc()))
+        .limit(limit)
+        .select(AuditEvent::as_select())
+        .load(conn)
+        .await
+}

@@ -1,0 +1,210 @@
+//! The client registry (`/clients`) and households (`/households`).
+
+use actix_web::{delete, get, patch, post, put, web, HttpResponse};
+use uuid::Uuid;
+
+use crate::dto::clients::{
+    ClientOut, ClientQuery, ClientSummary, CreateClient, CreateHousehold, HouseholdOut, SetMembers, TimelineEntry,
+    UpdateClient,
+};
+use crate::error::{AppError, Problem};
+use crate::extract::{page::Paged, Actor, IdempotencyKey, IfMatch, Page, PageParams, ValidatedJson};
+use crate::services::{self, tx::Idempotency};
+use crate::state::AppState;
+
+use super::{json_with_version, reply};
+
+/// Clients in scope, newest first, with identity numbers and phones masked.
+#[utoipa::path(
+    tag = "clients",
+    security(("bearer" = [])),
+    params(ClientQuery, PageParams),
+    responses(
+        (status = 200, description = "A page of clients", body = Paged<ClientSummary>),
+        (status = 400, description = "Bad query", body = Problem, content_type = "application/problem+json"),
+        (status = 401, description = "Not signed in", body = Problem, content_type = "application/problem+json"),
+        (status = 422, description = "Bad limit or cursor", body = Problem, content_type = "application/problem+json"),
+    )
+)]
+#[get("/clients")]
+pub async fn list_clients(state: web::Data<AppState>, actor: Actor, query: web::Query<ClientQuery>, page: Page) -> Result<HttpResponse, AppError> {
+    Ok(HttpResponse::Ok().json(services::clients::list(&state, &actor, query.into_inner(), &page).await?))
+}
+
+/// Registers a client (worker, supervisor).
+///
+/// A document number already registered answers 409: with `existing_id` when that client is in
+/// the caller's scope, with no details otherwise.
+#[utoipa::path(
+    tag = "clients",
+    security(("bearer" = [])),
+    request_body = CreateClient,
+    params(("Idempotency-Key" = Option<String>, Header, description = "Makes a retry safe: the same key and body replay the first answer")),
+    responses(
+        (status = 201, description = "Registered", body = ClientOut),
+        (status = 200, description = "Already registered with this id", body = ClientOut),
+        (status = 401, description = "Not signed in", body = Problem, content_type = "application/problem+json"),
+        (status = 403, description = "Admins do no casework", body = Problem, content_type = "application/problem+json"),
+        (status = 409, description = "Document number already registered", body = Problem, content_type = "application/problem+json"),
+        (status = 422, description = "Invalid client", body = Problem, content_type = "application/problem+json"),
+    )
+)]
+#[post("/clients")]
+pub async fn create_client(
+    state: web::Data<AppState>,
+    actor: Actor,
+    key: IdempotencyKey,
+    body: ValidatedJson<CreateClient>,
+) -> Result<HttpResponse, AppError> {
+    let idempotency = Idempotency { key: &key, body_hash: &body.body_hash };
+    Ok(reply(services::clients::create(&state, &actor, idempotency, body.value).await?))
+}
+
+/// One client in full (the read is audited).
+#[utoipa::path(
+    tag = "clients",
+    security(("bearer" = [])),
+    params(("id" = Uuid, Path, description = "Client id")),
+    responses(
+        (status = 200, description = "The client", body = ClientOut, headers(("ETag" = String, description = "Version"))),
+        (status = 401, description = "Not signed in", body = Problem, content_type = "application/problem+json"),
+        (status = 404, description = "No such client in scope", body = Problem, content_type = "application/problem+json"),
+    )
+)]
+#[get("/clients/{id}")]
+pub async fn get_client(state: web::Data<AppState>, actor: Actor, id: web::Path<Uuid>) -> Result<HttpResponse, AppError> {
+    let client = services::clients::get(&state, &actor, id.into_inner()).await?;
+    Ok(json_with_version(&client, client.version))
+}
+
+/// Changes a client (worker, supervisor). Needs `If-Match`; the whole record is re-validated.
+#[utoipa::path(
+    tag = "clients",
+    security(("bearer" = [])),
+    request_body = UpdateClient,
+    params(
+        ("id" = Uuid, Path, description = "Client id"),
+        ("If-Match" = String, Header, description = "The ETag of the version being changed"),
+    ),
+    responses(
+        (status = 200, description = "Changed", body = ClientOut),
+        (status = 401, description = "Not signed in", body = Problem, content_type = "application/problem+json"),
+        (status = 403, description = "Admins do no casework", body = Problem, content_type = "application/problem+json"),
+        (status = 404, description = "No such client in scope", body = Problem, content_type = "application/problem+json"),
+        (status = 409, description = "Document number already registered", body = Problem, content_type = "application/problem+json"),
+        (status = 412, description = "Stale If-Match", body = Problem, content_type = "application/problem+json"),
+        (status = 422, description = "Invalid client", body = Problem, content_type = "application/problem+json"),
+        (status = 428, description = "If-Match missing", body = Problem, content_type = "application/problem+json"),
+    )
+)]
+#[patch("/clients/{id}")]
+pub async fn update_client(
+    state: web::Data<AppState>,
+    actor: Actor,
+    id: web::Path<Uuid>,
+    if_match: IfMatch,
+    body: ValidatedJson<UpdateClient>,
+) -> Result<HttpResponse, AppError> {
+    Ok(reply(services::clients::update(&state, &actor, id.into_inner(), if_match, body.value).await?))
+}
+
+/// Soft-deletes a client (supervisor); the record stays in the database with `deleted_at`.
+#[utoipa::path(
+    tag = "clients",
+    security(("bearer" = [])),
+    params(("id" = Uuid, Path, description = "Client id")),
+    responses(
+        (status = 204, description = "Deleted"),
+        (status = 401, description = "Not signed in", body = Problem, content_type = "application/problem+json"),
+        (status = 403, description = "Only supervisors delete", body = Problem, content_type = "application/problem+json"),
+        (status = 404, description = "No such client in scope", body = Problem, content_type = "application/problem+json"),
+    )
+)]
+#[delete("/clients/{id}")]
+pub async fn delete_client(state: web::Data<AppState>, actor: Actor, id: web::Path<Uuid>) -> Result<HttpResponse, AppError> {
+    services::clients::delete(&state, &actor, id.into_inner()).await?;
+    Ok(HttpResponse::NoContent().finish())
+}
+
+/// The client's history, newest first.
+#[utoipa::path(
+    tag = "clients",
+    security(("bearer" = [])),
+    params(("id" = Uuid, Path, description = "Client id"), PageParams),
+    responses(
+        (status = 200, description = "A page of the timeline", body = Paged<TimelineEntry>),
+        (status = 401, description = "Not signed in", body = Problem, content_type = "application/problem+json"),
+        (status = 404, description = "No such client in scope", body = Problem, content_type = "application/problem+json"),
+        (status = 422, description = "Bad limit or cursor", body = Problem, content_type = "application/problem+json"),
+    )
+)]
+#[get("/clients/{id}/timeline")]
+pub async fn get_client_timeline(state: web::Data<AppState>, actor: Actor, id: web::Path<Uuid>, page: Page) -> Result<HttpResponse, AppError> {
+    Ok(HttpResponse::Ok().json(services::clients::timeline(&state, &actor, id.into_inner(), &page).await?))
+}
+
+/// Creates a household (worker, supervisor).
+#[utoipa::path(
+    tag = "households",
+    security(("bearer" = [])),
+    request_body = CreateHousehold,
+    params(("Idempotency-Key" = Option<String>, Header, description = "Makes a retry safe: the same key and body replay the first answer")),
+    responses(
+        (status = 201, description = "Created", body = HouseholdOut),
+        (status = 200, description = "Already created with this id", body = HouseholdOut),
+        (status = 401, description = "Not signed in", body = Problem, content_type = "application/problem+json"),
+        (status = 403, description = "Admins do no casework", body = Problem, content_type = "application/problem+json"),
+        (status = 422, description = "Invalid body", body = Problem, content_type = "application/problem+json"),
+    )
+)]
+#[post("/households")]
+pub async fn create_household(
+    state: web::Data<AppState>,
+    actor: Actor,
+    key: IdempotencyKey,
+    body: ValidatedJson<CreateHousehold>,
+) -> Result<HttpResponse, AppError> {
+    let idempotency = Idempotency { key: &key, body_hash: &body.body_hash };
+    Ok(reply(services::clients::create_household(&state, &actor, idempotency, body.value).await?))
+}
+
+/// One household with its members.
+#[utoipa::path(
+    tag = "households",
+    security(("bearer" = [])),
+    params(("id" = Uuid, Path, description = "Household id")),
+    responses(
+        (status = 200, description = "The household", body = HouseholdOut),
+        (status = 401, description = "Not signed in", body = Problem, content_type = "application/problem+json"),
+        (status = 404, description = "No such household in scope", body = Problem, content_type = "application/problem+json"),
+    )
+)]
+#[get("/households/{id}")]
+pub async fn get_household(state: web::Data<AppState>, actor: Actor, id: web::Path<Uuid>) -> Result<HttpResponse, AppError> {
+    let h = services::clients::get_household(&state, &actor, id.into_inner()).await?;
+    Ok(json_with_version(&h, h.version))
+}
+
+/// Replaces the members of a household (worker, supervisor).
+#[utoipa::path(
+    tag = "households",
+    security(("bearer" = [])),
+    request_body = SetMembers,
+    params(("id" = Uuid, Path, description = "Household id")),
+    responses(
+        (status = 200, description = "The household", body = HouseholdOut),
+        (status = 401, description = "Not signed in", body = Problem, content_type = "application/problem+json"),
+        (status = 403, description = "Admins do no casework", body = Problem, content_type = "application/problem+json"),
+        (status = 404, description = "No such household in scope", body = Problem, content_type = "application/problem+json"),
+        (status = 422, description = "Invalid members", body = Problem, content_type = "application/problem+json"),
+    )
+)]
+#[put("/households/{id}/members")]
+pub async fn set_household_members(
+    state: web::Data<AppState>,
+    actor: Actor,
+    id: web::Path<Uuid>,
+    body: ValidatedJson<SetMembers>,
+) -> Result<HttpResponse, AppError> {
+    Ok(reply(services::clients::set_members(&state, &actor, id.into_inner(), body.value).await?))
+}

@@ -1,0 +1,520 @@
+//! The client registry: registration with identity checks and de-duplication, masked lists,
+//! audited detail reads, optimistic updates, soft deletion, households and the client timeline.
+//!
+//! A client's record is validated as a whole on every write: a PATCH is merged into the stored
+//! record and the result must pass the same rules as a new registration, so no sequence of
+//! partial updates can leave a record that a create would refuse.
+
+use chrono::{DateTime, NaiveDate, Utc};
+use scoped_futures::ScopedFutureExt;
+use serde::de::DeserializeOwned;
+use serde_json::{json, Value};
+use uuid::Uuid;
+
+use super::tx::{self, Idempotency, Reply};
+use crate::db::{
+    models::{Client, ClientData},
+    repo::{self, clients::ClientFilter, clients::ClientSearch},
+    Conn,
+};
+use crate::domain::client_rules::{age_on, check_client, ClientFacts};
+use crate::domain::division_code::DivisionCode;
+use crate::domain::enums::{IdType, RiskLevel, Role};
+use crate::domain::id_number::{mask_id_number, ResidentId};
+use crate::domain::phone::{mask_phone, normalize_phone};
+use crate::dto::clients::{
+    ClientOut, ClientQuery, ClientSummary, Contact, CreateClient, CreateHousehold, HouseholdOut, MemberOut, SetMembers,
+    TimelineEntry, UpdateClient,
+};
+use crate::error::{AppError, FieldError};
+use crate::extract::{page::Paged, Actor, IfMatch, Page};
+use crate::i18n::Text;
+use crate::state::AppState;
+
+/// Roles that register and change clients (admins do no casework).
+const CASEWORK: &[Role] = &[Role::Worker, Role::Supervisor];
+
+fn to_json<T: serde::Serialize>(v: &Option<T>) -> Option<Value> {
+    v.as_ref().and_then(|v| serde_json::to_value(v).ok())
+}
+
+fn from_json<T: DeserializeOwned>(v: &Option<Value>) -> Option<T> {
+    v.as_ref().and_then(|v| serde_json::from_value(v.clone()).ok())
+}
+
+fn field(field: &str, code: &str, zh: &str, en: &str) -> FieldError {
+    FieldError::new(field, code, Text::owned(zh, en))
+}
+
+fn normalize_contact(name: &str, contact: Option<Contact>, errors: &mut Vec<FieldError>) -> Option<Contact> {
+    contact.map(|mut c| {
+        c.name = c.name.trim().to_owned();
+        if let Some(p) = &c.phone {
+            match normalize_phone(p) {
+                Ok(n) => c.phone = Some(n),
+                Err(e) => errors.push(FieldError::new(format!("{name}.phone"), e.code(), Text::owned(e.message_zh(), e.message_en()))),
+            }
+        }
+        c
+    })
+}
+
+/// The fields of a client before normalisation (from a create, or a PATCH merged into a record).
+struct Draft {
+    data: ClientData,
+    guardian: Option<Contact>,
+    emergency_contact: Option<Contact>,
+}
+
+/// Normalises and checks a whole client record: documents, phones, codes, and the cross-field
+/// rules. Returns every violation at once.
+fn finish(draft: Draft, today: NaiveDate) -> Result<ClientData, AppError> {
+    let Draft { mut data, guardian, emergency_contact } = draft;
+    let mut errors = Vec::new();
+    data.name = data.name.trim().to_owned();
+    match (data.id_type, data.id_number.take()) {
+        (IdType::None, None) => {}
+        (IdType::None, Some(_)) => errors.push(field("id_number", "not_allowed", "证件类型为“无证件”时不能填写证件号码。", "No document number goes with id_type `none`.")),
+        (_, None) => errors.push(field("id_number", "required", "请填写证件号码。", "The document number is required.")),
+        (IdType::ResidentId, Some(raw)) => match ResidentId::parse(&raw, today) {
+            Ok(id) => {
+                for e in id.disagreements(data.birth_date, data.gender) {
+                    errors.push(FieldError::new(e.field(), e.code(), Text::owned(e.message_zh(), e.message_en())));
+                }
+                data.birth_date = Some(id.birth_date());
+                data.gender = Some(id.gender());
+                data.id_number = Some(id.as_str().to_owned());
+            }
+            Err(e) => errors.push(FieldError::new(e.field(), e.code(), Text::owned(e.message_zh(), e.message_en()))),
+        },
+        (_, Some(raw)) => {
+            let n: String = raw.trim().to_uppercase().chars().filter(|c| *c != ' ').collect();
+            if (5..=20).contains(&n.len()) && n.bytes().all(|b| b.is_ascii_alphanumeric()) {
+                data.id_number = Some(n);
+            } else {
+                errors.push(field("id_number", "invalid_format", "证件号码应为 5–20 位字母或数字。", "A document number is 5–20 letters or digits."));
+            }
+        }
+    }
+    if let Some(p) = data.phone.take() {
+        match normalize_phone(&p) {
+            Ok(n) => data.phone = Some(n),
+            Err(e) => errors.push(FieldError::new("phone", e.code(), Text::owned(e.message_zh(), e.message_en()))),
+        }
+    }
+    if let Some(code) = data.hukou_division_code.take() {
+        match DivisionCode::parse(&code) {
+            Ok(c) => data.hukou_division_code = Some(c.as_str().to_owned()),
+            Err(e) => errors.push(FieldError::new("hukou_division_code", e.code(), Text::owned(e.message_zh(), e.message_en()))),
+        }
+    }
+    let guardian = normalize_contact("guardian", guardian, &mut errors);
+    let emergency_contact = normalize_contact("emergency_contact", emergency_contact, &mut errors);
+    for v in check_client(&ClientFacts {
+        birth_date: data.birth_date,
+        categories: &data.categories,
+        has_guardian: guardian.is_some(),
+        today,
+    }) {
+        errors.push(FieldError::new(v.field, v.code, Text::owned(v.zh, v.en)));
+    }
+    if !errors.is_empty() {
+        errors.sort_by(|a, b| a.field.cmp(&b.field));
+        return Err(AppError::Validation(errors));
+    }
+    data.guardian = to_json(&guardian);
+    data.emergency_contact = to_json(&emergency_contact);
+    Ok(data)
+}
+
+fn summary(c: Client) -> ClientSummary {
+    ClientSummary {
+        id: c.id,
+        org_unit_id: c.org_unit_id,
+        name: c.name,
+        gender: c.gender,
+        birth_date: c.birth_date,
+        id_type: c.id_type,
+        id_number_masked: c.id_number.as_deref().map(mask_id_number),
+        phone_masked: c.phone.as_deref().map(mask_phone),
+        categories: c.categories,
+        risk_level: c.risk_level,
+        household_id: c.household_id,
+        version: c.version,
+        created_at: c.created_at,
+    }
+}
+
+async fn detail(conn: &mut Conn, actor: &Actor, c: Client) -> Result<ClientOut, AppError> {
+    let household = match c.household_id {
+        Some(h) => household_out(conn, actor, h).await?,
+        None => None,
+    };
+    Ok(ClientOut {
+        age: c.birth_date.map(|b| age_on(b, super::today())),
+        id: c.id,
+        org_unit_id: c.org_unit_id,
+        name: c.name,
+        gender: c.gender,
+        birth_date: c.birth_date,
+        id_type: c.id_type,
+        id_number: c.id_number,
+        phone: c.phone,
+        address: c.address,
+        hukou_division_code: c.hukou_division_code,
+        categories: c.categories,
+        living_arrangement: c.living_arrangement,
+        self_care: c.self_care,
+        disability: from_json(&c.disability),
+        guardian: from_json(&c.guardian),
+        emergency_contact: from_json(&c.emergency_contact),
+        risk_level: c.risk_level,
+        consent: from_json(&c.consent),
+        notes: c.notes,
+        household,
+        created_by: c.created_by,
+        version: c.version,
+        created_at: c.created_at,
+        updated_at: c.updated_at,
+    })
+}
+
+async fn household_out(conn: &mut Conn, actor: &Actor, id: Uuid) -> Result<Option<HouseholdOut>, AppError> {
+    let Some(h) = repo::clients::find_household(conn, &actor.scope, id).await? else { return Ok(None) };
+    let members = repo::clients::members(conn, id)
+        .await?
+        .into_iter()
+        .map(|m| MemberOut { client_id: m.client_id, name: m.name, relation: m.relation })
+        .collect();
+    Ok(Some(HouseholdOut { id: h.id, org_unit_id: h.org_unit_id, address: h.address, members, version: h.version, created_at: h.created_at }))
+}
+
+fn unit_not_in_scope() -> AppError {
+    AppError::field("org_unit_id", "not_found", Text::new("单位不存在或不在您的管辖范围内。", "No such unit in your scope."))
+}
+
+/// The search a `q` asks for: a full resident ID, a full mobile number, or part of a name.
+fn search_for(q: &str) -> Option<ClientSearch> {
+    let q = q.trim();
+    if q.is_empty() {
+        return None;
+    }
+    if let Ok(id) = ResidentId::parse(q, super::today()) {
+        return Some(ClientSearch::Document(id.as_str().to_owned()));
+    }
+    if q.chars().any(|c| c.is_ascii_digit()) {
+        if let Ok(phone) = normalize_phone(q) {
+            return Some(ClientSearch::Phone(phone));
+        }
+        let compact: String = q.chars().filter(|c| !c.is_whitespace()).collect::<String>().to_uppercase();
+        if compact.len() >= 5 && compact.bytes().all(|b| b.is_ascii_alphanumeric()) && compact.bytes().any(|b| b.is_ascii_digit()) {
+            return Some(ClientSearch::Document(compact));
+        }
+    }
+    let text = q.to_lowercase();
+    let chars: Vec<char> = text.chars().collect();
+    let grams = if chars.len() == 1 {
+        vec![text.clone()]
+    } else {
+        chars.windows(2).map(|w| w.iter().collect::<String>()).collect()
+    };
+    Some(ClientSearch::Name { text, grams })
+}
+
+/// A page of clients in scope, masked.
+pub async fn list(state: &AppState, actor: &Actor, query: ClientQuery, page: &Page) -> Result<Paged<ClientSummary>, AppError> {
+    let before = page.after::<Uuid>()?;
+    let mut conn = state.conn().await?;
+    let unit_path = match query.org_unit_id {
+        Some(unit) => match repo::org_units::find_in_scope(&mut conn, &actor.scope, unit).await? {
+            Some(u) => Some(u.path),
+            // A unit outside the scope holds nothing the caller may see.
+            None => return Ok(Paged { items: Vec::new(), next_cursor: None }),
+        },
+        None => None,
+    };
+    let filter = ClientFilter {
+        search: query.q.as_deref().and_then(search_for),
+        category: query.category,
+        risk_level: query.risk_level,
+        unit_path,
+    };
+    let rows = repo::clients::list(&mut conn, &actor.scope, &filter, before, page.fetch_limit()).await?;
+    Ok(page.finish(rows, |c| c.id).map(summary))
+}
+
+/// One client in full; the read is audited.
+pub async fn get(state: &AppState, actor: &Actor, id: Uuid) -> Result<ClientOut, AppError> {
+    let actor = actor.clone();
+    let mut conn = state.conn().await?;
+    crate::db::transaction(&mut conn, |conn| {
+        async move {
+            let client = repo::clients::find_in_scope(conn, &actor.scope, id).await?.ok_or(AppError::NotFound)?;
+            repo::audit::insert(conn, &super::audit::by(&actor, "client.read", "client", Some(id), json!({}))).await?;
+            detail(conn, &actor, client).await
+        }
+        .scope_boxed_local()
+    })
+    .await
+}
+
+fn duplicate(existing: Option<Uuid>) -> AppError {
+    let mut extra = serde_json::Map::new();
+    if let Some(id) = existing {
+        extra.insert("existing_id".into(), json!(id));
+    }
+    AppError::Conflict {
+        code: "duplicate_document",
+        detail: Text::new("已有服务对象使用该证件号码。", "A client with this document number is already registered."),
+        extra,
+    }
+}
+
+async fn check_document(conn: &mut Conn, actor: &Actor, data: &ClientData, except: Option<Uuid>) -> Result<(), AppError> {
+    if let Some(number) = &data.id_number {
+        if let Some((existing, path)) = repo::clients::find_by_document(conn, data.id_type, number, except).await? {
+            // Inside the scope the caller may open the existing record; outside it they learn nothing.
+            return Err(duplicate(actor.scope.contains_path(&path).then_some(existing)));
+        }
+    }
+    Ok(())
+}
+
+/// Registers a client.
+pub async fn create(state: &AppState, actor: &Actor, idempotency: Idempotency<'_>, body: CreateClient) -> Result<Reply, AppError> {
+    super::require_role(state, actor, CASEWORK, "clients.create").await?;
+    let data = finish(
+        Draft {
+            data: ClientData {
+                name: body.name,
+                gender: body.gender,
+                birth_date: body.birth_date,
+                id_type: body.id_type,
+                id_number: body.id_number,
+                phone: body.phone,
+                address: body.address,
+                hukou_division_code: body.hukou_division_code,
+                categories: body.categories,
+                living_arrangement: body.living_arrangement,
+                self_care: body.self_care,
+                disability: to_json(&body.disability),
+                guardian: None,
+                emergency_contact: None,
+                household_id: None,
+                risk_level: body.risk_level.unwrap_or(RiskLevel::Green),
+                consent: to_json(&body.consent),
+                notes: body.notes,
+            },
+            guardian: body.guardian,
+            emergency_contact: body.emergency_contact,
+        },
+        super::today(),
+    )?;
+    let actor = actor.clone();
+    let (id, unit) = (body.id, body.org_unit_id);
+    tx::write(state, actor.id, Some(idempotency), move |conn| {
+        async move {
+            let id = id.unwrap_or_else(Uuid::now_v7);
+            if repo::clients::id_exists(conn, id).await? {
+                // The same id twice is the same client: answer with it if the caller may see it.
+                return match repo::clients::find_in_scope(conn, &actor.scope, id).await? {
+                    Some(existing) => {
+                        let version = existing.version;
+                        Ok(Reply::new(200, &detail(conn, &actor, existing).await?)?.with_version(version))
+                    }
+                    None => Err(AppError::conflict("id_taken", Text::new("该 id 已被占用。", "This id is already taken."))),
+                };
+            }
+            repo::org_units::find_in_scope(conn, &actor.scope, unit).await?.ok_or_else(unit_not_in_scope)?;
+            check_document(conn, &actor, &data, None).await?;
+            let client = repo::clients::insert(conn, id, unit, actor.id, &data).await?;
+            let details = json!({"org_unit_id": unit, "categories": client.categories});
+            repo::audit::insert(conn, &super::audit::by(&actor, "client.create", "client", Some(id), details)).await?;
+            let version = client.version;
+            Ok(Reply::new(201, &detail(conn, &actor, client).await?)?.with_version(version).at(format!("/api/v1/clients/{id}")))
+        }
+        .scope_boxed_local()
+    })
+    .await
+}
+
+fn merge(current: &Client, patch: UpdateClient) -> Draft {
+    fn pick<T: Clone>(patch: Option<T>, current: &T) -> T {
+        patch.unwrap_or_else(|| current.clone())
+    }
+    let id_type = patch.id_type.unwrap_or(current.id_type);
+    // Changing the document type without a number clears a number that no longer fits.
+    let id_number = match (patch.id_number, patch.id_type) {
+        (Some(n), _) => n,
+        (None, Some(t)) if t != current.id_type => None,
+        (None, _) => current.id_number.clone(),
+    };
+    Draft {
+        data: ClientData {
+            name: pick(patch.name, &current.name),
+            gender: pick(patch.gender, &current.gender),
+            birth_date: pick(patch.birth_date, &current.birth_date),
+            id_type,
+            id_number,
+            phone: pick(patch.phone, &current.phone),
+            address: pick(patch.address, &current.address),
+            hukou_division_code: pick(patch.hukou_division_code, &current.hukou_division_code),
+            categories: pick(patch.categories, &current.categories),
+            living_arrangement: pick(patch.living_arrangement, &current.living_arrangement),
+            self_care: pick(patch.self_care, &current.self_care),
+            disability: patch.disability.map(|d| to_json(&d)).unwrap_or_else(|| current.disability.clone()),
+            guardian: None,
+            emergency_contact: None,
+            household_id: current.household_id,
+            risk_level: pick(patch.risk_level, &current.risk_level),
+            consent: patch.consent.map(|c| to_json(&c)).unwrap_or_else(|| current.consent.clone()),
+            notes: pick(patch.notes, &current.notes),
+        },
+        guardian: patch.guardian.unwrap_or_else(|| from_json(&current.guardian)),
+        emergency_contact: patch.emergency_contact.unwrap_or_else(|| from_json(&current.emergency_contact)),
+    }
+}
+
+/// Which fields changed, by name (the audit log keeps names, not personal data).
+fn changed_fields(before: &Client, after: &Client) -> Vec<&'static str> {
+    let mut out = Vec::new();
+    macro_rules! cmp {
+        ($($f:ident),*) => { $( if before.$f != after.$f { out.push(stringify!($f)); } )* };
+    }
+    cmp!(name, gender, birth_date, id_type, id_number, phone, address, hukou_division_code, categories, living_arrangement,
+         self_care, disability, guardian, emergency_contact, risk_level, consent, notes);
+    out
+}
+
+/// Changes a client (If-Match).
+pub async fn update(state: &AppState, actor: &Actor, id: Uuid, if_match: IfMatch, patch: UpdateClient) -> Result<Reply, AppError> {
+    super::require_role(state, actor, CASEWORK, "clients.update").await?;
+    let actor = actor.clone();
+    tx::write(state, actor.id, None, move |conn| {
+        async move {
+            let current = repo::clients::lock_in_scope(conn, &actor.scope, id).await?.ok_or(AppError::NotFound)?;
+            if current.version != if_match.0 {
+                return Err(AppError::PreconditionFailed);
+            }
+            let data = finish(merge(&current, patch), super::today())?;
+            check_document(conn, &actor, &data, Some(id)).await?;
+            let updated = repo::clients::update(conn, id, &data).await?;
+            let details = json!({"fields": changed_fields(&current, &updated)});
+            repo::audit::insert(conn, &super::audit::by(&actor, "client.update", "client", Some(id), details)).await?;
+            let version = updated.version;
+            Ok(Reply::new(200, &detail(conn, &actor, updated).await?)?.with_version(version))
+        }
+        .scope_boxed_local()
+    })
+    .await
+}
+
+/// Soft-deletes a client (supervisor). The row stays, with `deleted_at`.
+pub async fn delete(state: &AppState, actor: &Actor, id: Uuid) -> Result<(), AppError> {
+    super::require_role(state, actor, &[Role::Supervisor], "clients.delete").await?;
+    let actor = actor.clone();
+    tx::write(state, actor.id, None, move |conn| {
+        async move {
+            repo::clients::lock_in_scope(conn, &actor.scope, id).await?.ok_or(AppError::NotFound)?;
+            repo::clients::soft_delete(conn, id).await?;
+            repo::audit::insert(conn, &super::audit::by(&actor, "client.delete", "client", Some(id), json!({}))).await?;
+            Ok(Reply { status: 204, body: Value::Null, etag: None, location: None })
+        }
+        .scope_boxed_local()
+    })
+    .await
+    .map(|_| ())
+}
+
+fn timeline_kind(action: &str) -> (&'static str, &'static str, &'static str) {
+    match action {
+        "client.create" => ("client.registered", "登记为服务对象", "Registered as a client"),
+        "client.update" => ("client.updated", "更新档案", "Record updated"),
+        "client.delete" => ("client.deleted", "删除档案", "Record deleted"),
+        "household.members" => ("household.changed", "家庭成员变更", "Household changed"),
+        _ => ("event", "记录", "Event"),
+    }
+}
+
+/// The client's history, newest first.
+pub async fn timeline(state: &AppState, actor: &Actor, id: Uuid, page: &Page) -> Result<Paged<TimelineEntry>, AppError> {
+    let before = page.after::<(DateTime<Utc>, Uuid)>()?;
+    let mut conn = state.conn().await?;
+    repo::clients::find_in_scope(&mut conn, &actor.scope, id).await?.ok_or(AppError::NotFound)?;
+    let rows = repo::clients::history(&mut conn, id, before, page.fetch_limit()).await?;
+    let lang = crate::i18n::current_lang();
+    let paged = page.finish(rows, |e| (e.occurred_at, e.id));
+    Ok(paged.map(|e| {
+        let (kind, zh, en) = timeline_kind(&e.action);
+        let fields = e.details.get("fields").map(|f| f.to_string()).unwrap_or_default();
+        let summary = match lang {
+            crate::i18n::Lang::Zh => format!("{zh}{}", if fields.is_empty() { String::new() } else { format!("：{fields}") }),
+            crate::i18n::Lang::En => format!("{en}{}", if fields.is_empty() { String::new() } else { format!(": {fields}") }),
+        };
+        TimelineEntry { at: e.occurred_at, kind: kind.to_owned(), entity_type: e.entity_type, entity_id: e.entity_id, actor_id: e.user_id, summary }
+    }))
+}
+
+/// Creates a household in a unit in scope.
+pub async fn create_household(state: &AppState, actor: &Actor, idempotency: Idempotency<'_>, body: CreateHousehold) -> Result<Reply, AppError> {
+    super::require_role(state, actor, CASEWORK, "households.create").await?;
+    let actor = actor.clone();
+    tx::write(state, actor.id, Some(idempotency), move |conn| {
+        async move {
+            let id = body.id.unwrap_or_else(Uuid::now_v7);
+            if repo::clients::household_id_exists(conn, id).await? {
+                return match household_out(conn, &actor, id).await? {
+                    Some(h) => Reply::new(200, &h).map(|r| r.with_version(h.version)),
+                    None => Err(AppError::conflict("id_taken", Text::new("该 id 已被占用。", "This id is already taken."))),
+                };
+            }
+            repo::org_units::find_in_scope(conn, &actor.scope, body.org_unit_id).await?.ok_or_else(unit_not_in_scope)?;
+            repo::clients::insert_household(conn, id, body.org_unit_id, body.address, actor.id).await?;
+            repo::audit::insert(conn, &super::audit::by(&actor, "household.create", "household", Some(id), json!({}))).await?;
+            let h = household_out(conn, &actor, id).await?.ok_or(AppError::NotFound)?;
+            Ok(Reply::new(201, &h)?.with_version(h.version).at(format!("/api/v1/households/{id}")))
+        }
+        .scope_boxed_local()
+    })
+    .await
+}
+
+/// One household in scope.
+pub async fn get_household(state: &AppState, actor: &Actor, id: Uuid) -> Result<HouseholdOut, AppError> {
+    let mut conn = state.conn().await?;
+    household_out(&mut conn, actor, id).await?.ok_or(AppError::NotFound)
+}
+
+/// Replaces a household's members.
+pub async fn set_members(state: &AppState, actor: &Actor, id: Uuid, body: SetMembers) -> Result<Reply, AppError> {
+    super::require_role(state, actor, CASEWORK, "households.members").await?;
+    let actor = actor.clone();
+    tx::write(state, actor.id, None, move |conn| {
+        async move {
+            repo::clients::lock_household(conn, &actor.scope, id).await?.ok_or(AppError::NotFound)?;
+            let mut errors = Vec::new();
+            let mut seen = std::collections::HashSet::new();
+            for (i, m) in body.members.iter().enumerate() {
+                let f = format!("members[{i}].client_id");
+                if !seen.insert(m.client_id) {
+                    errors.push(field(&f, "duplicate", "同一服务对象重复出现。", "This client is listed twice."));
+                } else if repo::clients::find_in_scope(conn, &actor.scope, m.client_id).await?.is_none() {
+                    errors.push(field(&f, "not_found", "服务对象不存在或不在您的管辖范围内。", "No such client in your scope."));
+                }
+            }
+            if !errors.is_empty() {
+                return Err(AppError::Validation(errors));
+            }
+            let members: Vec<_> = body.members.iter().map(|m| (m.client_id, m.relation)).collect();
+            repo::clients::set_members(conn, id, &members).await?;
+            for (client, _) in &members {
+                repo::audit::insert(conn, &super::audit::by(&actor, "household.members", "client", Some(*client), json!({"household_id": id}))).await?;
+            }
+            repo::audit::insert(conn, &super::audit::by(&actor, "household.members", "household", Some(id), json!({"members": members.len()}))).await?;
+            let h = household_out(conn, &actor, id).await?.ok_or(AppError::NotFound)?;
+            Ok(Reply::new(200, &h)?.with_version(h.version))
+        }
+        .scope_boxed_local()
+    })
+    .await
+}
