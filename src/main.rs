@@ -22,7 +22,12 @@ enum Command {
     /// Create the database if needed and run pending migrations.
     Migrate,
     /// Load the demo data (does nothing when a hierarchy exists).
-    Seed,
+    Seed {
+        /// Instead, load a large benchmark data set with this many more clients (and the
+        /// staff, cases and sessions that go with them).
+        #[arg(long)]
+        scale: Option<i64>,
+    },
     /// Print the OpenAPI document.
     Openapi,
     /// Create an administrator at the root unit, or reset their password.
@@ -71,7 +76,14 @@ async fn main() -> anyhow::Result<()> {
             startup::serve(state).await
         }
         Command::Migrate => prepare(&config).await,
-        Command::Seed => {
+        Command::Seed { scale: Some(clients) } => {
+            prepare(&config).await?;
+            let state = AppState::new(config)?;
+            seed::scale(&state, clients).await?;
+            println!("Benchmark data loaded ({clients} clients). Staff sign in with password {}.", seed::SCALE_PASSWORD);
+            Ok(())
+        }
+        Command::Seed { scale: None } => {
             prepare(&config).await?;
             let state = AppState::new(config)?;
             if seed::demo(&state).await? {

@@ -21,6 +21,12 @@ const HIERARCHY: &str = include_str!("../seeds/ningxia-hierarchy.json");
 
 /// Password of the demo administrator `admin`.
 pub const DEMO_ADMIN_PASSWORD: &str = "Shegong-Admin-2026";
+/// Clients in the demo data.
+const DEMO_CLIENTS: i64 = 300;
+
+/// Password of every user the large benchmark data set creates.
+pub const SCALE_PASSWORD: &str = "Bench-Pass-2026";
+
 /// Password of every other demo user.
 pub const DEMO_PASSWORD: &str = "Shegong-Demo-2026";
 
@@ -155,7 +161,8 @@ pub async fn demo(state: &AppState) -> anyhow::Result<bool> {
                 )
                 .await?;
             }
-            tracing::info!(units = units.len(), users = DEMO_USERS.len(), "seeded the demo hierarchy");
+            crate::db::bulk::clients(conn, DEMO_CLIENTS).await?;
+            tracing::info!(units = units.len(), users = DEMO_USERS.len(), clients = DEMO_CLIENTS, "seeded the demo data");
             Ok(true)
         }
         .scope_boxed_local()
@@ -217,4 +224,20 @@ pub async fn create_admin(state: &AppState, username: &str, password: &str, unit
         .scope_boxed_local()
     })
     .await
+}
+
+/// The large data set for benchmarks: the demo data, then every county filled with townships,
+/// villages and staff, then `clients` more clients. Set-based; a million clients take minutes.
+pub async fn scale(state: &AppState, clients: i64) -> anyhow::Result<()> {
+    demo(state).await?;
+    let hash = tokio::task::spawn_blocking(|| hash_blocking(SCALE_PASSWORD)).await??;
+    let mut conn = state.conn().await.map_err(|e| anyhow::anyhow!("{e}"))?;
+    let started = std::time::Instant::now();
+    crate::db::bulk::units_and_users(&mut conn, &hash).await?;
+    tracing::info!(elapsed = ?started.elapsed(), "units and users");
+    crate::db::bulk::clients(&mut conn, clients).await?;
+    tracing::info!(elapsed = ?started.elapsed(), clients, "clients");
+    crate::db::bulk::analyze(&mut conn).await?;
+    tracing::info!(elapsed = ?started.elapsed(), "analyzed");
+    Ok(())
 }

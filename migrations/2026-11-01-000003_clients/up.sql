@@ -58,6 +58,8 @@ CREATE UNIQUE INDEX clients_document ON clients (id_type, id_number) WHERE delet
 -- Newest first within a unit: the scoped list walks this index per unit.
 CREATE INDEX clients_unit_recent ON clients (org_unit_id, id DESC) WHERE deleted_at IS NULL;
 CREATE INDEX clients_name_grams ON clients USING gin (name_grams) WHERE deleted_at IS NULL;
+-- Exact document search without knowing its type (the `q` of the client list).
+CREATE INDEX clients_id_number ON clients (id_number) WHERE deleted_at IS NULL AND id_number IS NOT NULL;
 CREATE INDEX clients_phone ON clients (phone) WHERE deleted_at IS NULL AND phone IS NOT NULL;
 CREATE INDEX clients_categories ON clients USING gin (categories) WHERE deleted_at IS NULL;
 CREATE INDEX clients_risk ON clients (risk_level, org_unit_id, id DESC) WHERE deleted_at IS NULL;

@@ -2,6 +2,7 @@
 //! Nothing outside this module writes a query. Repository functions on scoped tables take an
 //! `&AccessScope`, so a caller cannot forget the subtree filter.
 
+pub mod bulk;
 pub mod models;
 pub mod repo;
 pub mod schema;

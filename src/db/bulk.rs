@@ -1,0 +1,44 @@
+//! Set-based bulk loading for demo and benchmark data. The generators are SQL scripts that run
+//! inside PostgreSQL (no row-by-row round trips), parameterised through session settings.
+
+use diesel::sql_types::Text;
+use diesel_async::{RunQueryDsl, SimpleAsyncConnection};
+
+use crate::db::Conn;
+
+const UNITS: &str = include_str!("sql/scale_units.sql");
+const CLIENTS: &str = include_str!("sql/scale_clients.sql");
+
+#[derive(diesel::QueryableByName)]
+struct Setting {
+    #[diesel(sql_type = Text)]
+    #[allow(dead_code)]
+    set_config: String,
+}
+
+async fn set(conn: &mut Conn, name: &str, value: &str) -> diesel::QueryResult<()> {
+    diesel::sql_query("SELECT set_config($1, $2, false)")
+        .bind::<Text, _>(name)
+        .bind::<Text, _>(value)
+        .get_result::<Setting>(conn)
+        .await
+        .map(|_| ())
+}
+
+/// Fills every county with townships, villages, workers, supervisors and admins (all with the
+/// given password hash) where it has none.
+pub async fn units_and_users(conn: &mut Conn, password_hash: &str) -> diesel::QueryResult<()> {
+    set(conn, "shegong.seed_password_hash", password_hash).await?;
+    conn.batch_execute(UNITS).await
+}
+
+/// Adds `count` clients spread over the townships and villages that have a worker.
+pub async fn clients(conn: &mut Conn, count: i64) -> diesel::QueryResult<()> {
+    set(conn, "shegong.seed_clients", &count.to_string()).await?;
+    conn.batch_execute(CLIENTS).await
+}
+
+/// Refreshes planner statistics and settles GIN pending lists after a bulk load.
+pub async fn analyze(conn: &mut Conn) -> diesel::QueryResult<()> {
+    conn.batch_execute("VACUUM ANALYZE").await
+}
