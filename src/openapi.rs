@@ -24,6 +24,8 @@ use utoipa::{
         (name = "users", description = "User accounts and roles"),
         (name = "clients", description = "The client registry (服务对象)"),
         (name = "households", description = "Households (家庭档案)"),
+        (name = "sessions", description = "Service sessions: individual (个案), group (小组) and community (社区) work"),
+        (name = "groups", description = "Groups (小组) with members and attendance"),
     )
 )]
 pub struct ApiDoc;

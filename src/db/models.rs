@@ -6,8 +6,9 @@ use uuid::Uuid;
 
 use crate::db::schema::*;
 use crate::domain::enums::{
-    Certification, ClientCategory, Gender, HouseholdRelation, IdType, LivingArrangement, RiskLevel, Role, SelfCare, Tier,
-    UnitStatus,
+    AttendanceStatus, Certification, ClientCategory, CommunityKind, ContactMode, Gender, GroupStatus, GroupType,
+    HouseholdRelation, IdType, LinkagePartner, LivingArrangement, RiskLevel, Role, SelfCare, ServiceType, SessionMethod,
+    Tier, UnitStatus,
 };
 
 /// An org unit row.
@@ -268,4 +269,93 @@ pub struct HouseholdMember {
     pub client_id: Uuid,
     pub name: String,
     pub relation: HouseholdRelation,
+}
+
+/// A group (小组).
+#[derive(Debug, Clone, Queryable, Selectable)]
+#[diesel(table_name = groups, check_for_backend(diesel::pg::Pg))]
+pub struct Group {
+    pub id: Uuid,
+    pub org_unit_id: Uuid,
+    pub name: String,
+    pub group_type: GroupType,
+    pub goals: Option<String>,
+    pub target_categories: Vec<ClientCategory>,
+    pub planned_sessions: Option<i32>,
+    pub leader_ids: Vec<Uuid>,
+    pub status: GroupStatus,
+    pub created_by: Uuid,
+    pub version: i32,
+    pub created_at: DateTime<Utc>,
+    pub updated_at: DateTime<Utc>,
+}
+
+/// The editable fields of a group (insert, or full new state on update).
+#[derive(Debug, Clone, Insertable, AsChangeset)]
+#[diesel(table_name = groups, treat_none_as_null = true)]
+pub struct GroupData {
+    pub name: String,
+    pub group_type: GroupType,
+    pub goals: Option<String>,
+    pub target_categories: Vec<ClientCategory>,
+    pub planned_sessions: Option<i32>,
+    pub leader_ids: Vec<Uuid>,
+    pub status: GroupStatus,
+}
+
+/// A membership period of a client in a group, with the client's name.
+#[derive(Debug, Clone, Queryable)]
+pub struct GroupMember {
+    pub client_id: Uuid,
+    pub name: String,
+    pub joined_on: NaiveDate,
+    pub left_on: Option<NaiveDate>,
+    pub exit_reason: Option<String>,
+}
+
+/// A service session of any method.
+#[derive(Debug, Clone, Queryable, Selectable, Insertable)]
+#[diesel(table_name = service_sessions, check_for_backend(diesel::pg::Pg))]
+pub struct Session {
+    pub id: Uuid,
+    pub org_unit_id: Uuid,
+    pub method: SessionMethod,
+    pub occurred_at: DateTime<Utc>,
+    pub duration_minutes: i32,
+    pub location: Option<String>,
+    pub service_types: Vec<ServiceType>,
+    pub summary: Option<String>,
+    pub late_entry: bool,
+    pub recorded_by: Uuid,
+    pub case_id: Option<Uuid>,
+    pub client_id: Option<Uuid>,
+    pub mode: Option<ContactMode>,
+    pub goal_ids: Vec<Uuid>,
+    pub client_response: Option<String>,
+    pub next_steps: Option<String>,
+    pub risk_change: Option<RiskLevel>,
+    pub group_id: Option<Uuid>,
+    pub session_no: Option<i32>,
+    pub theme: Option<String>,
+    pub title: Option<String>,
+    pub kind: Option<CommunityKind>,
+    pub participant_count: Option<i32>,
+    pub volunteer_count: Option<i32>,
+    pub volunteer_hours: Option<f64>,
+    pub partners: Vec<LinkagePartner>,
+    pub resources_value_fen: Option<i64>,
+    pub version: i32,
+    pub created_at: DateTime<Utc>,
+    pub updated_at: DateTime<Utc>,
+}
+
+/// One attendance row of a group session.
+#[derive(Debug, Clone, Queryable, Selectable, Insertable)]
+#[diesel(table_name = session_attendance, check_for_backend(diesel::pg::Pg))]
+pub struct Attendance {
+    pub session_id: Uuid,
+    pub row_no: i32,
+    pub client_id: Option<Uuid>,
+    pub participant_name: Option<String>,
+    pub status: AttendanceStatus,
 }

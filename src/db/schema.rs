@@ -151,6 +151,88 @@ diesel::joinable!(household_members -> households (household_id));
 diesel::joinable!(clients -> org_units (org_unit_id));
 diesel::joinable!(households -> org_units (org_unit_id));
 
+diesel::table! {
+    groups (id) {
+        id -> Uuid,
+        org_unit_id -> Uuid,
+        name -> Text,
+        #[sql_name = "type"]
+        group_type -> Text,
+        goals -> Nullable<Text>,
+        target_categories -> Array<Text>,
+        planned_sessions -> Nullable<Int4>,
+        leader_ids -> Array<Uuid>,
+        status -> Text,
+        created_by -> Uuid,
+        version -> Int4,
+        created_at -> Timestamptz,
+        updated_at -> Timestamptz,
+    }
+}
+
+diesel::table! {
+    group_members (id) {
+        id -> Uuid,
+        group_id -> Uuid,
+        client_id -> Uuid,
+        joined_on -> Date,
+        left_on -> Nullable<Date>,
+        exit_reason -> Nullable<Text>,
+    }
+}
+
+diesel::table! {
+    service_sessions (id) {
+        id -> Uuid,
+        org_unit_id -> Uuid,
+        method -> Text,
+        occurred_at -> Timestamptz,
+        duration_minutes -> Int4,
+        location -> Nullable<Text>,
+        service_types -> Array<Text>,
+        summary -> Nullable<Text>,
+        late_entry -> Bool,
+        recorded_by -> Uuid,
+        case_id -> Nullable<Uuid>,
+        client_id -> Nullable<Uuid>,
+        mode -> Nullable<Text>,
+        goal_ids -> Array<Uuid>,
+        client_response -> Nullable<Text>,
+        next_steps -> Nullable<Text>,
+        risk_change -> Nullable<Text>,
+        group_id -> Nullable<Uuid>,
+        session_no -> Nullable<Int4>,
+        theme -> Nullable<Text>,
+        title -> Nullable<Text>,
+        kind -> Nullable<Text>,
+        participant_count -> Nullable<Int4>,
+        volunteer_count -> Nullable<Int4>,
+        volunteer_hours -> Nullable<Float8>,
+        partners -> Array<Text>,
+        resources_value_fen -> Nullable<Int8>,
+        version -> Int4,
+        created_at -> Timestamptz,
+        updated_at -> Timestamptz,
+    }
+}
+
+diesel::table! {
+    session_attendance (session_id, row_no) {
+        session_id -> Uuid,
+        row_no -> Int4,
+        client_id -> Nullable<Uuid>,
+        participant_name -> Nullable<Text>,
+        status -> Text,
+    }
+}
+
+diesel::joinable!(group_members -> groups (group_id));
+diesel::joinable!(group_members -> clients (client_id));
+diesel::joinable!(session_attendance -> service_sessions (session_id));
+diesel::joinable!(session_attendance -> clients (client_id));
+diesel::joinable!(service_sessions -> org_units (org_unit_id));
+diesel::joinable!(groups -> org_units (org_unit_id));
+
 diesel::allow_tables_to_appear_in_same_query!(
     idempotency_keys,
     audit_events,
@@ -161,4 +243,8 @@ diesel::allow_tables_to_appear_in_same_query!(
     households,
     clients,
     household_members,
+    groups,
+    group_members,
+    service_sessions,
+    session_attendance,
 );

@@ -7,6 +7,7 @@
 pub mod auth;
 pub mod clients;
 pub mod org_units;
+pub mod sessions;
 pub mod users;
 
 use serde::{Deserialize, Deserializer};

@@ -73,9 +73,15 @@ pub fn parse_body<T: DeserializeOwned + Validate>(bytes: &[u8]) -> Result<Valida
     // serde_json::Value keeps object keys sorted, so this serialisation is canonical.
     let canonical = serde_json::to_vec(&value).map_err(AppError::internal)?;
     let body_hash: [u8; 32] = Sha256::digest(&canonical).into();
+    Ok(ValidatedJson { value: from_value(value)?, body_hash })
+}
+
+/// Turns parsed JSON into a validated body: shape errors name their field (422), then every
+/// `validator` rule is checked. Bodies that dispatch on a tag use this for the chosen variant.
+pub fn from_value<T: DeserializeOwned + Validate>(value: serde_json::Value) -> Result<T, AppError> {
     let parsed: T = serde_path_to_error::deserialize(value).map_err(json_error)?;
     parsed.validate()?;
-    Ok(ValidatedJson { value: parsed, body_hash })
+    Ok(parsed)
 }
 
 impl<T: DeserializeOwned + Validate + 'static> FromRequest for ValidatedJson<T> {

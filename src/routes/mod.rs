@@ -6,6 +6,7 @@ pub mod clients;
 pub mod health;
 pub mod org_units;
 pub mod reference;
+pub mod sessions;
 pub mod users;
 
 use actix_web::{http::StatusCode, HttpResponse};
@@ -41,7 +42,16 @@ pub fn configure(cfg: &mut ServiceConfig) {
         .service(clients::get_client_timeline)
         .service(clients::create_household)
         .service(clients::get_household)
-        .service(clients::set_household_members);
+        .service(clients::set_household_members)
+        .service(sessions::list_sessions)
+        .service(sessions::create_session)
+        .service(sessions::get_session)
+        .service(sessions::update_session)
+        .service(sessions::list_groups)
+        .service(sessions::create_group)
+        .service(sessions::get_group)
+        .service(sessions::update_group)
+        .service(sessions::set_group_members);
 }
 
 /// A 200 JSON response carrying the resource's ETag.

@@ -5,6 +5,7 @@ pub mod audit;
 pub mod auth;
 pub mod clients;
 pub mod org_units;
+pub mod sessions;
 pub mod tx;
 pub mod users;
 

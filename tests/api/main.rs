@@ -9,3 +9,4 @@ mod conventions;
 mod hierarchy;
 mod role_matrix;
 mod scope;
+mod sessions;

@@ -5,6 +5,7 @@ pub mod clients;
 pub mod idempotency;
 pub mod org_units;
 pub mod scope;
+pub mod sessions;
 pub mod tokens;
 pub mod users;
 

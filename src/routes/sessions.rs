@@ -1,0 +1,219 @@
+//! Service sessions (`/sessions`) and groups (`/groups`).
+
+use actix_web::{get, patch, post, put, web, HttpResponse};
+use uuid::Uuid;
+
+use crate::dto::sessions::{
+    CreateGroup, CreateSession, GroupOut, SessionEnvelope, GroupQuery, SessionOut, SessionQuery, SetGroupMembers, UpdateGroup, UpdateSession,
+};
+use crate::error::{AppError, Problem};
+use crate::extract::{page::Paged, Actor, IdempotencyKey, IfMatch, Page, PageParams, ValidatedJson};
+use crate::services::{self, tx::Idempotency};
+use crate::state::AppState;
+
+use super::{json_with_version, reply};
+
+/// Sessions in scope, newest first.
+#[utoipa::path(
+    tag = "sessions",
+    security(("bearer" = [])),
+    params(SessionQuery, PageParams),
+    responses(
+        (status = 200, description = "A page of sessions", body = Paged<SessionOut>),
+        (status = 400, description = "Bad query", body = Problem, content_type = "application/problem+json"),
+        (status = 401, description = "Not signed in", body = Problem, content_type = "application/problem+json"),
+        (status = 422, description = "Bad limit or cursor", body = Problem, content_type = "application/problem+json"),
+    )
+)]
+#[get("/sessions")]
+pub async fn list_sessions(state: web::Data<AppState>, actor: Actor, query: web::Query<SessionQuery>, page: Page) -> Result<HttpResponse, AppError> {
+    Ok(HttpResponse::Ok().json(services::sessions::list(&state, &actor, query.into_inner(), &page).await?))
+}
+
+/// Records a session: `method` is `individual`, `group` or `community`, each with its own fields.
+#[utoipa::path(
+    tag = "sessions",
+    security(("bearer" = [])),
+    request_body = CreateSession,
+    params(("Idempotency-Key" = Option<String>, Header, description = "Makes a retry safe: the same key and body replay the first answer")),
+    responses(
+        (status = 201, description = "Recorded", body = SessionOut),
+        (status = 200, description = "Already recorded with this id", body = SessionOut),
+        (status = 401, description = "Not signed in", body = Problem, content_type = "application/problem+json"),
+        (status = 403, description = "Not allowed", body = Problem, content_type = "application/problem+json"),
+        (status = 409, description = "The case or group takes no sessions now", body = Problem, content_type = "application/problem+json"),
+        (status = 422, description = "Invalid session", body = Problem, content_type = "application/problem+json"),
+    )
+)]
+#[post("/sessions")]
+pub async fn create_session(
+    state: web::Data<AppState>,
+    actor: Actor,
+    key: IdempotencyKey,
+    body: ValidatedJson<SessionEnvelope>,
+) -> Result<HttpResponse, AppError> {
+    let idempotency = Idempotency { key: &key, body_hash: &body.body_hash };
+    let session = CreateSession::from_envelope(body.value)?;
+    Ok(reply(services::sessions::create(&state, &actor, idempotency, session).await?))
+}
+
+/// One session in scope, with attendance.
+#[utoipa::path(
+    tag = "sessions",
+    security(("bearer" = [])),
+    params(("id" = Uuid, Path, description = "Session id")),
+    responses(
+        (status = 200, description = "The session", body = SessionOut, headers(("ETag" = String, description = "Version"))),
+        (status = 401, description = "Not signed in", body = Problem, content_type = "application/problem+json"),
+        (status = 404, description = "No such session in scope", body = Problem, content_type = "application/problem+json"),
+    )
+)]
+#[get("/sessions/{id}")]
+pub async fn get_session(state: web::Data<AppState>, actor: Actor, id: web::Path<Uuid>) -> Result<HttpResponse, AppError> {
+    let s = services::sessions::get(&state, &actor, id.into_inner()).await?;
+    Ok(json_with_version(&s, s.version))
+}
+
+/// Edits a session (the recorder or a supervisor). Needs `If-Match`.
+#[utoipa::path(
+    tag = "sessions",
+    security(("bearer" = [])),
+    request_body = UpdateSession,
+    params(
+        ("id" = Uuid, Path, description = "Session id"),
+        ("If-Match" = String, Header, description = "The ETag of the version being changed"),
+    ),
+    responses(
+        (status = 200, description = "Changed", body = SessionOut),
+        (status = 401, description = "Not signed in", body = Problem, content_type = "application/problem+json"),
+        (status = 403, description = "Not the recorder or a supervisor", body = Problem, content_type = "application/problem+json"),
+        (status = 404, description = "No such session in scope", body = Problem, content_type = "application/problem+json"),
+        (status = 412, description = "Stale If-Match", body = Problem, content_type = "application/problem+json"),
+        (status = 422, description = "Invalid change", body = Problem, content_type = "application/problem+json"),
+        (status = 428, description = "If-Match missing", body = Problem, content_type = "application/problem+json"),
+    )
+)]
+#[patch("/sessions/{id}")]
+pub async fn update_session(
+    state: web::Data<AppState>,
+    actor: Actor,
+    id: web::Path<Uuid>,
+    if_match: IfMatch,
+    body: ValidatedJson<UpdateSession>,
+) -> Result<HttpResponse, AppError> {
+    Ok(reply(services::sessions::update(&state, &actor, id.into_inner(), if_match, body.value).await?))
+}
+
+/// Groups in scope, newest first.
+#[utoipa::path(
+    tag = "groups",
+    security(("bearer" = [])),
+    params(GroupQuery, PageParams),
+    responses(
+        (status = 200, description = "A page of groups", body = Paged<GroupOut>),
+        (status = 400, description = "Bad query", body = Problem, content_type = "application/problem+json"),
+        (status = 401, description = "Not signed in", body = Problem, content_type = "application/problem+json"),
+        (status = 422, description = "Bad limit or cursor", body = Problem, content_type = "application/problem+json"),
+    )
+)]
+#[get("/groups")]
+pub async fn list_groups(state: web::Data<AppState>, actor: Actor, query: web::Query<GroupQuery>, page: Page) -> Result<HttpResponse, AppError> {
+    Ok(HttpResponse::Ok().json(services::sessions::list_groups(&state, &actor, query.into_inner(), &page).await?))
+}
+
+/// Creates a group (worker, supervisor).
+#[utoipa::path(
+    tag = "groups",
+    security(("bearer" = [])),
+    request_body = CreateGroup,
+    params(("Idempotency-Key" = Option<String>, Header, description = "Makes a retry safe: the same key and body replay the first answer")),
+    responses(
+        (status = 201, description = "Created", body = GroupOut),
+        (status = 200, description = "Already created with this id", body = GroupOut),
+        (status = 401, description = "Not signed in", body = Problem, content_type = "application/problem+json"),
+        (status = 403, description = "Admins do no casework", body = Problem, content_type = "application/problem+json"),
+        (status = 422, description = "Invalid group", body = Problem, content_type = "application/problem+json"),
+    )
+)]
+#[post("/groups")]
+pub async fn create_group(
+    state: web::Data<AppState>,
+    actor: Actor,
+    key: IdempotencyKey,
+    body: ValidatedJson<CreateGroup>,
+) -> Result<HttpResponse, AppError> {
+    let idempotency = Idempotency { key: &key, body_hash: &body.body_hash };
+    Ok(reply(services::sessions::create_group(&state, &actor, idempotency, body.value).await?))
+}
+
+/// One group with members, sessions and attendance figures.
+#[utoipa::path(
+    tag = "groups",
+    security(("bearer" = [])),
+    params(("id" = Uuid, Path, description = "Group id")),
+    responses(
+        (status = 200, description = "The group", body = GroupOut, headers(("ETag" = String, description = "Version"))),
+        (status = 401, description = "Not signed in", body = Problem, content_type = "application/problem+json"),
+        (status = 404, description = "No such group in scope", body = Problem, content_type = "application/problem+json"),
+    )
+)]
+#[get("/groups/{id}")]
+pub async fn get_group(state: web::Data<AppState>, actor: Actor, id: web::Path<Uuid>) -> Result<HttpResponse, AppError> {
+    let g = services::sessions::get_group(&state, &actor, id.into_inner()).await?;
+    Ok(json_with_version(&g, g.version))
+}
+
+/// Changes a group (worker, supervisor). Needs `If-Match`.
+#[utoipa::path(
+    tag = "groups",
+    security(("bearer" = [])),
+    request_body = UpdateGroup,
+    params(
+        ("id" = Uuid, Path, description = "Group id"),
+        ("If-Match" = String, Header, description = "The ETag of the version being changed"),
+    ),
+    responses(
+        (status = 200, description = "Changed", body = GroupOut),
+        (status = 401, description = "Not signed in", body = Problem, content_type = "application/problem+json"),
+        (status = 403, description = "Admins do no casework", body = Problem, content_type = "application/problem+json"),
+        (status = 404, description = "No such group in scope", body = Problem, content_type = "application/problem+json"),
+        (status = 409, description = "Status change not allowed", body = Problem, content_type = "application/problem+json"),
+        (status = 412, description = "Stale If-Match", body = Problem, content_type = "application/problem+json"),
+        (status = 422, description = "Invalid change", body = Problem, content_type = "application/problem+json"),
+        (status = 428, description = "If-Match missing", body = Problem, content_type = "application/problem+json"),
+    )
+)]
+#[patch("/groups/{id}")]
+pub async fn update_group(
+    state: web::Data<AppState>,
+    actor: Actor,
+    id: web::Path<Uuid>,
+    if_match: IfMatch,
+    body: ValidatedJson<UpdateGroup>,
+) -> Result<HttpResponse, AppError> {
+    Ok(reply(services::sessions::update_group(&state, &actor, id.into_inner(), if_match, body.value).await?))
+}
+
+/// Sets the current members of a group (worker, supervisor).
+#[utoipa::path(
+    tag = "groups",
+    security(("bearer" = [])),
+    request_body = SetGroupMembers,
+    params(("id" = Uuid, Path, description = "Group id")),
+    responses(
+        (status = 200, description = "The group", body = GroupOut),
+        (status = 401, description = "Not signed in", body = Problem, content_type = "application/problem+json"),
+        (status = 403, description = "Admins do no casework", body = Problem, content_type = "application/problem+json"),
+        (status = 404, description = "No such group in scope", body = Problem, content_type = "application/problem+json"),
+        (status = 422, description = "Invalid members", body = Problem, content_type = "application/problem+json"),
+    )
+)]
+#[put("/groups/{id}/members")]
+pub async fn set_group_members(
+    state: web::Data<AppState>,
+    actor: Actor,
+    id: web::Path<Uuid>,
+    body: ValidatedJson<SetGroupMembers>,
+) -> Result<HttpResponse, AppError> {
+    Ok(reply(services::sessions::set_group_members(&state, &actor, id.into_inner(), body.value).await?))
+}
