@@ -335,3 +335,112 @@ async fn committed_openapi_document_is_current() {
         "openapi/openapi.json is stale: run `UPDATE_OPENAPI=1 cargo test committed_openapi` and commit it"
     );
 }
+
+#[actix_web::test]
+async fn killed_database_connections_cost_at_most_one_failure() {
+    let app = TestApp::spawn().await;
+    app.fixture().await;
+    let token = app.token("admin_a").await;
+    app.get("/api/v1/org-units", &token).await.expect(200);
+    // The database drops every connection the server holds.
+    let killer = app.db.connect().await;
+    killer
+        .execute(
+            "SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = current_database() AND pid <> pg_backend_pid()",
+            &[],
+        )
+        .await
+        .expect("terminate");
+    let mut failures = 0;
+    for _ in 0..5 {
+        let res = app.get("/api/v1/org-units", &token).await;
+        match res.status.as_u16() {
+            200 => {}
+            503 => failures += 1,
+            other => panic!("unexpected {other}: {}", res.text),
+        }
+    }
+    assert!(failures <= 1, "{failures} requests failed after the connections were killed");
+}
+
+#[actix_web::test]
+async fn graceful_stop_lets_a_running_request_finish() {
+    use shegong::startup::build_app;
+    let db = crate::helpers::TestDb::create().await;
+    let state = shegong::state::AppState::new(test_config(&db.url, &Options::default())).expect("state");
+    let listener = std::net::TcpListener::bind("127.0.0.1:0").expect("bind");
+    let base = format!("http://127.0.0.1:{}", listener.local_addr().expect("addr").port());
+    let server_state = state.clone();
+    let server = actix_web::HttpServer::new(move || build_app(server_state.clone()))
+        .workers(1)
+        .disable_signals()
+        .shutdown_timeout(10)
+        .listen(listener)
+        .expect("listen")
+        .run();
+    let handle = server.handle();
+    let running = actix_web::rt::spawn(server);
+    let app = TestApp { base: base.clone(), client: reqwest::Client::new(), state, db };
+    let f = app.fixture().await;
+    let token = app.token("admin_a").await;
+    // Hold the unit's row so the PATCH waits inside its transaction.
+    let holder = app.db.connect().await;
+    holder.batch_execute("BEGIN").await.expect("begin");
+    holder.execute("SELECT 1 FROM org_units WHERE id = $1 FOR UPDATE", &[&f.unit("town_a1")]).await.expect("lock");
+    let path = format!("/api/v1/org-units/{}", f.unit("town_a1"));
+    let slow = app.patch(&path, &token, "\"1\"", json!({"name": "慢请求"}));
+    let stop = async {
+        tokio::time::sleep(Duration::from_millis(300)).await;
+        // What SIGTERM does: stop accepting, finish what is running.
+        let stopping = handle.stop(true);
+        tokio::time::sleep(Duration::from_millis(300)).await;
+        holder.batch_execute("COMMIT").await.expect("commit");
+        stopping.await;
+    };
+    let (res, ()) = futures_util::future::join(slow, stop).await;
+    assert_eq!(res.status.as_u16(), 200, "{}", res.text);
+    assert_eq!(res.body["name"], "慢请求");
+    running.await.expect("join").expect("server exits cleanly");
+    assert!(app.client.get(format!("{base}/livez")).send().await.is_err(), "the server has stopped");
+}
+
+#[actix_web::test]
+async fn response_field_sets_are_pinned_and_never_carry_secrets() {
+    let app = TestApp::spawn().await;
+    let f = app.fixture().await;
+    let keys = |v: &Value| -> Vec<String> {
+        let mut k: Vec<String> = v.as_object().expect("object").keys().cloned().collect();
+        k.sort();
+        k
+    };
+    let user_keys = ["certification", "created_at", "display_name", "id", "is_active", "org_unit_id", "phone", "role", "updated_at", "username", "version"];
+    for who in ["worker_a1", "sup_a", "admin_a"] {
+        let token = app.token(who).await;
+        let me = app.get("/api/v1/me", &token).await.expect(200);
+        assert_eq!(keys(&me.body), vec!["permissions", "unit", "user"]);
+        assert_eq!(keys(&me.body["user"]), user_keys);
+        let users = app.get("/api/v1/users", &token).await.expect(200);
+        for u in users.body["items"].as_array().expect("items") {
+            assert_eq!(keys(u), user_keys, "{who}");
+        }
+        let text = format!("{}{}", me.text, users.text);
+        assert!(!text.contains("password") && !text.contains("$argon2"), "{who} sees no password material");
+    }
+    let worker = app.token("worker_a1").await;
+    let body = json!({"org_unit_id": f.unit("town_a1"), "name": "钉住", "id_type": "resident_id", "id_number": "11010519491231002X", "phone": "13800005678"});
+    let created = app.post("/api/v1/clients", &worker, body).await.expect(201);
+    let list = app.get("/api/v1/clients", &worker).await.expect(200);
+    assert_eq!(
+        keys(&list.body["items"][0]),
+        ["birth_date", "categories", "created_at", "gender", "household_id", "id", "id_number_masked", "id_type", "name", "org_unit_id", "phone_masked", "risk_level", "version"]
+    );
+    let detail = app.get(&format!("/api/v1/clients/{}", created.id()), &worker).await.expect(200);
+    assert_eq!(
+        keys(&detail.body),
+        [
+            "address", "age", "birth_date", "categories", "consent", "created_at", "created_by", "disability", "emergency_contact", "gender",
+            "guardian", "household", "hukou_division_code", "id", "id_number", "id_type", "living_arrangement", "name", "notes", "org_unit_id",
+            "phone", "risk_level", "self_care", "updated_at", "version"
+        ]
+    );
+}

@@ -1,0 +1,37 @@
+-- wrk script: every request takes the next (token, method, path, body) line of the request file,
+-- so many signed-in users with their own scopes hit the server at once.
+-- Request file lines: <token>\t<METHOD>\t<path>\t<json body or empty>
+local requests = {}
+local counter = 0
+
+function init(args)
+  local file = io.open(args[1], "r")
+  for line in file:lines() do
+    local token, method, path, body = line:match("^([^\t]*)\t([^\t]*)\t([^\t]*)\t?(.*)$")
+    table.insert(requests, { token = token, method = method, path = path, body = body })
+  end
+  file:close()
+  -- Start each wrk thread at a different place in the list.
+  counter = math.random(#requests)
+end
+
+function request()
+  counter = counter % #requests + 1
+  local r = requests[counter]
+  local headers = { ["Authorization"] = "Bearer " .. r.token }
+  local body = nil
+  if r.body ~= nil and r.body ~= "" then
+    headers["Content-Type"] = "application/json"
+    body = r.body:gsub("__UUID__", string.format("%08x-%04x-4%03x-8%03x-%012x",
+      math.random(0, 0xffffffff), math.random(0, 0xffff), math.random(0, 0xfff), math.random(0, 0xfff), math.random(0, 0xffffffffffff)))
+  end
+  return wrk.format(r.method, r.path, headers, body)
+end
+
+function done(summary, latency, requests)
+  io.write(string.format("RESULT rps=%.1f p50_ms=%.2f p99_ms=%.2f errors=%d non2xx=%d\n",
+    summary.requests / (summary.duration / 1e6),
+    latency:percentile(50) / 1000, latency:percentile(99) / 1000,
+    summary.errors.connect + summary.errors.read + summary.errors.write + summary.errors.timeout,
+    summary.errors.status))
+end
