@@ -26,6 +26,8 @@ use utoipa::{
         (name = "households", description = "Households (家庭档案)"),
         (name = "sessions", description = "Service sessions: individual (个案), group (小组) and community (社区) work"),
         (name = "groups", description = "Groups (小组) with members and attendance"),
+        (name = "audit", description = "The audit log"),
+        (name = "stats", description = "Statistics reported upward (服务人数, 服务人次, …) and their export"),
     )
 )]
 pub struct ApiDoc;

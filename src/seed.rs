@@ -162,6 +162,7 @@ pub async fn demo(state: &AppState) -> anyhow::Result<bool> {
                 .await?;
             }
             crate::db::bulk::clients(conn, DEMO_CLIENTS).await?;
+            crate::db::bulk::activities(conn).await?;
             tracing::info!(units = units.len(), users = DEMO_USERS.len(), clients = DEMO_CLIENTS, "seeded the demo data");
             Ok(true)
         }
@@ -237,6 +238,8 @@ pub async fn scale(state: &AppState, clients: i64) -> anyhow::Result<()> {
     tracing::info!(elapsed = ?started.elapsed(), "units and users");
     crate::db::bulk::clients(&mut conn, clients).await?;
     tracing::info!(elapsed = ?started.elapsed(), clients, "clients");
+    crate::db::bulk::activities(&mut conn).await?;
+    tracing::info!(elapsed = ?started.elapsed(), "group and community work");
     crate::db::bulk::analyze(&mut conn).await?;
     tracing::info!(elapsed = ?started.elapsed(), "analyzed");
     Ok(())

@@ -8,6 +8,7 @@ use crate::db::Conn;
 
 const UNITS: &str = include_str!("sql/scale_units.sql");
 const CLIENTS: &str = include_str!("sql/scale_clients.sql");
+const ACTIVITIES: &str = include_str!("sql/scale_activities.sql");
 
 #[derive(diesel::QueryableByName)]
 struct Setting {
@@ -36,6 +37,11 @@ pub async fn units_and_users(conn: &mut Conn, password_hash: &str) -> diesel::Qu
 pub async fn clients(conn: &mut Conn, count: i64) -> diesel::QueryResult<()> {
     set(conn, "shegong.seed_clients", &count.to_string()).await?;
     conn.batch_execute(CLIENTS).await
+}
+
+/// Adds a year of group and community work to every township that has none.
+pub async fn activities(conn: &mut Conn) -> diesel::QueryResult<()> {
+    conn.batch_execute(ACTIVITIES).await
 }
 
 /// Refreshes planner statistics and settles GIN pending lists after a bulk load.

@@ -4,10 +4,12 @@
 //! Request bodies refuse unknown fields. Nullable fields of a PATCH are `Option<Option<T>>`:
 //! absent = unchanged, `null` = clear.
 
+pub mod audit;
 pub mod auth;
 pub mod clients;
 pub mod org_units;
 pub mod sessions;
+pub mod stats;
 pub mod users;
 
 use serde::{Deserialize, Deserializer};

@@ -1,12 +1,14 @@
 //! HTTP only: one file per resource, handlers named `verb_noun`, each parsing its input,
 //! calling one service and shaping the response. The route table is `configure` below.
 
+pub mod audit;
 pub mod auth;
 pub mod clients;
 pub mod health;
 pub mod org_units;
 pub mod reference;
 pub mod sessions;
+pub mod stats;
 pub mod users;
 
 use actix_web::{http::StatusCode, HttpResponse};
@@ -51,7 +53,10 @@ pub fn configure(cfg: &mut ServiceConfig) {
         .service(sessions::create_group)
         .service(sessions::get_group)
         .service(sessions::update_group)
-        .service(sessions::set_group_members);
+        .service(sessions::set_group_members)
+        .service(stats::get_stats)
+        .service(stats::export_stats)
+        .service(audit::list_audit_events);
 }
 
 /// A 200 JSON response carrying the resource's ETag.

@@ -5,6 +5,7 @@ use serde_json::Value;
 use uuid::Uuid;
 
 use crate::db::{models::NewAuditEvent, repo};
+
 use crate::domain::enums::{AuditOutcome, Role};
 use crate::extract::Actor;
 use crate::i18n::current_request_id;
@@ -63,4 +64,25 @@ pub async fn denied(state: &AppState, actor: &Actor, action: &str) {
         }
         Err(e) => tracing::error!(error = %e, "writing denied-access audit event"),
     }
+}
+
+/// A page of the audit log of the caller's scope (supervisors and admins).
+pub async fn list(
+    state: &AppState,
+    actor: &Actor,
+    query: crate::dto::audit::AuditQuery,
+    page: &crate::extract::Page,
+) -> Result<crate::extract::page::Paged<crate::dto::audit::AuditEventOut>, crate::error::AppError> {
+    super::require_role(state, actor, &[Role::Supervisor, Role::Admin], "audit.read").await?;
+    let before = page.after::<(chrono::DateTime<chrono::Utc>, Uuid)>()?;
+    let filter = repo::audit::AuditFilter {
+        entity_type: query.entity_type,
+        entity_id: query.entity_id,
+        user_id: query.user_id,
+        from: query.from,
+        to: query.to,
+    };
+    let mut conn = state.conn().await?;
+    let rows = repo::audit::list(&mut conn, &actor.scope, &filter, before, page.fetch_limit()).await?;
+    Ok(page.finish(rows, |e| (e.occurred_at, e.id)).map(Into::into))
 }

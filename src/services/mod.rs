@@ -6,6 +6,7 @@ pub mod auth;
 pub mod clients;
 pub mod org_units;
 pub mod sessions;
+pub mod stats;
 pub mod tx;
 pub mod users;
 

@@ -444,3 +444,24 @@ async fn response_field_sets_are_pinned_and_never_carry_secrets() {
         ]
     );
 }
+
+#[actix_web::test]
+async fn the_audit_log_is_readable_in_scope() {
+    let app = TestApp::spawn().await;
+    let f = app.fixture().await;
+    let admin = app.token("admin_a").await;
+    let id = app.post("/api/v1/org-units", &admin, unit_body(&f.unit("town_a1").to_string(), "审计可查村")).await.expect(201).id();
+    let res = app.get(&format!("/api/v1/audit-events?entity_id={id}"), &admin).await.expect(200);
+    let actions: Vec<&str> = res.body["items"].as_array().expect("items").iter().filter_map(|e| e["action"].as_str()).collect();
+    assert_eq!(actions, vec!["org_unit.create"]);
+    let logins = app.get("/api/v1/audit-events?entity_type=user", &admin).await.expect(200);
+    assert!(logins.body["items"].as_array().expect("items").iter().any(|e| e["action"] == "auth.login"));
+    // The other branch sees none of it; workers read no audit log.
+    let other = app.token("admin_b").await;
+    let res = app.get(&format!("/api/v1/audit-events?entity_id={id}"), &other).await.expect(200);
+    assert!(res.body["items"].as_array().expect("items").is_empty());
+    let all = app.get("/api/v1/audit-events?limit=200", &other).await.expect(200);
+    assert!(all.body["items"].as_array().expect("items").iter().all(|e| e["username"] != "admin_a"));
+    let worker = app.token("worker_a1").await;
+    app.get("/api/v1/audit-events", &worker).await.expect(403);
+}

@@ -10,3 +10,4 @@ mod hierarchy;
 mod role_matrix;
 mod scope;
 mod sessions;
+// mod stats; (enabled with casework: the case figures read its tables)

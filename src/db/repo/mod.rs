@@ -6,6 +6,7 @@ pub mod idempotency;
 pub mod org_units;
 pub mod scope;
 pub mod sessions;
+pub mod stats;
 pub mod tokens;
 pub mod users;
 

@@ -153,3 +153,13 @@ pub async fn subtree_tiers(conn: &mut Conn, path: &str) -> QueryResult<Vec<(Tier
         .load(conn)
         .await
 }
+
+/// The direct children of a unit, by name.
+pub async fn children_of(conn: &mut Conn, id: Uuid) -> QueryResult<Vec<OrgUnit>> {
+    org_units::table
+        .filter(org_units::parent_id.eq(id))
+        .order((org_units::name.asc(), org_units::id.asc()))
+        .select(OrgUnit::as_select())
+        .load(conn)
+        .await
+}

@@ -1,0 +1,111 @@
+//! Bodies of the statistics endpoints.
+
+use std::collections::BTreeMap;
+
+use chrono::NaiveDate;
+use serde::{Deserialize, Serialize};
+use utoipa::{IntoParams, ToSchema};
+use uuid::Uuid;
+
+/// Query of `GET /stats` and `GET /stats/export`.
+#[derive(Debug, Clone, Default, Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
+pub struct StatsQuery {
+    /// The unit whose subtree is counted (default: the caller's unit).
+    pub org_unit_id: Option<Uuid>,
+    /// First day of the period (default: 1 January of this year).
+    pub from: Option<NaiveDate>,
+    /// Last day of the period, inclusive (default: today).
+    pub to: Option<NaiveDate>,
+    /// `unit`, `month`, or `unit,month` (default `unit`).
+    pub group_by: Option<String>,
+}
+
+/// Query of `GET /stats/export`.
+#[derive(Debug, Clone, Default, Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
+pub struct ExportQuery {
+    /// `xlsx` (default) or `csv`.
+    pub format: Option<String>,
+}
+
+/// Counts by method.
+#[derive(Debug, Clone, Default, Serialize, ToSchema, PartialEq)]
+pub struct ByMethod {
+    /// 个案.
+    pub individual: i64,
+    /// 小组.
+    pub group: i64,
+    /// 社区.
+    pub community: i64,
+}
+
+/// The figures of DOMAIN.md §7 for one bucket (or the total).
+#[derive(Debug, Clone, Default, Serialize, ToSchema, PartialEq)]
+pub struct Figures {
+    /// 服务人数: distinct clients with an individual session or present/late at a group session.
+    pub people_served: i64,
+    /// 服务人次: individual sessions + group attendees present/late (walk-ins included) +
+    /// community participant counts.
+    pub person_times: i64,
+    /// Sessions by method.
+    pub sessions: ByMethod,
+    /// Minutes by method.
+    pub minutes: ByMethod,
+    /// Community headcounts (not named people; reported apart from people_served).
+    pub community_participants: i64,
+    /// Volunteer hours.
+    pub volunteer_hours: f64,
+    /// Resources linked, yuan.
+    pub resources_value_yuan: f64,
+    /// Clients registered in the period.
+    pub clients_registered: i64,
+    /// Clients registered in the period, by category (a client counts in each of theirs).
+    pub clients_by_category: BTreeMap<String, i64>,
+    /// Cases opened in the period.
+    pub cases_opened: i64,
+    /// Cases closed in the period.
+    pub cases_closed: i64,
+    /// Cases closed in the period, by closure reason.
+    pub closed_by_reason: BTreeMap<String, i64>,
+    /// Cases open at the end of the period (unit rows and total only).
+    pub open_at_end: Option<i64>,
+    /// Cases open at the end of the period by risk level (unit rows and total only).
+    pub open_by_risk: Option<BTreeMap<String, i64>>,
+    /// Open cases overdue for a visit now (unit rows and total only).
+    pub overdue_cases: Option<i64>,
+    /// Reviews pending now (unit rows and total only).
+    pub pending_reviews: Option<i64>,
+}
+
+/// One bucket of figures.
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct StatsRow {
+    /// The child unit (when grouped by unit).
+    pub org_unit_id: Option<Uuid>,
+    /// Its name.
+    pub org_unit_name: Option<String>,
+    /// The month `YYYY-MM` (when grouped by month).
+    pub month: Option<String>,
+    /// The figures.
+    pub figures: Figures,
+}
+
+/// `GET /stats`.
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct StatsOut {
+    /// The unit counted.
+    pub org_unit_id: Uuid,
+    /// Its name.
+    pub org_unit_name: String,
+    /// First day.
+    pub from: NaiveDate,
+    /// Last day (inclusive).
+    pub to: NaiveDate,
+    /// How rows are grouped.
+    pub group_by: Vec<String>,
+    /// One row per bucket.
+    pub rows: Vec<StatsRow>,
+    /// The whole subtree and period.
+    pub total: Figures,
+}

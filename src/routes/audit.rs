@@ -1,0 +1,27 @@
+//! The audit log (`/audit-events`).
+
+use actix_web::{get, web, HttpResponse};
+
+use crate::dto::audit::{AuditEventOut, AuditQuery};
+use crate::error::{AppError, Problem};
+use crate::extract::{page::Paged, Actor, Page, PageParams};
+use crate::services;
+use crate::state::AppState;
+
+/// Audit events of users in the caller's scope, newest first (supervisor, admin).
+#[utoipa::path(
+    tag = "audit",
+    security(("bearer" = [])),
+    params(AuditQuery, PageParams),
+    responses(
+        (status = 200, description = "A page of events", body = Paged<AuditEventOut>),
+        (status = 400, description = "Bad query", body = Problem, content_type = "application/problem+json"),
+        (status = 401, description = "Not signed in", body = Problem, content_type = "application/problem+json"),
+        (status = 403, description = "Workers read no audit log", body = Problem, content_type = "application/problem+json"),
+        (status = 422, description = "Bad limit or cursor", body = Problem, content_type = "application/problem+json"),
+    )
+)]
+#[get("/audit-events")]
+pub async fn list_audit_events(state: web::Data<AppState>, actor: Actor, query: web::Query<AuditQuery>, page: Page) -> Result<HttpResponse, AppError> {
+    Ok(HttpResponse::Ok().json(services::audit::list(&state, &actor, query.into_inner(), &page).await?))
+}

@@ -1,0 +1,294 @@
+//! Statistics for a subtree and period, and their export as a spreadsheet for the bureau.
+
+use std::collections::{BTreeMap, HashMap};
+
+use chrono::{Datelike, Days, NaiveDate, TimeZone, Utc};
+use uuid::Uuid;
+
+use crate::db::repo::{self, stats::StatsScope};
+use crate::domain::enums::Role;
+use crate::dto::stats::{ByMethod, Figures, StatsOut, StatsQuery, StatsRow};
+use crate::error::AppError;
+use crate::extract::Actor;
+use crate::i18n::Text;
+use crate::state::AppState;
+
+/// Roles that read statistics.
+const READERS: &[Role] = &[Role::Supervisor, Role::Admin];
+
+type Key = (Option<Uuid>, Option<String>);
+
+fn period_error(zh: &str, en: &str) -> AppError {
+    AppError::field("to", "invalid_period", Text::owned(zh, en))
+}
+
+/// Midnight at the start of a day in China Standard Time.
+fn start_of(day: NaiveDate) -> Result<chrono::DateTime<Utc>, AppError> {
+    let offset = chrono::FixedOffset::east_opt(8 * 3600).ok_or_else(|| AppError::internal(anyhow::anyhow!("offset")))?;
+    offset
+        .from_local_datetime(&day.and_hms_opt(0, 0, 0).unwrap_or_default())
+        .single()
+        .map(|t| t.with_timezone(&Utc))
+        .ok_or_else(|| AppError::internal(anyhow::anyhow!("time")))
+}
+
+/// Computes the figures.
+pub async fn stats(state: &AppState, actor: &Actor, query: &StatsQuery) -> Result<StatsOut, AppError> {
+    super::require_role(state, actor, READERS, "stats.read").await?;
+    let today = super::today();
+    let from = query.from.unwrap_or_else(|| NaiveDate::from_ymd_opt(today.year(), 1, 1).unwrap_or(today));
+    let to = query.to.unwrap_or(today);
+    if to < from {
+        return Err(period_error("结束日期不能早于开始日期。", "The period ends before it starts."));
+    }
+    if (to - from).num_days() > 3660 {
+        return Err(period_error("统计区间不能超过十年。", "A period is at most ten years."));
+    }
+    let group_by: Vec<String> = query.group_by.as_deref().unwrap_or("unit").split(',').map(|s| s.trim().to_owned()).collect();
+    if group_by.iter().any(|g| g != "unit" && g != "month") || group_by.is_empty() {
+        return Err(AppError::field("group_by", "invalid", Text::new("group_by 只能为 unit、month 或 unit,month。", "group_by is `unit`, `month` or `unit,month`.")));
+    }
+    let by_unit = group_by.iter().any(|g| g == "unit");
+    let by_month = group_by.iter().any(|g| g == "month");
+    let mut conn = state.conn().await?;
+    let unit_id = query.org_unit_id.unwrap_or(actor.org_unit_id);
+    let unit = repo::org_units::find_in_scope(&mut conn, &actor.scope, unit_id).await?.ok_or(AppError::NotFound)?;
+    let scope = StatsScope {
+        root_path: unit.path.clone(),
+        root_id: unit.id,
+        from: start_of(from)?,
+        to: start_of(to.checked_add_days(Days::new(1)).unwrap_or(to))?,
+        by_unit,
+        by_month,
+    };
+    let sessions = repo::stats::sessions(&mut conn, &scope).await?;
+    let clients = repo::stats::clients(&mut conn, &scope).await?;
+    let cases = repo::stats::cases(&mut conn, &scope).await?;
+
+    let mut figures: HashMap<Key, Figures> = HashMap::new();
+    for s in sessions {
+        let f = figures.entry((s.bucket, s.month)).or_default();
+        f.sessions = ByMethod { individual: s.individual_sessions, group: s.group_sessions, community: s.community_sessions };
+        f.minutes = ByMethod { individual: s.individual_minutes, group: s.group_minutes, community: s.community_minutes };
+        f.community_participants = s.community_participants;
+        f.volunteer_hours = s.volunteer_hours;
+        f.resources_value_yuan = s.resources_value_fen as f64 / 100.0;
+        f.people_served = s.people_served;
+        f.person_times = s.individual_sessions + s.group_attendees + s.community_participants;
+    }
+    for c in clients {
+        let f = figures.entry((c.bucket, c.month)).or_default();
+        match c.label {
+            None => f.clients_registered = c.n,
+            Some(category) => {
+                f.clients_by_category.insert(category, c.n);
+            }
+        }
+    }
+    for c in cases {
+        let f = figures.entry((c.bucket, c.month)).or_default();
+        let label = c.label.unwrap_or_default();
+        if label == "opened" {
+            f.cases_opened = c.n;
+        } else if let Some(reason) = label.strip_prefix("closed:") {
+            f.cases_closed += c.n;
+            f.closed_by_reason.insert(reason.to_owned(), c.n);
+        } else if let Some(risk) = label.strip_prefix("open:") {
+            *f.open_at_end.get_or_insert(0) += c.n;
+            f.open_by_risk.get_or_insert_with(BTreeMap::new).insert(risk.to_owned(), c.n);
+        } else if label == "overdue" {
+            f.overdue_cases = Some(c.n);
+        } else if label == "pending_reviews" {
+            f.pending_reviews = Some(c.n);
+        }
+    }
+    let mut total = figures.remove(&(None, None)).unwrap_or_default();
+    fill_snapshot(&mut total);
+
+    // Every child unit gets a row, even with nothing to count.
+    let children = if by_unit { repo::org_units::children_of(&mut conn, unit.id).await? } else { Vec::new() };
+    let mut names: HashMap<Uuid, String> = children.iter().map(|c| (c.id, c.name.clone())).collect();
+    names.insert(unit.id, unit.name.clone());
+    if by_unit && !by_month {
+        for c in &children {
+            figures.entry((Some(c.id), None)).or_default();
+        }
+    }
+    let mut rows: Vec<StatsRow> = figures
+        .into_iter()
+        .map(|((bucket, month), mut f)| {
+            if by_unit && !by_month {
+                fill_snapshot(&mut f);
+            }
+            StatsRow {
+                org_unit_name: bucket.and_then(|b| names.get(&b).cloned()),
+                org_unit_id: if by_unit { bucket } else { None },
+                month,
+                figures: f,
+            }
+        })
+        .collect();
+    rows.sort_by(|a, b| (&a.org_unit_name, &a.month).cmp(&(&b.org_unit_name, &b.month)));
+    Ok(StatsOut { org_unit_id: unit.id, org_unit_name: unit.name, from, to, group_by, rows, total })
+}
+
+/// Point-in-time figures are zero, not absent, where a unit row or the total has none.
+fn fill_snapshot(f: &mut Figures) {
+    f.open_at_end.get_or_insert(0);
+    f.open_by_risk.get_or_insert_with(BTreeMap::new);
+    f.overdue_cases.get_or_insert(0);
+    f.pending_reviews.get_or_insert(0);
+}
+
+/// A finished export file.
+pub struct Export {
+    /// The bytes.
+    pub bytes: Vec<u8>,
+    /// Its media type.
+    pub content_type: &'static str,
+    /// A file name for `Content-Disposition`.
+    pub file_name: String,
+}
+
+/// Column headers of the export, in order.
+pub const HEADERS: &[&str] = &[
+    "单位", "月份", "服务人数", "服务人次", "个案服务次数", "小组活动次数", "社区活动次数", "个案服务时长（分钟）",
+    "小组服务时长（分钟）", "社区服务时长（分钟）", "社区活动参与人次", "志愿服务时长（小时）", "链接资源价值（元）",
+    "新登记服务对象", "新开个案", "结案数", "期末在案数", "逾期未访个案", "待审核",
+];
+
+enum Cell {
+    Text(String),
+    Int(i64),
+    Num(f64),
+    Empty,
+}
+
+fn cells(unit: &str, month: Option<&str>, f: &Figures) -> Vec<Cell> {
+    let opt = |v: Option<i64>| v.map(Cell::Int).unwrap_or(Cell::Empty);
+    vec![
+        Cell::Text(unit.to_owned()),
+        month.map(|m| Cell::Text(m.to_owned())).unwrap_or(Cell::Empty),
+        Cell::Int(f.people_served),
+        Cell::Int(f.person_times),
+        Cell::Int(f.sessions.individual),
+        Cell::Int(f.sessions.group),
+        Cell::Int(f.sessions.community),
+        Cell::Int(f.minutes.individual),
+        Cell::Int(f.minutes.group),
+        Cell::Int(f.minutes.community),
+        Cell::Int(f.community_participants),
+        Cell::Num(f.volunteer_hours),
+        Cell::Num(f.resources_value_yuan),
+        Cell::Int(f.clients_registered),
+        Cell::Int(f.cases_opened),
+        Cell::Int(f.cases_closed),
+        opt(f.open_at_end),
+        opt(f.overdue_cases),
+        opt(f.pending_reviews),
+    ]
+}
+
+fn table(out: &StatsOut) -> Vec<Vec<Cell>> {
+    let mut rows: Vec<Vec<Cell>> = out
+        .rows
+        .iter()
+        .map(|r| cells(r.org_unit_name.as_deref().unwrap_or(&out.org_unit_name), r.month.as_deref(), &r.figures))
+        .collect();
+    rows.push(cells(&format!("{}（合计）", out.org_unit_name), None, &out.total));
+    rows
+}
+
+fn csv_field(s: &str) -> String {
+    if s.contains([',', '"', '\n']) {
+        format!("\"{}\"", s.replace('"', "\"\""))
+    } else {
+        s.to_owned()
+    }
+}
+
+/// The figures as a spreadsheet: `xlsx` (with a category sheet) or `csv` (UTF-8 with BOM, so
+/// spreadsheet programs read the Chinese headers right).
+pub async fn export(state: &AppState, actor: &Actor, query: &StatsQuery, format: &str) -> Result<Export, AppError> {
+    if format != "xlsx" && format != "csv" {
+        return Err(AppError::field("format", "invalid", Text::new("format 只能为 xlsx 或 csv。", "format is `xlsx` or `csv`.")));
+    }
+    let out = stats(state, actor, query).await?;
+    let base = format!("shegong-stats-{}-{}", out.from, out.to);
+    let rows = table(&out);
+    if format == "csv" {
+        let mut text = String::from("\u{feff}");
+        text.push_str(&HEADERS.join(","));
+        text.push_str("\r\n");
+        for row in &rows {
+            let line: Vec<String> = row
+                .iter()
+                .map(|c| match c {
+                    Cell::Text(s) => csv_field(s),
+                    Cell::Int(n) => n.to_string(),
+                    Cell::Num(x) => format!("{x:.2}"),
+                    Cell::Empty => String::new(),
+                })
+                .collect();
+            text.push_str(&line.join(","));
+            text.push_str("\r\n");
+        }
+        return Ok(Export { bytes: text.into_bytes(), content_type: "text/csv; charset=utf-8", file_name: format!("{base}.csv") });
+    }
+    let bytes = xlsx(&out, &rows).map_err(|e| AppError::internal(anyhow::anyhow!("writing xlsx: {e}")))?;
+    Ok(Export {
+        bytes,
+        content_type: "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+        file_name: format!("{base}.xlsx"),
+    })
+}
+
+fn xlsx(out: &StatsOut, rows: &[Vec<Cell>]) -> Result<Vec<u8>, rust_xlsxwriter::XlsxError> {
+    use rust_xlsxwriter::{Format, Workbook};
+    let mut book = Workbook::new();
+    let bold = Format::new().set_bold();
+    let sheet = book.add_worksheet().set_name("服务统计")?;
+    sheet.write_string_with_format(0, 0, format!("{} 服务统计 {} 至 {}", out.org_unit_name, out.from, out.to), &bold)?;
+    for (c, h) in HEADERS.iter().enumerate() {
+        sheet.write_string_with_format(2, c as u16, *h, &bold)?;
+        sheet.set_column_width(c as u16, if c == 0 { 28 } else { 14 })?;
+    }
+    for (r, row) in rows.iter().enumerate() {
+        let r = r as u32 + 3;
+        for (c, cell) in row.iter().enumerate() {
+            let c = c as u16;
+            match cell {
+                Cell::Text(s) => sheet.write_string(r, c, s)?,
+                Cell::Int(n) => sheet.write_number(r, c, *n as f64)?,
+                Cell::Num(x) => sheet.write_number(r, c, *x)?,
+                Cell::Empty => sheet,
+            };
+        }
+    }
+    let categories = book.add_worksheet().set_name("服务对象类别")?;
+    for (c, h) in ["单位", "月份", "类别", "新登记人数"].iter().enumerate() {
+        categories.write_string_with_format(0, c as u16, *h, &bold)?;
+    }
+    let mut r = 1;
+    let lines = out
+        .rows
+        .iter()
+        .map(|row| (row.org_unit_name.clone().unwrap_or_else(|| out.org_unit_name.clone()), row.month.clone(), &row.figures))
+        .chain(std::iter::once((format!("{}（合计）", out.org_unit_name), None, &out.total)));
+    for (unit, month, f) in lines {
+        for (code, n) in &f.clients_by_category {
+            let label = code.parse::<crate::domain::enums::ClientCategory>().map(|c| {
+                use crate::domain::labels::Coded;
+                c.zh()
+            });
+            categories.write_string(r, 0, &unit)?;
+            if let Some(m) = &month {
+                categories.write_string(r, 1, m)?;
+            }
+            categories.write_string(r, 2, label.unwrap_or(code))?;
+            categories.write_number(r, 3, *n as f64)?;
+            r += 1;
+        }
+    }
+    book.save_to_buffer()
+}

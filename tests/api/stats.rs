@@ -1,0 +1,179 @@
+//! Statistics: every figure against an independent plain-SQL count over a known data set,
+//! scope, and the spreadsheet export read back.
+
+use std::io::Cursor;
+
+use calamine::{Data, DataType, Reader, Xlsx};
+use chrono::{Duration, Utc};
+use reqwest::Method;
+use serde_json::{json, Value};
+use shegong::domain::id_number::check_char_for;
+
+use crate::helpers::{Fixture, TestApp};
+
+fn resident_id(birth: &str, seq: u32) -> String {
+    let body = format!("640502{birth}{seq:03}");
+    format!("{body}{}", check_char_for(&body).expect("17 digits"))
+}
+
+fn at(days_ago: i64) -> String {
+    (Utc::now() - Duration::days(days_ago)).to_rfc3339()
+}
+
+async fn client(app: &TestApp, token: &str, unit: uuid::Uuid, seq: u32, categories: Value) -> String {
+    let body = json!({"org_unit_id": unit, "name": format!("对象{seq}"), "id_type": "resident_id",
+        "id_number": resident_id("19500101", seq), "categories": categories});
+    app.post("/api/v1/clients", token, body).await.expect(201).id()
+}
+
+/// A known data set: town_a1 has a group of three with four sessions where one member comes
+/// every time, a walk-in once, and a community event; town_b1 has a community event too.
+async fn data(app: &TestApp, f: &Fixture) {
+    let a1 = app.token("worker_a1").await;
+    let b1 = app.token("worker_b1").await;
+    let c1 = client(app, &a1, f.unit("town_a1"), 11, json!(["dibao", "left_behind_elder"])).await;
+    let c2 = client(app, &a1, f.unit("village_a1"), 13, json!(["dibao"])).await;
+    let c3 = client(app, &a1, f.unit("town_a1"), 15, json!(["empty_nest_elder"])).await;
+    client(app, &b1, f.unit("town_b1"), 17, json!(["dibao", "tekun"])).await;
+    let group = app.post("/api/v1/groups", &a1, json!({"org_unit_id": f.unit("town_a1"), "name": "长者小组", "type": "support"})).await.expect(201).id();
+    let members = json!({"members": [{"client_id": c1}, {"client_id": c2}, {"client_id": c3}]});
+    app.send(Method::PUT, &format!("/api/v1/groups/{group}/members"), Some(&a1), Some(&members), &[]).await.expect(200);
+    for k in 0..4 {
+        let mut attendance = vec![json!({"client_id": c1, "status": if k == 0 { "late" } else { "present" }})];
+        attendance.push(json!({"client_id": c2, "status": if k % 2 == 0 { "present" } else { "absent" }}));
+        attendance.push(json!({"client_id": c3, "status": "excused"}));
+        if k == 3 {
+            attendance.push(json!({"participant_name": "来访居民", "status": "present"}));
+        }
+        let body = json!({"method": "group", "group_id": group, "occurred_at": at(10 + k), "duration_minutes": 60, "attendance": attendance});
+        app.post("/api/v1/sessions", &a1, body).await.expect(201);
+    }
+    let event = |unit: uuid::Uuid, n: i32| {
+        json!({"method": "community", "org_unit_id": unit, "occurred_at": at(5), "duration_minutes": 120, "title": "社区活动",
+               "kind": "event", "participant_count": n, "volunteer_count": 3, "volunteer_hours": 7.5, "resources_value_yuan": 100.25})
+    };
+    app.post("/api/v1/sessions", &a1, event(f.unit("village_a1"), 40)).await.expect(201);
+    app.post("/api/v1/sessions", &b1, event(f.unit("town_b1"), 25)).await.expect(201);
+}
+
+fn period() -> String {
+    let to = (Utc::now() + Duration::days(1)).date_naive();
+    let from = to - Duration::days(60);
+    format!("from={from}&to={to}")
+}
+
+#[actix_web::test]
+async fn figures_match_plain_sql_and_stay_in_scope() {
+    let app = TestApp::spawn().await;
+    let f = app.fixture().await;
+    data(&app, &f).await;
+    let sup = app.token("sup_a").await;
+    let res = app.get(&format!("/api/v1/stats?{}&group_by=unit", period()), &sup).await.expect(200);
+    let total = &res.body["total"];
+
+    // Independent counts over county_a's subtree.
+    let in_a = format!("org_unit_id IN (SELECT id FROM org_units WHERE path LIKE (SELECT path FROM org_units WHERE id = '{}') || '%')", f.unit("county_a"));
+    let people = app
+        .sql_i64(&format!(
+            "SELECT count(DISTINCT a.client_id) FROM session_attendance a JOIN service_sessions s ON s.id = a.session_id \
+             WHERE s.{in_a} AND a.status IN ('present', 'late') AND a.client_id IS NOT NULL"
+        ))
+        .await;
+    let attendees = app
+        .sql_i64(&format!(
+            "SELECT count(*) FROM session_attendance a JOIN service_sessions s ON s.id = a.session_id WHERE s.{in_a} AND a.status IN ('present', 'late')"
+        ))
+        .await;
+    let participants = app.sql_i64(&format!("SELECT coalesce(sum(participant_count), 0) FROM service_sessions WHERE {in_a}")).await;
+    let individual = app.sql_i64(&format!("SELECT count(*) FROM service_sessions WHERE method = 'individual' AND {in_a}")).await;
+    assert_eq!(people, 2, "c1 every time and c2 twice are two people");
+    assert_eq!(total["people_served"], json!(people));
+    assert_eq!(attendees, 4 + 2 + 1, "repeat attendance counts each time");
+    assert_eq!(total["person_times"], json!(individual + attendees + participants));
+    assert_eq!(total["sessions"], json!({"individual": individual, "group": 4, "community": 1}));
+    assert_eq!(total["minutes"]["group"], json!(240));
+    assert_eq!(total["community_participants"], json!(40));
+    assert_eq!(total["volunteer_hours"], json!(7.5));
+    assert_eq!(total["resources_value_yuan"], json!(100.25));
+    let registered = app.sql_i64(&format!("SELECT count(*) FROM clients WHERE deleted_at IS NULL AND {in_a}")).await;
+    assert_eq!(total["clients_registered"], json!(registered));
+    assert_eq!(registered, 3, "a client in two categories is one client");
+    assert_eq!(total["clients_by_category"], json!({"dibao": 2, "left_behind_elder": 1, "empty_nest_elder": 1}));
+    assert_eq!(total["pending_reviews"], json!(0));
+
+    // One row per child unit of county_a, and the rows add up where they may.
+    let rows = res.body["rows"].as_array().expect("rows");
+    let units: Vec<&str> = rows.iter().map(|r| r["org_unit_id"].as_str().expect("unit")).collect();
+    assert!(units.contains(&f.unit("town_a1").to_string().as_str()) && units.contains(&f.unit("town_a2").to_string().as_str()));
+    let a1 = rows.iter().find(|r| r["org_unit_id"] == json!(f.unit("town_a1"))).expect("a1 row");
+    assert_eq!(a1["figures"]["person_times"], total["person_times"]);
+    let a2 = rows.iter().find(|r| r["org_unit_id"] == json!(f.unit("town_a2"))).expect("a2 row");
+    assert_eq!(a2["figures"]["people_served"], json!(0));
+
+    // By month: the months add up to the total for additive figures.
+    let by_month = app.get(&format!("/api/v1/stats?{}&group_by=month", period()), &sup).await.expect(200);
+    let sum: i64 = by_month.body["rows"].as_array().expect("rows").iter().map(|r| r["figures"]["person_times"].as_i64().expect("n")).sum();
+    assert_eq!(json!(sum), by_month.body["total"]["person_times"]);
+
+    // A township supervisor sees only the township; the other branch cannot ask for county_a.
+    let sup_a1 = app.token("sup_a1").await;
+    let own = app.get(&format!("/api/v1/stats?{}", period()), &sup_a1).await.expect(200);
+    assert_eq!(own.body["org_unit_id"], json!(f.unit("town_a1")));
+    let sup_b = app.token("sup_b").await;
+    let b = app.get(&format!("/api/v1/stats?{}", period()), &sup_b).await.expect(200);
+    assert_eq!(b.body["total"]["community_participants"], json!(25), "county_b's figures hold only county_b");
+    assert_eq!(b.body["total"]["clients_registered"], json!(1));
+    let random = app.get(&format!("/api/v1/stats?org_unit_id={}", uuid::Uuid::now_v7()), &sup_b).await.expect(404);
+    let other = app.get(&format!("/api/v1/stats?org_unit_id={}", f.unit("county_a")), &sup_b).await.expect(404);
+    assert_eq!(random.text, other.text);
+    // The region's admin sees both branches.
+    let root = app.token("admin_root").await;
+    let all = app.get(&format!("/api/v1/stats?{}", period()), &root).await.expect(200);
+    assert_eq!(all.body["total"]["community_participants"], json!(65));
+
+    // Workers read no statistics; bad input is named.
+    let worker = app.token("worker_a1").await;
+    app.get("/api/v1/stats", &worker).await.expect(403);
+    app.get("/api/v1/stats?group_by=week", &sup).await.expect(422);
+    app.get("/api/v1/stats?from=2026-05-01&to=2026-04-01", &sup).await.expect(422);
+    app.get("/api/v1/stats?from=yesterday", &sup).await.expect(400);
+}
+
+#[actix_web::test]
+async fn export_matches_stats() {
+    let app = TestApp::spawn().await;
+    let f = app.fixture().await;
+    data(&app, &f).await;
+    let sup = app.token("sup_a").await;
+    let stats = app.get(&format!("/api/v1/stats?{}", period()), &sup).await.expect(200);
+
+    let res = app.client.get(format!("{}/api/v1/stats/export?{}&format=xlsx", app.base, period())).bearer_auth(&sup).send().await.expect("send");
+    assert_eq!(res.status().as_u16(), 200);
+    assert!(res.headers()["content-disposition"].to_str().expect("header").contains(".xlsx"));
+    let bytes = res.bytes().await.expect("bytes");
+    let mut book: Xlsx<_> = Xlsx::new(Cursor::new(bytes.to_vec())).expect("a real xlsx");
+    let sheet = book.worksheet_range("服务统计").expect("sheet");
+    let header: Vec<String> = sheet.rows().nth(2).expect("header row").iter().map(|c| c.to_string()).collect();
+    assert_eq!(header[0], "单位");
+    assert_eq!(header[2], "服务人数");
+    assert_eq!(header[3], "服务人次");
+    let total = sheet.rows().last().expect("total row");
+    assert!(total[0].to_string().ends_with("（合计）"));
+    let num = |d: &Data| d.get_float().expect("number") as i64;
+    assert_eq!(json!(num(&total[2])), stats.body["total"]["people_served"]);
+    assert_eq!(json!(num(&total[3])), stats.body["total"]["person_times"]);
+    assert_eq!(json!(num(&total[5])), stats.body["total"]["sessions"]["group"]);
+    let unit_rows = sheet.rows().count() - 4;
+    assert_eq!(unit_rows, stats.body["rows"].as_array().expect("rows").len());
+    let names: Vec<String> = sheet.rows().skip(3).map(|r| r[0].to_string()).collect();
+    assert!(names.iter().any(|n| n.starts_with("town_a1")), "unit names, not ids: {names:?}");
+    let categories = book.worksheet_range("服务对象类别").expect("category sheet");
+    assert!(categories.rows().any(|r| r[2].to_string() == "城乡低保对象"));
+
+    let csv = app.client.get(format!("{}/api/v1/stats/export?{}&format=csv", app.base, period())).bearer_auth(&sup).send().await.expect("send");
+    assert!(csv.headers()["content-type"].to_str().expect("type").starts_with("text/csv"));
+    let text = csv.text().await.expect("text");
+    assert!(text.starts_with('\u{feff}'));
+    assert!(text.lines().next().expect("header").contains("服务人次"));
+    app.get("/api/v1/stats/export?format=pdf", &sup).await.expect(422);
+}
