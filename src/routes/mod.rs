@@ -54,8 +54,8 @@ pub fn configure(cfg: &mut ServiceConfig) {
         .service(sessions::get_group)
         .service(sessions::update_group)
         .service(sessions::set_group_members)
-        .service(stats::get_stats)
-        .service(stats::export_stats)
+        // The statistics routes (`stats::get_stats`, `stats::export_stats`) are registered with
+        // casework, whose tables the case figures read.
         .service(audit::list_audit_events);
 }
 

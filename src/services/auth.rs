@@ -47,6 +47,13 @@ pub async fn login(state: &AppState, username: &str, password: String) -> Result
     let hash = credentials.as_ref().map(|c| c.password_hash.clone());
     let verified = state.hasher.verify(password, hash).await?;
     let mut conn = state.conn().await?;
+    // Check again: guesses sent in parallel all pass the first check and then queue for the
+    // hasher; a lock set meanwhile by the earlier failures must stop the rest, right or wrong.
+    if let Some(until) = repo::tokens::locked_until(&mut conn, &key).await? {
+        let event = audit_login(None, &key, AuditOutcome::Denied, json!({"reason": "throttled"}));
+        repo::audit::insert(&mut conn, &event).await?;
+        return Err(throttled(until));
+    }
     let user = match &credentials {
         Some(c) if verified && c.is_active => repo::users::find(&mut conn, c.id).await?,
         _ => None,
@@ -76,8 +83,17 @@ pub async fn login(state: &AppState, username: &str, password: String) -> Result
         return Err(AppError::InvalidCredentials);
     };
     let family = Uuid::now_v7();
+    let verified_hash = credentials.map(|c| c.password_hash);
     let (refresh_token, user) = crate::db::transaction::<_, AppError, _>(&mut conn, |conn| {
             async move {
+                // Lock the account for the rest of the sign-in and check that the password just
+                // verified is still its password: a change, reset or disabling committed meanwhile
+                // wins, and one coming later waits for this session and then ends it too.
+                let current = repo::users::lock_credentials(conn, user.id).await?;
+                if !current.is_some_and(|c| c.is_active && Some(c.password_hash) == verified_hash) {
+                    return Err(AppError::InvalidCredentials);
+                }
+                let user = repo::users::find(conn, user.id).await?.ok_or(AppError::InvalidCredentials)?;
                 repo::tokens::clear_failures(conn, &key).await?;
                 let token = new_refresh(state, conn, user.id, family).await?;
                 let event = audit_login(Some((user.id, user.role, user.org_unit_id)), &key, AuditOutcome::Success, json!({}));

@@ -100,7 +100,9 @@ pub async fn create(
                     Err(AppError::conflict("id_taken", Text::new("该 id 已被占用。", "This id is already taken.")))
                 };
             }
-            let parent = repo::org_units::find_in_scope(conn, &actor.scope, body.parent_id)
+            // Locked, so that a move of the parent's subtree waits for this unit (and rewrites its
+            // path too) or this unit waits for the move (and reads the new path).
+            let parent = repo::org_units::lock_in_scope(conn, &actor.scope, body.parent_id)
                 .await?
                 .ok_or_else(|| unit_not_found("parent_id"))?;
             if !parent.tier.child_allowed(body.tier) {
@@ -163,7 +165,8 @@ pub async fn update(state: &AppState, actor: &Actor, id: Uuid, if_match: IfMatch
                 if unit.parent_id.is_none() || unit.id == actor.org_unit_id {
                     errors.push(FieldError::new("parent_id", "cannot_move", Text::new("不能移动根单位或您自己的单位。", "The root and your own unit cannot be moved.")));
                 } else {
-                    match repo::org_units::find_in_scope(conn, &actor.scope, parent_id).await? {
+                    // Locked for the same reason as a new unit's parent: the parent may be moving too.
+                    match repo::org_units::lock_in_scope(conn, &actor.scope, parent_id).await? {
                         None => return Err(unit_not_found("parent_id")),
                         Some(p) if p.path.starts_with(&unit.path) => errors.push(FieldError::new(
                             "parent_id",

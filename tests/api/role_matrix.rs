@@ -1,1 +1,394 @@
-//! (tests to come)
+//! The role matrix (QUALITY 5): for every operation of the OpenAPI document and every caller —
+//! no token, worker (`worker_a1`), supervisor (`sup_a`), admin (`admin_a`) — the status the
+//! matrix says. The test first checks that the table covers exactly the documented operations,
+//! so a route added later without a row fails here.
+//!
+//! Adding a route: add one `Row` to `rows()` (method, path template as in the OpenAPI document,
+//! expected statuses, which session to use and a builder for the request). Path parameters are
+//! filled with fixture ids inside every caller's scope, and bodies are valid, so an allowed role
+//! gets its success status and a refused one gets 403 for its role alone. Every request is made
+//! fresh (unique names, the current `If-Match`), so rows never depend on one another.
+//!
+//! Sign-in rows take no bearer token: for them "no token" means bad credentials (401) and a role
+//! means the credentials of a user with that role.
+
+use std::collections::{BTreeSet, HashMap};
+
+use reqwest::Method;
+use serde_json::{json, Value};
+use uuid::Uuid;
+
+use crate::helpers::{fixtures::{Fixture, PASSWORD}, TestApp};
+
+/// Who calls.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+enum Who {
+    Nobody,
+    Worker,
+    Supervisor,
+    Admin,
+}
+
+const CALLERS: [Who; 4] = [Who::Nobody, Who::Worker, Who::Supervisor, Who::Admin];
+
+impl Who {
+    /// The fixture user playing the role.
+    fn username(self) -> &'static str {
+        match self {
+            Who::Nobody => "",
+            Who::Worker => "worker_a1",
+            Who::Supervisor => "sup_a",
+            Who::Admin => "admin_a",
+        }
+    }
+    fn role(self) -> &'static str {
+        match self {
+            Who::Nobody => "",
+            Who::Worker => "worker",
+            Who::Supervisor => "supervisor",
+            Who::Admin => "admin",
+        }
+    }
+    fn unit(self) -> &'static str {
+        match self {
+            Who::Worker => "town_a1",
+            _ => "county_a",
+        }
+    }
+}
+
+/// Expected statuses for no token, worker, supervisor, admin.
+type Expect = [u16; 4];
+/// Everyone signed in may.
+const ALL: Expect = [401, 200, 200, 200];
+/// No token needed at all.
+const OPEN: Expect = [200, 200, 200, 200];
+/// An admin-only create.
+const ADMIN_CREATE: Expect = [401, 403, 403, 201];
+/// An admin-only change.
+const ADMIN_CHANGE: Expect = [401, 403, 403, 200];
+/// An admin-only action answering 204.
+const ADMIN_ACTION: Expect = [401, 403, 403, 204];
+/// Everyone signed in may, answering 204.
+const ALL_204: Expect = [401, 204, 204, 204];
+/// Casework creates: workers and supervisors, not admins.
+const CASEWORK_CREATE: Expect = [401, 201, 201, 403];
+/// Casework changes: workers and supervisors, not admins.
+const CASEWORK_CHANGE: Expect = [401, 200, 200, 403];
+/// Supervisors and admins read it; workers do not.
+const OVERSIGHT: Expect = [401, 403, 200, 200];
+
+/// Which session a row's request uses.
+#[derive(Clone, Copy)]
+enum Uses {
+    /// The caller's one session, signed in once for the whole test.
+    Main,
+    /// A new session of the caller (for rows that spend a refresh token).
+    Fresh,
+    /// A new user with the caller's role, in the caller's unit (for rows that end the user's
+    /// sessions, such as a password change).
+    Disposable,
+}
+
+/// A signed-in session.
+#[derive(Clone, Default)]
+struct Session {
+    username: String,
+    access: String,
+    refresh: String,
+}
+
+/// What to send.
+struct Call {
+    path: String,
+    body: Option<Value>,
+    /// Send the session's access token (never for `Who::Nobody`).
+    bearer: bool,
+    /// Send `If-Match` with the current version of this row (table, id).
+    if_match: Option<(&'static str, Uuid)>,
+}
+
+impl Call {
+    fn to(path: impl Into<String>) -> Self {
+        Self { path: path.into(), body: None, bearer: true, if_match: None }
+    }
+    fn body(mut self, body: Value) -> Self {
+        self.body = Some(body);
+        self
+    }
+    fn unauthenticated(mut self) -> Self {
+        self.bearer = false;
+        self
+    }
+    fn if_match(mut self, table: &'static str, id: Uuid) -> Self {
+        self.if_match = Some((table, id));
+        self
+    }
+}
+
+/// Builds a request for a caller; `n` is unique per request.
+type Build = fn(&Fixture, Who, &Session, &str) -> Call;
+
+struct Row {
+    method: &'static str,
+    path: &'static str,
+    expect: Expect,
+    uses: Uses,
+    build: Build,
+}
+
+const fn row(method: &'static str, path: &'static str, expect: Expect, uses: Uses, build: Build) -> Row {
+    Row { method, path, expect, uses, build }
+}
+
+/// The matrix: one row per documented operation.
+fn rows() -> Vec<Row> {
+    use Uses::*;
+    vec![
+        row("GET", "/livez", OPEN, Main, |_, _, _, _| Call::to("/livez")),
+        row("GET", "/readyz", OPEN, Main, |_, _, _, _| Call::to("/readyz")),
+        // Sign-in rows: "no token" = bad credentials.
+        row("POST", "/api/v1/auth/login", [401, 200, 200, 200], Main, |_, who, _, _| {
+            let creds = match who {
+                Who::Nobody => json!({"username": "nobody", "password": "Not-A-Password-1"}),
+                _ => json!({"username": who.username(), "password": PASSWORD}),
+            };
+            Call::to("/api/v1/auth/login").body(creds).unauthenticated()
+        }),
+        row("POST", "/api/v1/auth/refresh", [401, 200, 200, 200], Fresh, |_, who, s, n| {
+            let token = if who == Who::Nobody { format!("{}.forged{n}", Uuid::now_v7().simple()) } else { s.refresh.clone() };
+            Call::to("/api/v1/auth/refresh").body(json!({"refresh_token": token})).unauthenticated()
+        }),
+        // Ends the main session's refresh family only; its access token (used by other rows) lives on.
+        row("POST", "/api/v1/auth/logout", ALL_204, Main, |_, _, s, _| {
+            Call::to("/api/v1/auth/logout").body(json!({"refresh_token": s.refresh}))
+        }),
+        row("GET", "/api/v1/me", ALL, Main, |_, _, _, _| Call::to("/api/v1/me")),
+        row("POST", "/api/v1/me/password", ALL_204, Disposable, |_, _, _, n| {
+            Call::to("/api/v1/me/password").body(json!({"current_password": PASSWORD, "new_password": format!("Changed-Pass-{n}")}))
+        }),
+        row("GET", "/api/v1/reference", ALL, Main, |_, _, _, _| Call::to("/api/v1/reference")),
+        row("GET", "/api/v1/org-units", ALL, Main, |_, _, _, _| Call::to("/api/v1/org-units")),
+        row("POST", "/api/v1/org-units", ADMIN_CREATE, Main, |f, _, _, n| {
+            Call::to("/api/v1/org-units").body(json!({"parent_id": f.unit("town_a1"), "tier": "village", "name": format!("矩阵村{n}")}))
+        }),
+        row("GET", "/api/v1/org-units/{id}", ALL, Main, |f, _, _, _| Call::to(format!("/api/v1/org-units/{}", f.unit("village_a1")))),
+        row("PATCH", "/api/v1/org-units/{id}", ADMIN_CHANGE, Main, |f, _, _, n| {
+            let id = f.unit("village_a1");
+            Call::to(format!("/api/v1/org-units/{id}")).body(json!({"name": format!("矩阵村改名{n}")})).if_match("org_units", id)
+        }),
+        row("GET", "/api/v1/org-units/{id}/children", ALL, Main, |f, _, _, _| {
+            Call::to(format!("/api/v1/org-units/{}/children", f.unit("town_a1")))
+        }),
+        row("GET", "/api/v1/users", ALL, Main, |_, _, _, _| Call::to("/api/v1/users")),
+        row("POST", "/api/v1/users", ADMIN_CREATE, Main, |f, _, _, n| {
+            Call::to("/api/v1/users").body(json!({
+                "username": format!("matrix.user{n}"), "display_name": "矩阵用户", "org_unit_id": f.unit("village_a1"),
+                "role": "worker", "password": "Matrix-User-2026",
+            }))
+        }),
+        row("GET", "/api/v1/users/{id}", ALL, Main, |f, _, _, _| Call::to(format!("/api/v1/users/{}", f.user("worker_a1b")))),
+        row("PATCH", "/api/v1/users/{id}", ADMIN_CHANGE, Main, |f, _, _, n| {
+            let id = f.user("worker_a1b");
+            Call::to(format!("/api/v1/users/{id}")).body(json!({"display_name": format!("矩阵{n}")})).if_match("users", id)
+        }),
+        row("POST", "/api/v1/users/{id}/reset-password", ADMIN_ACTION, Main, |f, _, _, n| {
+            Call::to(format!("/api/v1/users/{}/reset-password", f.user("worker_v_a1"))).body(json!({"new_password": format!("Reset-Pass-{n}")}))
+        }),
+        row("GET", "/api/v1/clients", ALL, Main, |_, _, _, _| Call::to("/api/v1/clients")),
+        row("POST", "/api/v1/clients", CASEWORK_CREATE, Main, |f, _, _, n| {
+            Call::to("/api/v1/clients").body(json!({"org_unit_id": f.unit("village_a1"), "name": format!("矩阵对象{n}"), "id_type": "none"}))
+        }),
+        row("GET", "/api/v1/clients/{id}", ALL, Main, |f, _, _, _| Call::to(format!("/api/v1/clients/{}", f.extra["client"]))),
+        row("PATCH", "/api/v1/clients/{id}", CASEWORK_CHANGE, Main, |f, _, _, n| {
+            let id = f.extra["client"];
+            Call::to(format!("/api/v1/clients/{id}")).body(json!({"notes": format!("矩阵{n}")})).if_match("clients", id)
+        }),
+        row("DELETE", "/api/v1/clients/{id}", [401, 403, 204, 403], Main, |f, _, _, _| {
+            Call::to(format!("/api/v1/clients/{}", f.extra["client_to_delete"]))
+        }),
+        row("GET", "/api/v1/clients/{id}/timeline", ALL, Main, |f, _, _, _| {
+            Call::to(format!("/api/v1/clients/{}/timeline", f.extra["client"]))
+        }),
+        row("POST", "/api/v1/households", CASEWORK_CREATE, Main, |f, _, _, n| {
+            Call::to("/api/v1/households").body(json!({"org_unit_id": f.unit("town_a1"), "address": format!("矩阵路{n}号")}))
+        }),
+        row("GET", "/api/v1/households/{id}", ALL, Main, |f, _, _, _| Call::to(format!("/api/v1/households/{}", f.extra["household"]))),
+        row("PUT", "/api/v1/households/{id}/members", CASEWORK_CHANGE, Main, |f, _, _, _| {
+            Call::to(format!("/api/v1/households/{}/members", f.extra["household"]))
+                .body(json!({"members": [{"client_id": f.extra["client"], "relation": "self"}]}))
+        }),
+        row("GET", "/api/v1/sessions", ALL, Main, |_, _, _, _| Call::to("/api/v1/sessions")),
+        row("POST", "/api/v1/sessions", CASEWORK_CREATE, Main, |f, _, _, n| {
+            Call::to("/api/v1/sessions").body(json!({
+                "method": "community", "org_unit_id": f.unit("town_a1"), "occurred_at": "2026-01-05T02:00:00Z",
+                "duration_minutes": 60, "title": format!("矩阵活动{n}"), "kind": "event", "participant_count": 10,
+            }))
+        }),
+        row("GET", "/api/v1/sessions/{id}", ALL, Main, |f, _, _, _| Call::to(format!("/api/v1/sessions/{}", f.extra["session"]))),
+        // The worker recorded the session; supervisors may edit any session in scope.
+        row("PATCH", "/api/v1/sessions/{id}", CASEWORK_CHANGE, Main, |f, _, _, n| {
+            let id = f.extra["session"];
+            Call::to(format!("/api/v1/sessions/{id}")).body(json!({"summary": format!("矩阵{n}")})).if_match("service_sessions", id)
+        }),
+        row("GET", "/api/v1/groups", ALL, Main, |_, _, _, _| Call::to("/api/v1/groups")),
+        row("POST", "/api/v1/groups", CASEWORK_CREATE, Main, |f, _, _, n| {
+            Call::to("/api/v1/groups").body(json!({"org_unit_id": f.unit("town_a1"), "name": format!("矩阵小组{n}"), "type": "interest"}))
+        }),
+        row("GET", "/api/v1/groups/{id}", ALL, Main, |f, _, _, _| Call::to(format!("/api/v1/groups/{}", f.extra["group"]))),
+        row("PATCH", "/api/v1/groups/{id}", CASEWORK_CHANGE, Main, |f, _, _, n| {
+            let id = f.extra["group"];
+            Call::to(format!("/api/v1/groups/{id}")).body(json!({"goals": format!("矩阵{n}")})).if_match("groups", id)
+        }),
+        row("PUT", "/api/v1/groups/{id}/members", CASEWORK_CHANGE, Main, |f, _, _, _| {
+            Call::to(format!("/api/v1/groups/{}/members", f.extra["group"])).body(json!({"members": [{"client_id": f.extra["client"]}]}))
+        }),
+        row("GET", "/api/v1/audit-events", OVERSIGHT, Main, |_, _, _, _| Call::to("/api/v1/audit-events")),
+    ]
+}
+
+/// Every (method, path) the OpenAPI document lists under `/api/v1`, plus the probes.
+fn documented_operations() -> BTreeSet<(String, String)> {
+    let api = shegong::startup::openapi();
+    let mut ops = BTreeSet::new();
+    for (path, item) in &api.paths.paths {
+        if !(path.starts_with("/api/v1/") || path == "/livez" || path == "/readyz") {
+            continue;
+        }
+        let methods = [
+            ("GET", &item.get),
+            ("PUT", &item.put),
+            ("POST", &item.post),
+            ("DELETE", &item.delete),
+            ("OPTIONS", &item.options),
+            ("HEAD", &item.head),
+            ("PATCH", &item.patch),
+            ("TRACE", &item.trace),
+        ];
+        for (method, op) in methods {
+            if op.is_some() {
+                ops.insert((method.to_owned(), path.clone()));
+            }
+        }
+    }
+    ops
+}
+
+#[test]
+fn the_matrix_covers_every_documented_operation() {
+    let table: Vec<(String, String)> = rows().iter().map(|r| (r.method.to_owned(), r.path.to_owned())).collect();
+    let set: BTreeSet<(String, String)> = table.iter().cloned().collect();
+    assert_eq!(set.len(), table.len(), "one row per operation");
+    let documented = documented_operations();
+    let missing: Vec<_> = documented.difference(&set).collect();
+    let stale: Vec<_> = set.difference(&documented).collect();
+    assert!(missing.is_empty(), "operations without a role-matrix row: {missing:?}");
+    assert!(stale.is_empty(), "rows for operations the API does not document: {stale:?}");
+}
+
+/// A number that changes with any write to the hierarchy or the accounts.
+const FINGERPRINT: &str = "SELECT (SELECT count(*) + coalesce(sum(version), 0) FROM org_units) \
+     + (SELECT count(*) + coalesce(sum(version + token_version), 0) FROM users) \
+     + (SELECT count(*) FROM refresh_tokens WHERE revoked_at IS NULL) \
+     + (SELECT count(*) + coalesce(sum(version), 0) FROM clients) \
+     + (SELECT count(*) + coalesce(sum(version), 0) FROM households) \
+     + (SELECT count(*) + coalesce(sum(version), 0) FROM service_sessions) \
+     + (SELECT count(*) + coalesce(sum(version), 0) FROM groups)";
+
+/// Records the rows work on: a client (and one to delete), a household, a group, a session.
+async fn casework_records(app: &TestApp, f: &mut Fixture) {
+    let worker = app.token("worker_a1").await;
+    let town = f.unit("town_a1");
+    let client = |name: &str| json!({"org_unit_id": town, "name": name, "id_type": "none"});
+    f.extra.insert("client", app.post("/api/v1/clients", &worker, client("矩阵甲")).await.expect(201).id().parse().expect("uuid"));
+    f.extra.insert("client_to_delete", app.post("/api/v1/clients", &worker, client("矩阵乙")).await.expect(201).id().parse().expect("uuid"));
+    let household = app.post("/api/v1/households", &worker, json!({"org_unit_id": f.unit("town_a1")})).await.expect(201);
+    f.extra.insert("household", household.id().parse().expect("uuid"));
+    let group = app.post("/api/v1/groups", &worker, json!({"org_unit_id": f.unit("town_a1"), "name": "矩阵小组", "type": "growth"})).await.expect(201);
+    f.extra.insert("group", group.id().parse().expect("uuid"));
+    let session = app
+        .post("/api/v1/sessions", &worker, json!({"method": "community", "org_unit_id": f.unit("town_a1"), "occurred_at": "2026-01-05T02:00:00Z",
+            "duration_minutes": 30, "title": "矩阵记录", "kind": "education", "participant_count": 3}))
+        .await
+        .expect(201);
+    f.extra.insert("session", session.id().parse().expect("uuid"));
+}
+
+async fn sign_in(app: &TestApp, username: &str) -> Session {
+    let body = app.login_full(username, PASSWORD).await;
+    Session {
+        username: username.to_owned(),
+        access: body["access_token"].as_str().expect("access").to_owned(),
+        refresh: body["refresh_token"].as_str().expect("refresh").to_owned(),
+    }
+}
+
+#[actix_web::test]
+async fn every_role_gets_what_the_matrix_says() {
+    let app = TestApp::spawn().await;
+    let mut f = app.fixture().await;
+    casework_records(&app, &mut f).await;
+    let mut main = HashMap::new();
+    for who in &CALLERS[1..] {
+        main.insert(*who, sign_in(&app, who.username()).await);
+    }
+
+    let mut failures = Vec::new();
+    let mut n = 0;
+    for row in rows() {
+        let method = Method::from_bytes(row.method.as_bytes()).expect("method");
+        for (i, who) in CALLERS.into_iter().enumerate() {
+            n += 1;
+            let unique = format!("{n:03}");
+            let session = match (who, row.uses) {
+                (Who::Nobody, _) => Session::default(),
+                (_, Uses::Main) => main[&who].clone(),
+                (_, Uses::Fresh) => sign_in(&app, who.username()).await,
+                (_, Uses::Disposable) => {
+                    // Straight into the table with the fixture's hash: no hashing for a throwaway user.
+                    let username = format!("matrix.{}{unique}", who.role());
+                    app.sql(&format!(
+                        "INSERT INTO users (id, username, display_name, org_unit_id, role, password_hash) \
+                         SELECT '{}', '{username}', '临时用户', '{}', '{}', password_hash FROM users WHERE username = 'worker_a1'",
+                        Uuid::now_v7(),
+                        f.unit(who.unit()),
+                        who.role()
+                    ))
+                    .await;
+                    sign_in(&app, &username).await
+                }
+            };
+            let call = (row.build)(&f, who, &session, &unique);
+            let token = (call.bearer && who != Who::Nobody).then(|| session.access.clone());
+            let etag = match call.if_match {
+                Some((table, id)) => Some(format!("\"{}\"", app.sql_i64(&format!("SELECT version::bigint FROM {table} WHERE id = '{id}'")).await)),
+                None => None,
+            };
+            let headers: Vec<(&str, &str)> = etag.iter().map(|e| ("If-Match", e.as_str())).collect();
+            let before = app.sql_i64(FINGERPRINT).await;
+            let res = app.send(method.clone(), &call.path, token.as_deref(), call.body.as_ref(), &headers).await;
+            let expected = row.expect[i];
+            if res.status.as_u16() != expected {
+                failures.push(format!("{} {} as {who:?}: expected {expected}, got {} {}", row.method, row.path, res.status.as_u16(), res.text));
+                continue;
+            }
+            if matches!(expected, 401 | 403) {
+                if res.header("content-type").as_deref() != Some("application/problem+json") {
+                    failures.push(format!("{} {} as {who:?}: {expected} is not problem+json", row.method, row.path));
+                }
+                if app.sql_i64(FINGERPRINT).await != before {
+                    failures.push(format!("{} {} as {who:?}: a refused request changed data", row.method, row.path));
+                }
+            }
+            if expected == 403 {
+                let denied = app
+                    .sql_i64(&format!("SELECT count(*) FROM audit_events WHERE outcome = 'denied' AND user_id = (SELECT id FROM users WHERE username = '{}')", session.username))
+                    .await;
+                if denied == 0 {
+                    failures.push(format!("{} {} as {who:?}: the 403 left no audit event", row.method, row.path));
+                }
+            }
+        }
+    }
+    assert!(failures.is_empty(), "role matrix mismatches:\n{}", failures.join("\n"));
+}

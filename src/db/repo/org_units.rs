@@ -133,6 +133,13 @@ pub async fn update(
 /// Rewrites the paths and depths of a whole subtree after its root moved.
 pub async fn move_subtree(conn: &mut Conn, old_path: &str, new_path: &str, depth_delta: i16) -> QueryResult<usize> {
     use diesel::sql_types::{SmallInt, Text};
+    // Lock the subtree first. A unit being created under it holds its parent's lock until it
+    // commits; once this waits for that, the UPDATE (a new statement, so a new snapshot) sees the
+    // new unit and rewrites its path as well.
+    diesel::sql_query("SELECT 1 FROM org_units WHERE path LIKE $1 || '%' FOR UPDATE")
+        .bind::<Text, _>(old_path)
+        .execute(conn)
+        .await?;
     diesel::sql_query(
         "UPDATE org_units SET path = $2 || substr(path, char_length($1) + 1), depth = depth + $3 \
          WHERE path LIKE $1 || '%'",

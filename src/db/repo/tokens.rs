@@ -68,7 +68,7 @@ pub async fn locked_until(conn: &mut Conn, key: &str) -> QueryResult<Option<Date
 }
 
 /// Counts a failed login inside the window; locks the account at `max_failures`.
-/// Returns the lock end when this failure locked it.
+/// Returns the end of the lock the account is under after this failure, if any.
 pub async fn record_failure(
     conn: &mut Conn,
     key: &str,
@@ -81,16 +81,20 @@ pub async fn record_failure(
         #[diesel(sql_type = Nullable<Timestamptz>)]
         locked_until: Option<DateTime<Utc>>,
     }
-    // One statement: a failure outside the window (or after a lock ended) starts a new count.
+    // One statement: a failure outside the window (or after a lock ended) starts a new count; a
+    // failure that lands while a lock is still running (it was hashed in parallel) keeps the lock.
     let row: Row = diesel::sql_query(
         "INSERT INTO login_throttles AS t (username_key, failures, window_start, locked_until) \
          VALUES ($1, 1, now(), CASE WHEN $2 <= 1 THEN now() + make_interval(secs => $3) END) \
          ON CONFLICT (username_key) DO UPDATE SET \
-           failures = CASE WHEN t.window_start < now() - make_interval(secs => $3) OR t.locked_until IS NOT NULL \
+           failures = CASE WHEN t.locked_until > now() THEN t.failures \
+                           WHEN t.window_start < now() - make_interval(secs => $3) OR t.locked_until IS NOT NULL \
                            THEN 1 ELSE t.failures + 1 END, \
-           window_start = CASE WHEN t.window_start < now() - make_interval(secs => $3) OR t.locked_until IS NOT NULL \
+           window_start = CASE WHEN t.locked_until > now() THEN t.window_start \
+                           WHEN t.window_start < now() - make_interval(secs => $3) OR t.locked_until IS NOT NULL \
                            THEN now() ELSE t.window_start END, \
-           locked_until = CASE WHEN t.window_start >= now() - make_interval(secs => $3) AND t.locked_until IS NULL \
+           locked_until = CASE WHEN t.locked_until > now() THEN t.locked_until \
+                                WHEN t.window_start >= now() - make_interval(secs => $3) AND t.locked_until IS NULL \
                                 AND t.failures + 1 >= $2 THEN now() + make_interval(secs => $3) END \
          RETURNING t.locked_until",
     )

@@ -56,6 +56,17 @@ pub async fn find_credentials(conn: &mut Conn, username: &str) -> QueryResult<Op
         .optional()
 }
 
+/// Login data of a user by id, locked against changes until the transaction ends.
+pub async fn lock_credentials(conn: &mut Conn, id: Uuid) -> QueryResult<Option<Credentials>> {
+    users::table
+        .find(id)
+        .select((users::id, users::is_active, users::password_hash))
+        .for_share()
+        .first(conn)
+        .await
+        .optional()
+}
+
 /// The password hash of a user.
 pub async fn password_hash(conn: &mut Conn, id: Uuid) -> QueryResult<String> {
     users::table.find(id).select(users::password_hash).first(conn).await

@@ -37,6 +37,8 @@ fn password_hash() -> &'static str {
 pub struct Fixture {
     pub units: HashMap<&'static str, Uuid>,
     pub users: HashMap<&'static str, Uuid>,
+    /// Records a test made on top of the fixture, by name.
+    pub extra: HashMap<&'static str, Uuid>,
 }
 
 impl Fixture {
@@ -123,6 +125,6 @@ impl TestApp {
             .expect("user");
             users.insert(*name, id);
         }
-        Fixture { units: units.into_iter().map(|(k, v)| (k, v.id)).collect(), users }
+        Fixture { units: units.into_iter().map(|(k, v)| (k, v.id)).collect(), users, extra: HashMap::new() }
     }
 }

@@ -169,4 +169,19 @@ impl TestApp {
     pub async fn sql(&self, sql: &str) {
         self.db.execute(sql).await
     }
+
+    /// Waits until `n` sessions of the test database wait for a lock (to line up concurrent
+    /// requests behind a lock a test holds).
+    pub async fn wait_for_lock_waiters(&self, n: i64) {
+        for _ in 0..500 {
+            let waiting = self
+                .sql_i64("SELECT count(*) FROM pg_stat_activity WHERE datname = current_database() AND wait_event_type = 'Lock'")
+                .await;
+            if waiting >= n {
+                return;
+            }
+            tokio::time::sleep(Duration::from_millis(10)).await;
+        }
+        panic!("{n} sessions never waited for a lock");
+    }
 }
