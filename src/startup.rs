@@ -36,6 +36,9 @@ pub fn openapi() -> utoipa::openapi::OpenApi {
     api
 }
 
+/// Path templates of the documented routes with their methods.
+type KnownRoutes = Arc<Vec<(ResourceDef, Vec<String>)>>;
+
 /// Path templates of every documented route with their methods, to tell 405 from 404.
 fn known_routes(api: &utoipa::openapi::OpenApi) -> Vec<(ResourceDef, Vec<String>)> {
     api.paths
@@ -60,7 +63,7 @@ fn known_routes(api: &utoipa::openapi::OpenApi) -> Vec<(ResourceDef, Vec<String>
         .collect()
 }
 
-async fn fallback(req: HttpRequest, routes: web::Data<Arc<Vec<(ResourceDef, Vec<String>)>>>) -> Result<HttpResponse, AppError> {
+async fn fallback(req: HttpRequest, routes: web::Data<KnownRoutes>) -> Result<HttpResponse, AppError> {
     let allowed = routes.iter().find(|(def, _)| def.is_match(req.path())).map(|(_, m)| m.clone());
     match allowed {
         Some(methods) if !methods.iter().any(|m| m == req.method().as_str()) => Err(AppError::MethodNotAllowed(methods)),

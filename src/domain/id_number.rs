@@ -282,6 +282,17 @@ pub fn mask_id_number(s: &str) -> String {
         .collect()
 }
 
+/// The check character for the first 17 digits of a resident ID (for generating valid numbers,
+/// e.g. demo data); `None` when the input is not 17 ASCII digits.
+pub fn check_char_for(first17: &str) -> Option<char> {
+    let bytes = first17.as_bytes();
+    if bytes.len() != 17 || !bytes.iter().all(u8::is_ascii_digit) {
+        return None;
+    }
+    check_char(bytes).map(char::from)
+}
+
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -542,14 +553,4 @@ mod tests {
         assert_eq!(check_char(b"1101051949123100"), None);
         assert_eq!(check_char(b"1101051949123100A"), None);
     }
-}
-
-/// The check character for the first 17 digits of a resident ID (for generating valid numbers,
-/// e.g. demo data); `None` when the input is not 17 ASCII digits.
-pub fn check_char_for(first17: &str) -> Option<char> {
-    let bytes = first17.as_bytes();
-    if bytes.len() != 17 || !bytes.iter().all(u8::is_ascii_digit) {
-        return None;
-    }
-    check_char(bytes).map(char::from)
 }
