@@ -50,7 +50,7 @@ field() { echo "$1" | tr ' ' '\n' | awk -F= -v k="$2" '$1 == k {print $2}'; }
 pgbench_run() { # sql-files...
   local args=()
   for f in "$@"; do args+=(-f "$f"); done
-  pgbench -n -M prepared -c"$CONNECTIONS" -j2 -T"$DURATION" -d "$DB" "${args[@]}" 2>&1 | awk '/^tps = / {print $3; exit}'
+  pgbench -n -M prepared -c"$CONNECTIONS" -j2 -T"$DURATION" "${args[@]}" "$DB" 2>&1 | awk '/^tps = / {print $3; exit}'
 }
 
 row() { # scale endpoint result pgbench-tps
@@ -119,8 +119,12 @@ SQL
   BASELINE_P99="$(field "$r" p99_ms)"
   echo "==> GET /clients?q= (township, name part)"
   r="$(wrk_run clients_q "$WORK/clients_q")"; t="$(pgbench_run "$WORK"/pg_clients_q_*.sql)"; row "$SCALE" "GET /clients?q=" "$r" "$t"
-  echo "==> GET /stats (county, this year)"
-  r="$(wrk_run stats "$WORK/stats")"; row "$SCALE" "GET /stats county-year" "$r"
+  SPEC="$(curl -fs "$BASE/openapi.json")"
+  has() { echo "$SPEC" | python3 -c "import json,sys; sys.exit(0 if sys.argv[1] in json.load(sys.stdin)['paths'] else 1)" "$1"; }
+  if has /api/v1/stats; then
+    echo "==> GET /stats (county, this year)"
+    r="$(wrk_run stats "$WORK/stats")"; row "$SCALE" "GET /stats county-year" "$r"
+  fi
   echo "==> POST /sessions (community)"
   r="$(wrk_run sessions "$WORK/sessions_post")"; row "$SCALE" "POST /sessions" "$r"
 
