@@ -28,6 +28,9 @@ use utoipa::{
         (name = "groups", description = "Groups (小组) with members and attendance"),
         (name = "audit", description = "The audit log"),
         (name = "stats", description = "Statistics reported upward (服务人数, 服务人次, …) and their export"),
+        (name = "cases", description = "Cases (个案): intake, transitions, transfers, records and the case timeline"),
+        (name = "reviews", description = "Supervisor reviews (审核): plan and closure approvals"),
+        (name = "supervision", description = "Supervision records (督导记录)"),
     )
 )]
 pub struct ApiDoc;

@@ -6,9 +6,10 @@ use uuid::Uuid;
 
 use crate::db::schema::*;
 use crate::domain::enums::{
-    AttendanceStatus, Certification, ClientCategory, CommunityKind, ContactMode, Gender, GroupStatus, GroupType,
-    HouseholdRelation, IdType, LinkagePartner, LivingArrangement, RiskLevel, Role, SelfCare, ServiceType, SessionMethod,
-    Tier, UnitStatus,
+    AssessmentSource, AttendanceStatus, CaseAction, CaseSource, CaseStatus, Certification, ClientCategory, ClosureReason,
+    CommunityKind, ContactMode, EvaluationRecommendation, Gender, GoalStatus, GroupStatus, GroupType, HouseholdRelation, IdType,
+    LinkagePartner, LivingArrangement, ReferralDirection, ReferralStatus, ReviewKind, ReviewStatus, RiskLevel, Role, SelfCare,
+    ServiceDomain, ServiceType, SessionMethod, SupervisionFormat, SupervisionFunction, Tier, UnitStatus,
 };
 
 /// An org unit row.
@@ -358,4 +359,388 @@ pub struct Attendance {
     pub client_id: Option<Uuid>,
     pub participant_name: Option<String>,
     pub status: AttendanceStatus,
+}
+/// A case row (个案).
+#[derive(Debug, Clone, Queryable, Selectable)]
+#[diesel(table_name = cases, check_for_backend(diesel::pg::Pg))]
+pub struct Case {
+    pub id: Uuid,
+    pub case_no: String,
+    pub client_id: Uuid,
+    pub org_unit_id: Uuid,
+    pub worker_id: Uuid,
+    pub source: CaseSource,
+    pub presenting_problem: String,
+    pub domain: ServiceDomain,
+    pub problem_types: Vec<String>,
+    pub risk_level: RiskLevel,
+    pub status: CaseStatus,
+    pub opened_at: DateTime<Utc>,
+    pub closed_at: Option<DateTime<Utc>>,
+    pub closure_reason: Option<ClosureReason>,
+    pub next_follow_up_at: Option<DateTime<Utc>>,
+    pub last_session_at: Option<DateTime<Utc>>,
+    pub is_open: bool,
+    pub visit_due_at: Option<DateTime<Utc>>,
+    pub created_by: Uuid,
+    pub version: i32,
+    pub created_at: DateTime<Utc>,
+    pub updated_at: DateTime<Utc>,
+}
+
+/// A case to insert (status `intake`).
+#[derive(Debug, Clone, Insertable)]
+#[diesel(table_name = cases)]
+pub struct NewCase {
+    pub id: Uuid,
+    pub case_no: String,
+    pub client_id: Uuid,
+    pub org_unit_id: Uuid,
+    pub worker_id: Uuid,
+    pub source: CaseSource,
+    pub presenting_problem: String,
+    pub domain: ServiceDomain,
+    pub problem_types: Vec<String>,
+    pub risk_level: RiskLevel,
+    pub created_by: Uuid,
+}
+
+/// Changes to a case's own fields (`None` = unchanged, `Some(None)` = cleared). Status, worker
+/// and unit change only through transitions and transfers.
+#[derive(Debug, Clone, Default, AsChangeset)]
+#[diesel(table_name = cases)]
+pub struct CaseChanges {
+    pub presenting_problem: Option<String>,
+    pub problem_types: Option<Vec<String>>,
+    pub domain: Option<ServiceDomain>,
+    pub risk_level: Option<RiskLevel>,
+    pub next_follow_up_at: Option<Option<DateTime<Utc>>>,
+}
+
+/// A change of a case's status (`closed_at` and `closure_reason`: `None` = unchanged).
+#[derive(Debug, Clone, AsChangeset)]
+#[diesel(table_name = cases)]
+pub struct CaseStatusChange {
+    pub status: CaseStatus,
+    pub closed_at: Option<Option<DateTime<Utc>>>,
+    pub closure_reason: Option<Option<ClosureReason>>,
+}
+
+/// A case in a list, with the names people look for.
+#[derive(Debug, Clone)]
+pub struct CaseListRow {
+    pub case: Case,
+    pub client_name: String,
+    pub worker_name: String,
+    pub has_pending_review: bool,
+}
+
+/// What the state machine needs to know about a case's records, counted in one query.
+#[derive(Debug, Clone, Copy, Default, QueryableByName)]
+pub struct CaseFacts {
+    #[diesel(sql_type = diesel::sql_types::BigInt)]
+    pub assessments: i64,
+    #[diesel(sql_type = diesel::sql_types::BigInt)]
+    pub latest_plan_goals: i64,
+    #[diesel(sql_type = diesel::sql_types::BigInt)]
+    pub evaluations: i64,
+    #[diesel(sql_type = diesel::sql_types::BigInt)]
+    pub follow_ups: i64,
+    #[diesel(sql_type = diesel::sql_types::BigInt)]
+    pub open_follow_ups: i64,
+    #[diesel(sql_type = diesel::sql_types::Bool)]
+    pub outgoing_referral: bool,
+}
+
+/// An event of a case's timeline to write.
+#[derive(Debug, Clone, Insertable)]
+#[diesel(table_name = case_events)]
+pub struct NewCaseEvent {
+    pub id: Uuid,
+    pub case_id: Uuid,
+    pub client_id: Uuid,
+    pub kind: String,
+    pub action: Option<CaseAction>,
+    pub from_status: Option<CaseStatus>,
+    pub to_status: Option<CaseStatus>,
+    pub entity_type: Option<String>,
+    pub entity_id: Option<Uuid>,
+    pub actor_id: Uuid,
+    pub details: serde_json::Value,
+}
+
+/// An event of a case's timeline, with the actor's name.
+#[derive(Debug, Clone, Queryable)]
+pub struct CaseEventRow {
+    pub id: Uuid,
+    pub case_id: Uuid,
+    pub kind: String,
+    pub action: Option<CaseAction>,
+    pub from_status: Option<CaseStatus>,
+    pub to_status: Option<CaseStatus>,
+    pub entity_type: Option<String>,
+    pub entity_id: Option<Uuid>,
+    pub actor_id: Uuid,
+    pub at: DateTime<Utc>,
+    pub details: serde_json::Value,
+    pub actor_name: String,
+}
+
+/// A transfer of a case to another worker or unit.
+#[derive(Debug, Clone, Insertable)]
+#[diesel(table_name = case_transfers)]
+pub struct NewCaseTransfer {
+    pub id: Uuid,
+    pub case_id: Uuid,
+    pub from_worker_id: Uuid,
+    pub to_worker_id: Uuid,
+    pub from_unit_id: Uuid,
+    pub to_unit_id: Uuid,
+    pub note: String,
+    pub transferred_by: Uuid,
+}
+
+/// An assessment (预估).
+#[derive(Debug, Clone, Queryable, Selectable, Insertable)]
+#[diesel(table_name = assessments, check_for_backend(diesel::pg::Pg))]
+pub struct Assessment {
+    pub id: Uuid,
+    pub case_id: Uuid,
+    pub sources: Vec<AssessmentSource>,
+    pub self_system: Option<String>,
+    pub family_system: Option<String>,
+    pub social_system: Option<String>,
+    pub strengths: Option<String>,
+    pub needs: Vec<String>,
+    pub risk_level: RiskLevel,
+    pub summary: String,
+    pub assessed_at: DateTime<Utc>,
+    pub assessed_by: Uuid,
+    pub created_at: DateTime<Utc>,
+}
+
+/// A version of a service plan (服务计划), without its goals.
+#[derive(Debug, Clone, Queryable, Selectable, Insertable)]
+#[diesel(table_name = service_plans, check_for_backend(diesel::pg::Pg))]
+pub struct ServicePlan {
+    pub id: Uuid,
+    pub case_id: Uuid,
+    pub version_no: i32,
+    pub overall_goal: String,
+    pub intervention_model: Option<String>,
+    pub planned_sessions: Option<i32>,
+    pub end_date: Option<NaiveDate>,
+    pub created_by: Uuid,
+    pub created_at: DateTime<Utc>,
+}
+
+/// A goal of a service plan.
+#[derive(Debug, Clone, Queryable, Selectable, Insertable)]
+#[diesel(table_name = plan_goals, check_for_backend(diesel::pg::Pg))]
+pub struct PlanGoal {
+    pub id: Uuid,
+    pub plan_id: Uuid,
+    pub case_id: Uuid,
+    pub position: i32,
+    pub description: String,
+    pub measure: Option<String>,
+    pub due_date: Option<NaiveDate>,
+    pub status: GoalStatus,
+    pub updated_at: DateTime<Utc>,
+}
+
+/// An evaluation (评估), without its goal results.
+#[derive(Debug, Clone, Queryable, Selectable, Insertable)]
+#[diesel(table_name = evaluations, check_for_backend(diesel::pg::Pg))]
+pub struct Evaluation {
+    pub id: Uuid,
+    pub case_id: Uuid,
+    pub plan_id: Option<Uuid>,
+    pub summary: String,
+    pub client_feedback: Option<String>,
+    pub recommendation: EvaluationRecommendation,
+    pub evaluated_by: Uuid,
+    pub created_at: DateTime<Utc>,
+}
+
+/// How far one goal got, as an evaluation records it.
+#[derive(Debug, Clone, Queryable, Selectable, Insertable)]
+#[diesel(table_name = evaluation_goal_results, check_for_backend(diesel::pg::Pg))]
+pub struct GoalResult {
+    pub evaluation_id: Uuid,
+    pub goal_id: Uuid,
+    pub position: i32,
+    pub result: GoalStatus,
+    pub evidence: Option<String>,
+}
+
+/// A follow-up (跟进/回访).
+#[derive(Debug, Clone, Queryable, Selectable)]
+#[diesel(table_name = follow_ups, check_for_backend(diesel::pg::Pg))]
+pub struct FollowUp {
+    pub id: Uuid,
+    pub case_id: Uuid,
+    pub due_on: NaiveDate,
+    pub done_on: Option<NaiveDate>,
+    pub mode: Option<ContactMode>,
+    pub finding: Option<String>,
+    pub created_by: Uuid,
+    pub done_by: Option<Uuid>,
+    pub version: i32,
+    pub created_at: DateTime<Utc>,
+    pub updated_at: DateTime<Utc>,
+}
+
+/// The writable fields of a follow-up: a new one, or the full new state of one.
+#[derive(Debug, Clone, Insertable, AsChangeset)]
+#[diesel(table_name = follow_ups, treat_none_as_null = true)]
+pub struct FollowUpData {
+    pub due_on: NaiveDate,
+    pub done_on: Option<NaiveDate>,
+    pub mode: Option<ContactMode>,
+    pub finding: Option<String>,
+    pub done_by: Option<Uuid>,
+}
+
+/// A referral (转介).
+#[derive(Debug, Clone, Queryable, Selectable)]
+#[diesel(table_name = referrals, check_for_backend(diesel::pg::Pg))]
+pub struct Referral {
+    pub id: Uuid,
+    pub case_id: Uuid,
+    pub org_unit_id: Uuid,
+    pub direction: ReferralDirection,
+    pub organization: String,
+    pub contact: Option<String>,
+    pub phone: Option<String>,
+    pub reason: String,
+    pub consent_given: bool,
+    pub status: ReferralStatus,
+    pub status_note: Option<String>,
+    pub created_by: Uuid,
+    pub version: i32,
+    pub created_at: DateTime<Utc>,
+    pub updated_at: DateTime<Utc>,
+}
+
+/// A referral to insert (status `sent`).
+#[derive(Debug, Clone, Insertable)]
+#[diesel(table_name = referrals)]
+pub struct NewReferral {
+    pub id: Uuid,
+    pub case_id: Uuid,
+    pub org_unit_id: Uuid,
+    pub direction: ReferralDirection,
+    pub organization: String,
+    pub contact: Option<String>,
+    pub phone: Option<String>,
+    pub reason: String,
+    pub consent_given: bool,
+    pub created_by: Uuid,
+}
+
+/// A supervisor review.
+#[derive(Debug, Clone, Queryable, Selectable)]
+#[diesel(table_name = reviews, check_for_backend(diesel::pg::Pg))]
+pub struct Review {
+    pub id: Uuid,
+    pub kind: ReviewKind,
+    pub case_id: Uuid,
+    pub org_unit_id: Uuid,
+    pub plan_id: Option<Uuid>,
+    pub closure_reason: Option<ClosureReason>,
+    pub request_comment: Option<String>,
+    pub requested_by: Uuid,
+    pub requested_at: DateTime<Utc>,
+    pub status: ReviewStatus,
+    pub decided_by: Option<Uuid>,
+    pub decided_at: Option<DateTime<Utc>>,
+    pub comment: Option<String>,
+}
+
+/// A review to insert (status `pending`).
+#[derive(Debug, Clone, Insertable)]
+#[diesel(table_name = reviews)]
+pub struct NewReview {
+    pub id: Uuid,
+    pub kind: ReviewKind,
+    pub case_id: Uuid,
+    pub org_unit_id: Uuid,
+    pub plan_id: Option<Uuid>,
+    pub closure_reason: Option<ClosureReason>,
+    pub request_comment: Option<String>,
+    pub requested_by: Uuid,
+}
+
+/// A review with the case facts a queue shows.
+#[derive(Debug, Clone)]
+pub struct ReviewRow {
+    pub review: Review,
+    pub case_no: String,
+    pub case_status: CaseStatus,
+    pub case_version: i32,
+    pub client_id: Uuid,
+    pub client_name: String,
+}
+
+/// A supervision record (督导记录), without its supervisees and cases.
+#[derive(Debug, Clone, Queryable, Selectable)]
+#[diesel(table_name = supervision_records, check_for_backend(diesel::pg::Pg))]
+pub struct SupervisionRecord {
+    pub id: Uuid,
+    pub org_unit_id: Uuid,
+    pub supervisor_id: Uuid,
+    pub occurred_at: DateTime<Utc>,
+    pub duration_minutes: i32,
+    pub format: SupervisionFormat,
+    pub function: SupervisionFunction,
+    pub issues: Option<String>,
+    pub advice: Option<String>,
+    pub action_items: serde_json::Value,
+    pub version: i32,
+    pub created_at: DateTime<Utc>,
+    pub updated_at: DateTime<Utc>,
+}
+
+/// The writable fields of a supervision record: a new one, or the full new state of one.
+#[derive(Debug, Clone, Insertable, AsChangeset)]
+#[diesel(table_name = supervision_records, treat_none_as_null = true)]
+pub struct SupervisionData {
+    pub occurred_at: DateTime<Utc>,
+    pub duration_minutes: i32,
+    pub format: SupervisionFormat,
+    pub function: SupervisionFunction,
+    pub issues: Option<String>,
+    pub advice: Option<String>,
+    pub action_items: serde_json::Value,
+}
+
+/// One entry of a client's timeline: a change to the client's record (from the audit log) or an
+/// event of one of the client's cases.
+#[derive(Debug, Clone, QueryableByName)]
+pub struct ClientTimelineRow {
+    #[diesel(sql_type = diesel::sql_types::Timestamptz)]
+    pub at: DateTime<Utc>,
+    #[diesel(sql_type = diesel::sql_types::Uuid)]
+    pub id: Uuid,
+    /// The audit action, or the case event's kind.
+    #[diesel(sql_type = diesel::sql_types::Text)]
+    pub kind: String,
+    #[diesel(sql_type = diesel::sql_types::Text)]
+    pub entity_type: String,
+    #[diesel(sql_type = diesel::sql_types::Nullable<diesel::sql_types::Uuid>)]
+    pub entity_id: Option<Uuid>,
+    #[diesel(sql_type = diesel::sql_types::Nullable<diesel::sql_types::Uuid>)]
+    pub actor_id: Option<Uuid>,
+    #[diesel(sql_type = diesel::sql_types::Nullable<diesel::sql_types::Text>)]
+    pub action: Option<CaseAction>,
+    #[diesel(sql_type = diesel::sql_types::Nullable<diesel::sql_types::Text>)]
+    pub from_status: Option<CaseStatus>,
+    #[diesel(sql_type = diesel::sql_types::Nullable<diesel::sql_types::Text>)]
+    pub to_status: Option<CaseStatus>,
+    #[diesel(sql_type = diesel::sql_types::Jsonb)]
+    pub details: serde_json::Value,
+    /// Whether the entry is a case event.
+    #[diesel(sql_type = diesel::sql_types::Bool)]
+    pub from_case: bool,
 }

@@ -233,6 +233,244 @@ diesel::joinable!(session_attendance -> clients (client_id));
 diesel::joinable!(service_sessions -> org_units (org_unit_id));
 diesel::joinable!(groups -> org_units (org_unit_id));
 
+diesel::table! {
+    case_number_counters (prefix, year) {
+        prefix -> Text,
+        year -> Int4,
+        last_seq -> Int4,
+    }
+}
+
+diesel::table! {
+    cases (id) {
+        id -> Uuid,
+        case_no -> Text,
+        client_id -> Uuid,
+        org_unit_id -> Uuid,
+        worker_id -> Uuid,
+        source -> Text,
+        presenting_problem -> Text,
+        domain -> Text,
+        problem_types -> Array<Text>,
+        risk_level -> Text,
+        status -> Text,
+        opened_at -> Timestamptz,
+        closed_at -> Nullable<Timestamptz>,
+        closure_reason -> Nullable<Text>,
+        next_follow_up_at -> Nullable<Timestamptz>,
+        last_session_at -> Nullable<Timestamptz>,
+        is_open -> Bool,
+        visit_due_at -> Nullable<Timestamptz>,
+        created_by -> Uuid,
+        version -> Int4,
+        created_at -> Timestamptz,
+        updated_at -> Timestamptz,
+    }
+}
+
+diesel::table! {
+    case_events (id) {
+        id -> Uuid,
+        case_id -> Uuid,
+        client_id -> Uuid,
+        kind -> Text,
+        action -> Nullable<Text>,
+        from_status -> Nullable<Text>,
+        to_status -> Nullable<Text>,
+        entity_type -> Nullable<Text>,
+        entity_id -> Nullable<Uuid>,
+        actor_id -> Uuid,
+        at -> Timestamptz,
+        details -> Jsonb,
+    }
+}
+
+diesel::table! {
+    case_transfers (id) {
+        id -> Uuid,
+        case_id -> Uuid,
+        from_worker_id -> Uuid,
+        to_worker_id -> Uuid,
+        from_unit_id -> Uuid,
+        to_unit_id -> Uuid,
+        note -> Text,
+        transferred_by -> Uuid,
+        created_at -> Timestamptz,
+    }
+}
+
+diesel::table! {
+    assessments (id) {
+        id -> Uuid,
+        case_id -> Uuid,
+        sources -> Array<Text>,
+        self_system -> Nullable<Text>,
+        family_system -> Nullable<Text>,
+        social_system -> Nullable<Text>,
+        strengths -> Nullable<Text>,
+        needs -> Array<Text>,
+        risk_level -> Text,
+        summary -> Text,
+        assessed_at -> Timestamptz,
+        assessed_by -> Uuid,
+        created_at -> Timestamptz,
+    }
+}
+
+diesel::table! {
+    service_plans (id) {
+        id -> Uuid,
+        case_id -> Uuid,
+        version_no -> Int4,
+        overall_goal -> Text,
+        intervention_model -> Nullable<Text>,
+        planned_sessions -> Nullable<Int4>,
+        end_date -> Nullable<Date>,
+        created_by -> Uuid,
+        created_at -> Timestamptz,
+    }
+}
+
+diesel::table! {
+    plan_goals (id) {
+        id -> Uuid,
+        plan_id -> Uuid,
+        case_id -> Uuid,
+        position -> Int4,
+        description -> Text,
+        measure -> Nullable<Text>,
+        due_date -> Nullable<Date>,
+        status -> Text,
+        updated_at -> Timestamptz,
+    }
+}
+
+diesel::table! {
+    evaluations (id) {
+        id -> Uuid,
+        case_id -> Uuid,
+        plan_id -> Nullable<Uuid>,
+        summary -> Text,
+        client_feedback -> Nullable<Text>,
+        recommendation -> Text,
+        evaluated_by -> Uuid,
+        created_at -> Timestamptz,
+    }
+}
+
+diesel::table! {
+    evaluation_goal_results (evaluation_id, goal_id) {
+        evaluation_id -> Uuid,
+        goal_id -> Uuid,
+        position -> Int4,
+        result -> Text,
+        evidence -> Nullable<Text>,
+    }
+}
+
+diesel::table! {
+    follow_ups (id) {
+        id -> Uuid,
+        case_id -> Uuid,
+        due_on -> Date,
+        done_on -> Nullable<Date>,
+        mode -> Nullable<Text>,
+        finding -> Nullable<Text>,
+        created_by -> Uuid,
+        done_by -> Nullable<Uuid>,
+        version -> Int4,
+        created_at -> Timestamptz,
+        updated_at -> Timestamptz,
+    }
+}
+
+diesel::table! {
+    referrals (id) {
+        id -> Uuid,
+        case_id -> Uuid,
+        org_unit_id -> Uuid,
+        direction -> Text,
+        organization -> Text,
+        contact -> Nullable<Text>,
+        phone -> Nullable<Text>,
+        reason -> Text,
+        consent_given -> Bool,
+        status -> Text,
+        status_note -> Nullable<Text>,
+        created_by -> Uuid,
+        version -> Int4,
+        created_at -> Timestamptz,
+        updated_at -> Timestamptz,
+    }
+}
+
+diesel::table! {
+    reviews (id) {
+        id -> Uuid,
+        kind -> Text,
+        case_id -> Uuid,
+        org_unit_id -> Uuid,
+        plan_id -> Nullable<Uuid>,
+        closure_reason -> Nullable<Text>,
+        request_comment -> Nullable<Text>,
+        requested_by -> Uuid,
+        requested_at -> Timestamptz,
+        status -> Text,
+        decided_by -> Nullable<Uuid>,
+        decided_at -> Nullable<Timestamptz>,
+        comment -> Nullable<Text>,
+    }
+}
+
+diesel::table! {
+    supervision_records (id) {
+        id -> Uuid,
+        org_unit_id -> Uuid,
+        supervisor_id -> Uuid,
+        occurred_at -> Timestamptz,
+        duration_minutes -> Int4,
+        format -> Text,
+        function -> Text,
+        issues -> Nullable<Text>,
+        advice -> Nullable<Text>,
+        action_items -> Jsonb,
+        version -> Int4,
+        created_at -> Timestamptz,
+        updated_at -> Timestamptz,
+    }
+}
+
+diesel::table! {
+    supervision_supervisees (record_id, user_id) {
+        record_id -> Uuid,
+        user_id -> Uuid,
+    }
+}
+
+diesel::table! {
+    supervision_cases (record_id, case_id) {
+        record_id -> Uuid,
+        case_id -> Uuid,
+    }
+}
+
+diesel::joinable!(cases -> clients (client_id));
+diesel::joinable!(cases -> org_units (org_unit_id));
+diesel::joinable!(case_events -> cases (case_id));
+diesel::joinable!(case_transfers -> cases (case_id));
+diesel::joinable!(assessments -> cases (case_id));
+diesel::joinable!(service_plans -> cases (case_id));
+diesel::joinable!(plan_goals -> service_plans (plan_id));
+diesel::joinable!(evaluations -> cases (case_id));
+diesel::joinable!(evaluation_goal_results -> evaluations (evaluation_id));
+diesel::joinable!(evaluation_goal_results -> plan_goals (goal_id));
+diesel::joinable!(follow_ups -> cases (case_id));
+diesel::joinable!(referrals -> cases (case_id));
+diesel::joinable!(reviews -> cases (case_id));
+diesel::joinable!(supervision_supervisees -> supervision_records (record_id));
+diesel::joinable!(supervision_cases -> supervision_records (record_id));
+diesel::joinable!(supervision_cases -> cases (case_id));
+
 diesel::allow_tables_to_appear_in_same_query!(
     idempotency_keys,
     audit_events,
@@ -247,4 +485,19 @@ diesel::allow_tables_to_appear_in_same_query!(
     group_members,
     service_sessions,
     session_attendance,
+    case_number_counters,
+    cases,
+    case_events,
+    case_transfers,
+    assessments,
+    service_plans,
+    plan_goals,
+    evaluations,
+    evaluation_goal_results,
+    follow_ups,
+    referrals,
+    reviews,
+    supervision_records,
+    supervision_supervisees,
+    supervision_cases,
 );

@@ -6,5 +6,6 @@ pub mod permissions;
 pub mod division_code;
 pub mod phone;
 pub mod case_flow;
+pub mod case_records;
 pub mod client_rules;
 pub mod id_number;

@@ -325,6 +325,8 @@ pub struct ClientQuery {
     pub risk_level: Option<RiskLevel>,
     /// Only clients of this unit's subtree.
     pub org_unit_id: Option<Uuid>,
+    /// `true`: only clients with an open case; `false`: only clients without one.
+    pub has_open_case: Option<bool>,
 }
 
 /// `POST /households`.

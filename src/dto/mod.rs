@@ -6,10 +6,14 @@
 
 pub mod audit;
 pub mod auth;
+pub mod case_records;
+pub mod cases;
 pub mod clients;
 pub mod org_units;
 pub mod sessions;
+pub mod reviews;
 pub mod stats;
+pub mod supervision;
 pub mod users;
 
 use serde::{Deserialize, Deserializer};
@@ -46,4 +50,30 @@ pub fn validate_not_blank(text: &str) -> Result<(), validator::ValidationError> 
     } else {
         Ok(())
     }
+}
+
+fn validate_items(items: &[String], max: usize) -> Result<(), validator::ValidationError> {
+    for item in items {
+        if item.trim().is_empty() {
+            return Err(validation_error("blank_item", "列表项不能为空白。", "A list item must not be blank."));
+        }
+        if item.chars().count() > max {
+            return Err(validation_error(
+                "item_too_long",
+                &format!("列表项不能超过 {max} 个字符。"),
+                &format!("A list item must be at most {max} characters."),
+            ));
+        }
+    }
+    Ok(())
+}
+
+/// Refuses a list of tags (problem types and the like) with a blank item or one over 50 characters.
+pub fn validate_tags(items: &[String]) -> Result<(), validator::ValidationError> {
+    validate_items(items, 50)
+}
+
+/// Refuses a list of short texts (needs and the like) with a blank item or one over 500 characters.
+pub fn validate_lines(items: &[String]) -> Result<(), validator::ValidationError> {
+    validate_items(items, 500)
 }

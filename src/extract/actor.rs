@@ -38,6 +38,20 @@ impl Actor {
     pub fn is(&self, roles: &[Role]) -> bool {
         roles.contains(&self.role)
     }
+
+    /// A user acting outside any request (seeding, imports): the same identity and scope, with no
+    /// session behind it.
+    pub fn for_user(user: &crate::db::models::User, unit: &crate::db::models::OrgUnit) -> Self {
+        Actor {
+            id: user.id,
+            username: user.username.clone(),
+            role: user.role,
+            org_unit_id: unit.id,
+            unit_tier: unit.tier,
+            scope: AccessScope { unit_id: unit.id, path: unit.path.clone() },
+            session_id: Uuid::nil(),
+        }
+    }
 }
 
 fn bearer(req: &HttpRequest) -> Option<String> {

@@ -3,12 +3,15 @@
 
 pub mod audit;
 pub mod auth;
+pub mod cases;
 pub mod clients;
 pub mod health;
 pub mod org_units;
 pub mod reference;
 pub mod sessions;
+pub mod reviews;
 pub mod stats;
+pub mod supervision;
 pub mod users;
 
 use actix_web::{http::StatusCode, HttpResponse};
@@ -54,9 +57,34 @@ pub fn configure(cfg: &mut ServiceConfig) {
         .service(sessions::get_group)
         .service(sessions::update_group)
         .service(sessions::set_group_members)
-        // The statistics routes (`stats::get_stats`, `stats::export_stats`) are registered with
-        // casework, whose tables the case figures read.
-        .service(audit::list_audit_events);
+        .service(stats::get_stats)
+        .service(stats::export_stats)
+        .service(audit::list_audit_events)
+        .service(cases::list_cases)
+        .service(cases::create_case)
+        .service(cases::get_case)
+        .service(cases::update_case)
+        .service(cases::transition_case)
+        .service(cases::transfer_case)
+        .service(cases::get_case_timeline)
+        .service(cases::list_assessments)
+        .service(cases::create_assessment)
+        .service(cases::list_plans)
+        .service(cases::create_plan)
+        .service(cases::list_evaluations)
+        .service(cases::create_evaluation)
+        .service(cases::list_follow_ups)
+        .service(cases::create_follow_up)
+        .service(cases::update_follow_up)
+        .service(cases::list_referrals)
+        .service(cases::create_referral)
+        .service(cases::update_referral)
+        .service(reviews::list_reviews)
+        .service(reviews::decide_review)
+        .service(supervision::list_supervision_records)
+        .service(supervision::create_supervision_record)
+        .service(supervision::get_supervision_record)
+        .service(supervision::update_supervision_record);
 }
 
 /// A 200 JSON response carrying the resource's ETag.

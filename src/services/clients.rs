@@ -238,6 +238,7 @@ pub async fn list(state: &AppState, actor: &Actor, query: ClientQuery, page: &Pa
         category: query.category,
         risk_level: query.risk_level,
         unit_path,
+        has_open_case: query.has_open_case,
     };
     let rows = repo::clients::list(&mut conn, &actor.scope, &filter, before, page.fetch_limit()).await?;
     Ok(page.finish(rows, |c| c.id).map(summary))
@@ -436,22 +437,27 @@ fn timeline_kind(action: &str) -> (&'static str, &'static str, &'static str) {
     }
 }
 
-/// The client's history, newest first.
+/// The client's history, newest first: changes to the client's record and the events of the
+/// client's cases (opened, transitions, reviews, referrals, …).
 pub async fn timeline(state: &AppState, actor: &Actor, id: Uuid, page: &Page) -> Result<Paged<TimelineEntry>, AppError> {
     let before = page.after::<(DateTime<Utc>, Uuid)>()?;
     let mut conn = state.conn().await?;
     repo::clients::find_in_scope(&mut conn, &actor.scope, id).await?.ok_or(AppError::NotFound)?;
     let rows = repo::clients::history(&mut conn, id, before, page.fetch_limit()).await?;
     let lang = crate::i18n::current_lang();
-    let paged = page.finish(rows, |e| (e.occurred_at, e.id));
+    let paged = page.finish(rows, |e| (e.at, e.id));
     Ok(paged.map(|e| {
-        let (kind, zh, en) = timeline_kind(&e.action);
+        if e.from_case {
+            let summary = super::cases::event_summary(&e.kind, e.action, e.from_status, e.to_status, &e.details, lang);
+            return TimelineEntry { at: e.at, kind: e.kind, entity_type: e.entity_type, entity_id: e.entity_id, actor_id: e.actor_id, summary };
+        }
+        let (kind, zh, en) = timeline_kind(&e.kind);
         let fields = e.details.get("fields").map(|f| f.to_string()).unwrap_or_default();
         let summary = match lang {
             crate::i18n::Lang::Zh => format!("{zh}{}", if fields.is_empty() { String::new() } else { format!("：{fields}") }),
             crate::i18n::Lang::En => format!("{en}{}", if fields.is_empty() { String::new() } else { format!(": {fields}") }),
         };
-        TimelineEntry { at: e.occurred_at, kind: kind.to_owned(), entity_type: e.entity_type, entity_id: e.entity_id, actor_id: e.user_id, summary }
+        TimelineEntry { at: e.at, kind: kind.to_owned(), entity_type: e.entity_type, entity_id: e.entity_id, actor_id: e.actor_id, summary }
     }))
 }
 

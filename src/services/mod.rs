@@ -3,10 +3,15 @@
 
 pub mod audit;
 pub mod auth;
+pub mod case_records;
+pub mod casework_sessions;
+pub mod cases;
 pub mod clients;
 pub mod org_units;
 pub mod sessions;
+pub mod reviews;
 pub mod stats;
+pub mod supervision;
 pub mod tx;
 pub mod users;
 
@@ -23,6 +28,15 @@ pub async fn require_role(state: &AppState, actor: &Actor, roles: &[Role], actio
     }
     audit::denied(state, actor, action).await;
     Err(AppError::Forbidden(Text::new("当前角色无权执行此操作。", "Your role may not do this.")))
+}
+
+/// Passes `result` through; a 403 decided inside a write (whose transaction rolled back with
+/// everything else) is recorded as a denied access on its own connection.
+pub async fn audit_refusal<T>(state: &AppState, actor: &Actor, action: &str, result: Result<T, AppError>) -> Result<T, AppError> {
+    if matches!(result, Err(AppError::Forbidden(_))) {
+        audit::denied(state, actor, action).await;
+    }
+    result
 }
 
 /// Today's date where the stations are (China Standard Time, UTC+8): ages and "not in the

@@ -36,18 +36,18 @@ const CASEWORK: &[Role] = &[Role::Worker, Role::Supervisor];
 /// Sessions recorded later than this after they happened are late entries.
 const LATE_AFTER_HOURS: i64 = 24;
 
-fn field(name: impl Into<String>, code: &str, zh: &str, en: &str) -> FieldError {
+pub(super) fn field(name: impl Into<String>, code: &str, zh: &str, en: &str) -> FieldError {
     FieldError::new(name, code, Text::owned(zh, en))
 }
 
-fn check_time(occurred_at: DateTime<Utc>, errors: &mut Vec<FieldError>) -> bool {
+pub(super) fn check_time(occurred_at: DateTime<Utc>, errors: &mut Vec<FieldError>) -> bool {
     if occurred_at > Utc::now() + Duration::minutes(5) {
         errors.push(field("occurred_at", "in_future", "服务时间不能晚于现在。", "A session cannot be in the future."));
     }
     Utc::now() - occurred_at > Duration::hours(LATE_AFTER_HOURS)
 }
 
-fn no_repeats<T: std::hash::Hash + Eq + Copy>(name: &str, items: &[T], errors: &mut Vec<FieldError>) {
+pub(super) fn no_repeats<T: std::hash::Hash + Eq + Copy>(name: &str, items: &[T], errors: &mut Vec<FieldError>) {
     let mut seen = HashSet::new();
     if !items.iter().all(|i| seen.insert(*i)) {
         errors.push(field(name, "duplicate", "列表中有重复项。", "The list repeats an item."));
@@ -97,7 +97,7 @@ fn out(s: Session, attendance: Vec<Attendance>) -> SessionOut {
 }
 
 /// A session with only the common fields set; each method fills in its own.
-fn blank(id: Uuid, method: SessionMethod, org_unit_id: Uuid, actor: &Actor, occurred_at: DateTime<Utc>, late: bool) -> Session {
+pub(super) fn blank(id: Uuid, method: SessionMethod, org_unit_id: Uuid, actor: &Actor, occurred_at: DateTime<Utc>, late: bool) -> Session {
     let now = Utc::now();
     Session {
         id,
@@ -251,16 +251,14 @@ pub async fn create(state: &AppState, actor: &Actor, idempotency: Idempotency<'_
                 };
             }
             let (session, rows) = match body {
-                CreateSession::Individual(_) => {
-                    return Err(AppError::conflict(
-                        "not_available",
-                        Text::new("个案服务记录随个案管理模块提供。", "Individual sessions arrive with casework."),
-                    ))
-                }
+                CreateSession::Individual(s) => super::casework_sessions::individual_session(conn, &actor, id, s).await?,
                 CreateSession::Group(s) => group_session(conn, &actor, id, s).await?,
                 CreateSession::Community(s) => community_session(conn, &actor, id, s).await?,
             };
             let saved = repo::sessions::insert(conn, &session, &rows).await?;
+            if saved.method == SessionMethod::Individual {
+                super::casework_sessions::after_individual_session(conn, &actor, &saved).await?;
+            }
             let details = json!({"method": saved.method, "case_id": saved.case_id, "group_id": saved.group_id, "late_entry": saved.late_entry});
             repo::audit::insert(conn, &super::audit::by(&actor, "session.create", "session", Some(id), details)).await?;
             let version = saved.version;

@@ -4,10 +4,11 @@
 mod helpers;
 
 mod auth;
+mod cases;
 mod clients;
 mod conventions;
 mod hierarchy;
 mod role_matrix;
 mod scope;
 mod sessions;
-// mod stats; (enabled with casework: the case figures read its tables)
+mod stats;

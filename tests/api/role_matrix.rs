@@ -244,6 +244,80 @@ fn rows() -> Vec<Row> {
             Call::to(format!("/api/v1/groups/{}/members", f.extra["group"])).body(json!({"members": [{"client_id": f.extra["client"]}]}))
         }),
         row("GET", "/api/v1/audit-events", OVERSIGHT, Main, |_, _, _, _| Call::to("/api/v1/audit-events")),
+        row("GET", "/api/v1/stats", OVERSIGHT, Main, |_, _, _, _| Call::to("/api/v1/stats")),
+        row("GET", "/api/v1/stats/export", OVERSIGHT, Main, |_, _, _, _| Call::to("/api/v1/stats/export?format=csv")),
+        row("GET", "/api/v1/cases", ALL, Main, |_, _, _, _| Call::to("/api/v1/cases")),
+        row("POST", "/api/v1/cases", CASEWORK_CREATE, Main, |f, _, _, _| Call::to("/api/v1/cases").body(case_body(f.extra["client"], f.unit("town_a1")))),
+        row("GET", "/api/v1/cases/{id}", ALL, Main, |f, _, _, _| Call::to(format!("/api/v1/cases/{}", f.extra["case"]))),
+        row("PATCH", "/api/v1/cases/{id}", CASEWORK_CHANGE, Main, |f, _, _, n| {
+            let id = f.extra["case"];
+            Call::to(format!("/api/v1/cases/{id}")).body(json!({"presenting_problem": format!("矩阵主诉{n}")})).if_match("cases", id)
+        }),
+        // One fresh intake case per caller: the assigned worker and a supervisor may start it.
+        row("POST", "/api/v1/cases/{id}/transitions", CASEWORK_CHANGE, Main, |f, who, _, _| {
+            let id = f.extra[per_caller("case_intake", who)];
+            Call::to(format!("/api/v1/cases/{id}/transitions")).body(json!({"action": "start_assessment"})).if_match("cases", id)
+        }),
+        row("POST", "/api/v1/cases/{id}/transfer", [401, 403, 200, 403], Main, |f, _, _, _| {
+            Call::to(format!("/api/v1/cases/{}/transfer", f.extra["case_transfer"])).body(json!({"worker_id": f.user("worker_a1b"), "note": "工作交接"}))
+        }),
+        row("GET", "/api/v1/cases/{id}/timeline", ALL, Main, |f, _, _, _| Call::to(format!("/api/v1/cases/{}/timeline", f.extra["case"]))),
+        row("GET", "/api/v1/cases/{id}/assessments", ALL, Main, |f, _, _, _| Call::to(format!("/api/v1/cases/{}/assessments", f.extra["case"]))),
+        row("POST", "/api/v1/cases/{id}/assessments", CASEWORK_CREATE, Main, |f, _, _, _| {
+            Call::to(format!("/api/v1/cases/{}/assessments", f.extra["case_assessment"])).body(json!({
+                "sources": ["interview"], "needs": ["日常照料"], "risk_level": "yellow", "summary": "需要定期探访。"
+            }))
+        }),
+        row("GET", "/api/v1/cases/{id}/plans", ALL, Main, |f, _, _, _| Call::to(format!("/api/v1/cases/{}/plans", f.extra["case"]))),
+        row("POST", "/api/v1/cases/{id}/plans", CASEWORK_CREATE, Main, |f, _, _, _| {
+            Call::to(format!("/api/v1/cases/{}/plans", f.extra["case_planning"])).body(json!({
+                "overall_goal": "重建支持网络。", "goals": [{"description": "每周家访", "measure": "家访记录"}]
+            }))
+        }),
+        row("GET", "/api/v1/cases/{id}/evaluations", ALL, Main, |f, _, _, _| Call::to(format!("/api/v1/cases/{}/evaluations", f.extra["case"]))),
+        row("POST", "/api/v1/cases/{id}/evaluations", CASEWORK_CREATE, Main, |f, _, _, _| {
+            Call::to(format!("/api/v1/cases/{}/evaluations", f.extra["case_evaluation"]))
+                .body(json!({"summary": "状况改善。", "goal_results": [], "recommendation": "continue"}))
+        }),
+        row("GET", "/api/v1/cases/{id}/follow-ups", ALL, Main, |f, _, _, _| Call::to(format!("/api/v1/cases/{}/follow-ups", f.extra["case_evaluation"]))),
+        row("POST", "/api/v1/cases/{id}/follow-ups", CASEWORK_CREATE, Main, |f, _, _, _| {
+            Call::to(format!("/api/v1/cases/{}/follow-ups", f.extra["case_evaluation"])).body(json!({"due_on": "2027-01-15", "mode": "phone"}))
+        }),
+        row("PATCH", "/api/v1/cases/{id}/follow-ups/{fid}", CASEWORK_CHANGE, Main, |f, _, _, n| {
+            let id = f.extra["follow_up"];
+            Call::to(format!("/api/v1/cases/{}/follow-ups/{id}", f.extra["case_evaluation"]))
+                .body(json!({"due_on": format!("2027-02-{:02}", 1 + n.parse::<u32>().unwrap_or(0) % 28)}))
+                .if_match("follow_ups", id)
+        }),
+        row("GET", "/api/v1/cases/{id}/referrals", ALL, Main, |f, _, _, _| Call::to(format!("/api/v1/cases/{}/referrals", f.extra["case"]))),
+        row("POST", "/api/v1/cases/{id}/referrals", CASEWORK_CREATE, Main, |f, _, _, _| {
+            Call::to(format!("/api/v1/cases/{}/referrals", f.extra["case"])).body(json!({
+                "direction": "out", "organization": "县残联", "reason": "申请辅具", "consent_given": true
+            }))
+        }),
+        // One referral per caller: each accepted once.
+        row("PATCH", "/api/v1/referrals/{id}", CASEWORK_CHANGE, Main, |f, who, _, _| {
+            let id = f.extra[per_caller("referral", who)];
+            Call::to(format!("/api/v1/referrals/{id}")).body(json!({"status": "accepted"})).if_match("referrals", id)
+        }),
+        row("GET", "/api/v1/reviews", ALL, Main, |_, _, _, _| Call::to("/api/v1/reviews")),
+        row("POST", "/api/v1/reviews/{id}/decision", [401, 403, 200, 403], Main, |f, _, _, _| {
+            Call::to(format!("/api/v1/reviews/{}/decision", f.extra["review"])).body(json!({"decision": "approve"}))
+        }),
+        row("GET", "/api/v1/supervision-records", ALL, Main, |_, _, _, _| Call::to("/api/v1/supervision-records")),
+        row("POST", "/api/v1/supervision-records", [401, 403, 201, 403], Main, |f, _, _, _| {
+            Call::to("/api/v1/supervision-records").body(json!({
+                "occurred_at": "2026-01-05T02:00:00Z", "duration_minutes": 60, "format": "individual", "function": "supportive",
+                "supervisee_ids": [f.user("worker_a1")]
+            }))
+        }),
+        row("GET", "/api/v1/supervision-records/{id}", ALL, Main, |f, _, _, _| {
+            Call::to(format!("/api/v1/supervision-records/{}", f.extra["supervision"]))
+        }),
+        row("PATCH", "/api/v1/supervision-records/{id}", [401, 403, 200, 403], Main, |f, _, _, n| {
+            let id = f.extra["supervision"];
+            Call::to(format!("/api/v1/supervision-records/{id}")).body(json!({"advice": format!("矩阵{n}")})).if_match("supervision_records", id)
+        }),
     ]
 }
 
@@ -293,7 +367,29 @@ const FINGERPRINT: &str = "SELECT (SELECT count(*) + coalesce(sum(version), 0) F
      + (SELECT count(*) + coalesce(sum(version), 0) FROM clients) \
      + (SELECT count(*) + coalesce(sum(version), 0) FROM households) \
      + (SELECT count(*) + coalesce(sum(version), 0) FROM service_sessions) \
-     + (SELECT count(*) + coalesce(sum(version), 0) FROM groups)";
+     + (SELECT count(*) + coalesce(sum(version), 0) FROM groups) \
+     + (SELECT count(*) + coalesce(sum(version), 0) FROM cases) \
+     + (SELECT count(*) FROM reviews WHERE status = 'pending') \
+     + (SELECT count(*) + coalesce(sum(version), 0) FROM referrals) \
+     + (SELECT count(*) + coalesce(sum(version), 0) FROM follow_ups) \
+     + (SELECT count(*) + coalesce(sum(version), 0) FROM supervision_records)";
+
+/// The name of a record made once per caller (rows whose success cannot be repeated).
+fn per_caller(name: &'static str, who: Who) -> &'static str {
+    match (name, who) {
+        ("case_intake", Who::Supervisor) => "case_intake_supervisor",
+        ("case_intake", Who::Admin) => "case_intake_admin",
+        ("case_intake", _) => "case_intake_worker",
+        ("referral", Who::Supervisor) => "referral_supervisor",
+        ("referral", Who::Admin) => "referral_admin",
+        (_, _) => "referral_worker",
+    }
+}
+
+fn case_body(client: Uuid, unit: Uuid) -> Value {
+    json!({"client_id": client, "org_unit_id": unit, "source": "outreach", "presenting_problem": "独居老人需要照料。",
+           "domain": "elderly_care", "risk_level": "yellow"})
+}
 
 /// Records the rows work on: a client (and one to delete), a household, a group, a session.
 async fn casework_records(app: &TestApp, f: &mut Fixture) {
@@ -312,6 +408,50 @@ async fn casework_records(app: &TestApp, f: &mut Fixture) {
         .await
         .expect(201);
     f.extra.insert("session", session.id().parse().expect("uuid"));
+
+    // Cases: worker_a1's, in the stage each row needs.
+    let sup = app.token("sup_a1").await;
+    let uuid = |r: crate::helpers::Res| -> Uuid { r.id().parse().expect("uuid") };
+    let open = |client: Uuid| app.post("/api/v1/cases", &worker, case_body(client, town));
+    let client = f.extra["client"];
+    let act = |case: Uuid, token: String, body: Value| async move {
+        let version = app.sql_i64(&format!("SELECT version::bigint FROM cases WHERE id = '{case}'")).await;
+        let etag = format!("\"{version}\"");
+        app.send(Method::POST, &format!("/api/v1/cases/{case}/transitions"), Some(&token), Some(&body), &[("If-Match", etag.as_str())]).await
+    };
+    for name in ["case", "case_transfer", "case_intake_worker", "case_intake_supervisor", "case_intake_admin"] {
+        f.extra.insert(name, uuid(open(client).await.expect(201)));
+    }
+    let assessment = json!({"sources": ["interview"], "needs": ["照料"], "risk_level": "yellow", "summary": "需要探访。"});
+    let case = uuid(open(client).await.expect(201));
+    act(case, worker.clone(), json!({"action": "start_assessment"})).await.expect(200);
+    f.extra.insert("case_assessment", case);
+    let case = uuid(open(client).await.expect(201));
+    act(case, worker.clone(), json!({"action": "start_assessment"})).await.expect(200);
+    app.post(&format!("/api/v1/cases/{case}/assessments"), &worker, assessment.clone()).await.expect(201);
+    act(case, worker.clone(), json!({"action": "start_planning"})).await.expect(200);
+    f.extra.insert("case_planning", case);
+    // A plan under review for the decision row.
+    let case = uuid(open(client).await.expect(201));
+    act(case, worker.clone(), json!({"action": "start_assessment"})).await.expect(200);
+    app.post(&format!("/api/v1/cases/{case}/assessments"), &worker, assessment).await.expect(201);
+    act(case, worker.clone(), json!({"action": "start_planning"})).await.expect(200);
+    let plan = json!({"overall_goal": "重建支持。", "goals": [{"description": "每周家访"}]});
+    app.post(&format!("/api/v1/cases/{case}/plans"), &worker, plan).await.expect(201);
+    f.extra.insert("review", uuid(act(case, worker.clone(), json!({"action": "submit_plan"})).await.expect(202)));
+    // Evaluation and follow-up rows: a case in evaluation (its path there is tested elsewhere).
+    let case = uuid(open(client).await.expect(201));
+    app.sql(&format!("UPDATE cases SET status = 'evaluation' WHERE id = '{case}'")).await;
+    f.extra.insert("case_evaluation", case);
+    let fu = app.post(&format!("/api/v1/cases/{case}/follow-ups"), &worker, json!({"due_on": "2027-01-10"})).await.expect(201);
+    f.extra.insert("follow_up", uuid(fu));
+    for name in ["referral_worker", "referral_supervisor", "referral_admin"] {
+        let body = json!({"direction": "out", "organization": "县民政局", "reason": "申请救助", "consent_given": true});
+        f.extra.insert(name, uuid(app.post(&format!("/api/v1/cases/{}/referrals", f.extra["case"]), &worker, body).await.expect(201)));
+    }
+    let record = json!({"occurred_at": "2026-01-05T02:00:00Z", "duration_minutes": 45, "format": "group", "function": "educational",
+                        "supervisee_ids": [f.user("worker_a1")]});
+    f.extra.insert("supervision", uuid(app.post("/api/v1/supervision-records", &sup, record).await.expect(201)));
 }
 
 async fn sign_in(app: &TestApp, username: &str) -> Session {

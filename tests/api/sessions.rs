@@ -249,3 +249,79 @@ async fn sessions_and_groups_of_other_branches_do_not_exist() {
 fn urlencode(s: &str) -> String {
     s.replace('+', "%2B").replace(':', "%3A")
 }
+
+async fn intervention_case(app: &TestApp, f: &Fixture, worker: &str, sup: &str, seq: u32) -> (String, String) {
+    let client = client(app, f, worker, seq).await;
+    let body = json!({"client_id": client, "org_unit_id": f.unit("town_a1"), "source": "outreach", "presenting_problem": "独居，行动不便。",
+                      "domain": "elderly_care", "risk_level": "yellow"});
+    let case = app.post("/api/v1/cases", worker, body).await.expect(201).id();
+    let act = |token: String, action: Value| {
+        let case = case.clone();
+        async move {
+            let etag = app.get(&format!("/api/v1/cases/{case}"), &token).await.expect(200).header("etag").expect("etag");
+            app.send(Method::POST, &format!("/api/v1/cases/{case}/transitions"), Some(&token), Some(&action), &[("If-Match", etag.as_str())]).await
+        }
+    };
+    act(worker.to_owned(), json!({"action": "start_assessment"})).await.expect(200);
+    app.post(&format!("/api/v1/cases/{case}/assessments"), worker, json!({"sources": ["interview"], "risk_level": "yellow", "summary": "需要探访"})).await.expect(201);
+    act(worker.to_owned(), json!({"action": "start_planning"})).await.expect(200);
+    let plan = app.post(&format!("/api/v1/cases/{case}/plans"), worker, json!({"overall_goal": "安全居家", "goals": [{"description": "安装扶手"}]})).await.expect(201);
+    let goal = plan.body["goals"][0]["id"].as_str().expect("goal").to_owned();
+    let review = act(worker.to_owned(), json!({"action": "submit_plan"})).await.expect(202).id();
+    app.post(&format!("/api/v1/reviews/{review}/decision"), sup, json!({"decision": "approve"})).await.expect(200);
+    (case, goal)
+}
+
+#[actix_web::test]
+async fn individual_sessions_follow_their_case() {
+    let app = TestApp::spawn().await;
+    let f = app.fixture().await;
+    let worker = app.token("worker_a1").await;
+    let sup = app.token("sup_a1").await;
+    let (case, goal) = intervention_case(&app, &f, &worker, &sup, 300).await;
+    let body = |extra: Value| {
+        let mut b = json!({"method": "individual", "case_id": case, "occurred_at": at(2), "duration_minutes": 50, "mode": "home_visit",
+                           "goal_ids": [goal], "client_response": "积极配合", "service_types": ["visit_care"]});
+        for (k, v) in extra.as_object().expect("object") {
+            b[k] = v.clone();
+        }
+        b
+    };
+    // Shape errors name their field; goals must be the case's own.
+    let res = app.post("/api/v1/sessions", &worker, body(json!({"mode": "carrier_pigeon"}))).await.expect(422);
+    assert_eq!(res.body["errors"][0]["field"], "mode");
+    let res = app.post("/api/v1/sessions", &worker, body(json!({"goal_ids": [uuid::Uuid::now_v7()]}))).await.expect(422);
+    assert_eq!(res.body["errors"][0]["field"], "goal_ids[0]");
+    // Another worker of the same station may not record on a case that is not theirs.
+    let other = app.token("worker_a1b").await;
+    app.post("/api/v1/sessions", &other, body(json!({}))).await.expect(403);
+
+    // A risk change moves the case's risk and shows on its timeline; the visit clock restarts.
+    let res = app.post("/api/v1/sessions", &worker, body(json!({"risk_change": "red"}))).await.expect(201);
+    assert_eq!(res.body["late_entry"], json!(true));
+    assert!(res.body["client_id"].is_string());
+    let c = app.get(&format!("/api/v1/cases/{case}"), &worker).await.expect(200);
+    assert_eq!(c.body["risk_level"], "red");
+    assert!(c.body["last_session_at"].is_string());
+    let timeline = app.get(&format!("/api/v1/cases/{case}/timeline"), &worker).await.expect(200);
+    let kinds: Vec<&str> = timeline.body["items"].as_array().expect("items").iter().filter_map(|e| e["kind"].as_str()).collect();
+    assert!(kinds.contains(&"session.recorded") && kinds.contains(&"case.risk_changed"), "{kinds:?}");
+    // A later session recorded earlier does not move the clock back.
+    let last = c.body["last_session_at"].clone();
+    app.post("/api/v1/sessions", &worker, body(json!({"occurred_at": at(6)}))).await.expect(201);
+    assert_eq!(app.get(&format!("/api/v1/cases/{case}"), &worker).await.expect(200).body["last_session_at"], last);
+    assert_eq!(app.get(&format!("/api/v1/sessions?case_id={case}"), &sup).await.expect(200).body["items"].as_array().expect("items").len(), 2);
+
+    // On a case that is closed (here: voided) no session can be recorded.
+    let etag = app.get(&format!("/api/v1/cases/{case}"), &sup).await.expect(200).header("etag").expect("etag");
+    app.send(Method::POST, &format!("/api/v1/cases/{case}/transitions"), Some(&sup), Some(&json!({"action": "void", "reason": "重复建档"})), &[("If-Match", etag.as_str())])
+        .await
+        .expect(200);
+    let res = app.post("/api/v1/sessions", &worker, body(json!({}))).await.expect(409);
+    assert_eq!(res.body["code"], "case_not_active");
+    // Other branches cannot reach the case at all.
+    let b1 = app.token("worker_b1").await;
+    let res = app.post("/api/v1/sessions", &b1, body(json!({}))).await.expect(422);
+    assert_eq!(res.body["errors"][0]["field"], "case_id");
+    assert_eq!(app.sql_i64("SELECT count(*) FROM service_sessions WHERE method = 'individual'").await, 2);
+}

@@ -8,8 +8,8 @@ use uuid::Uuid;
 use super::scope::unit_ids;
 use crate::auth::AccessScope;
 use crate::db::{
-    models::{AuditEvent, Client, ClientData, Household, HouseholdMember},
-    schema::{audit_events, clients, household_members, households, org_units},
+    models::{Client, ClientData, ClientTimelineRow, Household, HouseholdMember},
+    schema::{cases, clients, household_members, households, org_units},
     Conn,
 };
 use crate::domain::enums::{ClientCategory, HouseholdRelation, IdType, RiskLevel};
@@ -36,6 +36,8 @@ pub struct ClientFilter {
     pub risk_level: Option<RiskLevel>,
     /// Path of a unit whose subtree to keep (already checked to be in scope).
     pub unit_path: Option<String>,
+    /// Only clients with (`true`) or without (`false`) an open case.
+    pub has_open_case: Option<bool>,
 }
 
 /// A living client in scope.
@@ -151,6 +153,12 @@ pub async fn list(
     if let Some(risk) = filter.risk_level {
         query = query.filter(clients::risk_level.eq(risk));
     }
+    if let Some(wanted) = filter.has_open_case {
+        // `is_open` as a bare column (not `= $1`) so that the partial index `cases_client_open`
+        // matches under a generic plan too.
+        let open_case = diesel::dsl::exists(cases::table.filter(cases::client_id.eq(clients::id)).filter(cases::is_open));
+        query = if wanted { query.filter(open_case) } else { query.filter(diesel::dsl::not(open_case)) };
+    }
     if let Some(before) = before {
         query = query.filter(clients::id.lt(before));
     }
@@ -250,26 +258,38 @@ pub async fn set_members(conn: &mut Conn, household_id: Uuid, members: &[(Uuid, 
         .map(|_| ())
 }
 
-/// The recorded changes to a client (reads excluded), newest first, before a point.
+/// The client's history, newest first, before a point: the recorded changes to the client's
+/// record (reads excluded) and the events of the client's cases, merged in one keyset query.
 pub async fn history(
     conn: &mut Conn,
     client_id: Uuid,
     before: Option<(DateTime<Utc>, Uuid)>,
     limit: i64,
-) -> QueryResult<Vec<AuditEvent>> {
-    let mut query = audit_events::table
-        .filter(audit_events::entity_type.eq("client"))
-        .filter(audit_events::entity_id.eq(client_id))
-        .filter(audit_events::action.ne("client.read"))
-        .filter(audit_events::outcome.eq("success"))
-        .into_boxed();
-    if let Some((at, id)) = before {
-        query = query.filter(audit_events::occurred_at.lt(at).or(audit_events::occurred_at.eq(at).and(audit_events::id.lt(id))));
-    }
-    query
-        .order((audit_events::occurred_at.desc(), audit_events::id.desc()))
-        .limit(limit)
-        .select(AuditEvent::as_select())
-        .load(conn)
-        .await
+) -> QueryResult<Vec<ClientTimelineRow>> {
+    use diesel::sql_types::{BigInt, Timestamptz, Uuid as SqlUuid};
+    // Each branch walks its own index newest first and stops at `limit`; the merge keeps `limit`.
+    let (audit_after, case_after) = match before {
+        Some(_) => (" AND (occurred_at, id) < ($3, $4)", " AND (at, id) < ($3, $4)"),
+        None => ("", ""),
+    };
+    let sql = format!(
+        "SELECT * FROM ( \
+           (SELECT occurred_at AS at, id, action AS kind, entity_type, entity_id, user_id AS actor_id, \
+                   NULL::text AS action, NULL::text AS from_status, NULL::text AS to_status, details, false AS from_case \
+            FROM audit_events \
+            WHERE entity_type = 'client' AND entity_id = $1 AND action <> 'client.read' AND outcome = 'success'{audit_after} \
+            ORDER BY occurred_at DESC, id DESC LIMIT $2) \
+           UNION ALL \
+           (SELECT at, id, kind, 'case', case_id, actor_id, action, from_status, to_status, details, true \
+            FROM case_events \
+            WHERE client_id = $1{case_after} \
+            ORDER BY at DESC, id DESC LIMIT $2) \
+         ) AS timeline ORDER BY at DESC, id DESC LIMIT $2"
+    );
+    let query = diesel::sql_query(sql).into_boxed().bind::<SqlUuid, _>(client_id).bind::<BigInt, _>(limit);
+    let query = match before {
+        Some((at, id)) => query.bind::<Timestamptz, _>(at).bind::<SqlUuid, _>(id),
+        None => query,
+    };
+    query.load(conn).await
 }

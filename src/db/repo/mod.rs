@@ -1,12 +1,16 @@
 //! Repository functions, one module per table family. Scoped reads take `&AccessScope`.
 
 pub mod audit;
+pub mod case_records;
+pub mod cases;
 pub mod clients;
 pub mod idempotency;
 pub mod org_units;
+pub mod reviews;
 pub mod scope;
 pub mod sessions;
 pub mod stats;
+pub mod supervision;
 pub mod tokens;
 pub mod users;
 

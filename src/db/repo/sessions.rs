@@ -14,7 +14,7 @@ use crate::db::{
     schema::{clients, group_members, groups, org_units, service_sessions as ss, session_attendance as sa},
     Conn,
 };
-use crate::domain::enums::{GroupStatus, SessionMethod};
+use crate::domain::enums::{GroupStatus, RiskLevel, SessionMethod};
 
 /// Filters of the session list.
 #[derive(Debug, Clone, Default)]
@@ -316,4 +316,55 @@ pub async fn group_session_figures(conn: &mut Conn, group_id: Uuid) -> QueryResu
     .bind::<SqlUuid, _>(group_id)
     .load(conn)
     .await
+}
+
+/// The ids among `goals` that belong to a service plan of the case.
+pub async fn goals_of_case(conn: &mut Conn, case_id: Uuid, goals: &[Uuid]) -> QueryResult<Vec<Uuid>> {
+    #[derive(QueryableByName)]
+    struct Row {
+        #[diesel(sql_type = SqlUuid)]
+        id: Uuid,
+    }
+    let rows: Vec<Row> = diesel::sql_query(
+        "SELECT g.id FROM plan_goals g JOIN service_plans p ON p.id = g.plan_id WHERE p.case_id = $1 AND g.id = ANY($2)",
+    )
+    .bind::<SqlUuid, _>(case_id)
+    .bind::<diesel::sql_types::Array<SqlUuid>, _>(goals)
+    .load(conn)
+    .await?;
+    Ok(rows.into_iter().map(|r| r.id).collect())
+}
+
+/// Moves a case's last-session time forward (never back, for late entries) and applies a risk
+/// change (which is a change of the case, so its version moves). Returns the risk level before.
+pub async fn record_on_case(conn: &mut Conn, case_id: Uuid, at: DateTime<Utc>, risk: Option<RiskLevel>) -> QueryResult<RiskLevel> {
+    #[derive(QueryableByName)]
+    struct Row {
+        #[diesel(sql_type = Text)]
+        before: String,
+    }
+    let row: Row = diesel::sql_query(
+        "UPDATE cases c SET last_session_at = GREATEST(c.last_session_at, $2), \
+           risk_level = coalesce($3, c.risk_level), \
+           version = c.version + CASE WHEN $3 IS NOT NULL AND $3 <> c.risk_level THEN 1 ELSE 0 END, \
+           updated_at = CASE WHEN $3 IS NOT NULL AND $3 <> c.risk_level THEN now() ELSE c.updated_at END \
+         FROM (SELECT risk_level FROM cases WHERE id = $1) old \
+         WHERE c.id = $1 RETURNING old.risk_level AS before",
+    )
+    .bind::<SqlUuid, _>(case_id)
+    .bind::<Timestamptz, _>(at)
+    .bind::<Nullable<Text>, _>(risk.map(|r| r.as_str()))
+    .get_result(conn)
+    .await?;
+    row.before.parse::<RiskLevel>().map_err(|e| diesel::result::Error::DeserializationError(e.into()))
+}
+
+/// Individual sessions recorded on a case.
+pub async fn individual_count(conn: &mut Conn, case_id: Uuid) -> QueryResult<i64> {
+    ss::table
+        .filter(ss::case_id.eq(case_id))
+        .filter(ss::method.eq(SessionMethod::Individual))
+        .count()
+        .get_result(conn)
+        .await
 }

@@ -21,9 +21,7 @@ GROUP BY GROUPING SETS ((bucket, risk_level), (risk_level))
 UNION ALL
 SELECT CASE WHEN grouping(bucket) = 0 THEN bucket END, NULL, 'overdue', count(*)
 FROM k
-WHERE status IN ('assessment', 'planning', 'intervention', 'evaluation', 'follow_up')
-  AND coalesce(last_session_at, opened_at) < now() - make_interval(days => CASE risk_level
-        WHEN 'red' THEN 7 WHEN 'yellow' THEN 14 WHEN 'blue' THEN 30 ELSE 90 END)
+WHERE visit_due_at < now()
 GROUP BY GROUPING SETS ((bucket), ())
 UNION ALL
 SELECT CASE WHEN grouping(un.bucket) = 0 THEN un.bucket END, NULL, 'pending_reviews', count(*)

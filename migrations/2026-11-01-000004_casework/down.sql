@@ -1,0 +1,18 @@
+DROP TABLE supervision_cases;
+DROP TABLE supervision_supervisees;
+DROP TABLE supervision_records;
+DROP TABLE reviews;
+DROP TABLE referrals;
+DROP TABLE follow_ups;
+DROP TABLE evaluation_goal_results;
+DROP TABLE evaluations;
+DROP TABLE plan_goals;
+DROP FUNCTION plan_goals_status_only();
+DROP TABLE service_plans;
+DROP TABLE assessments;
+DROP TABLE case_transfers;
+DROP TABLE case_events;
+DROP TABLE cases;
+DROP TABLE case_number_counters;
+DROP FUNCTION case_visit_due(text, timestamptz);
+DROP FUNCTION casework_append_only();

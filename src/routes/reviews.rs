@@ -1,0 +1,55 @@
+//! Supervisor reviews (`/reviews`): the queue and decisions.
+
+use actix_web::{get, post, web, HttpResponse};
+use uuid::Uuid;
+
+use crate::dto::reviews::{DecideReview, ReviewOut, ReviewQuery};
+use crate::error::{AppError, Problem};
+use crate::extract::{page::Paged, Actor, Page, PageParams, ValidatedJson};
+use crate::services;
+use crate::state::AppState;
+
+use super::reply;
+
+/// Reviews in scope, oldest first; `status=pending` is the supervisor's queue.
+#[utoipa::path(
+    tag = "reviews",
+    security(("bearer" = [])),
+    params(ReviewQuery, PageParams),
+    responses(
+        (status = 200, description = "A page of reviews", body = Paged<ReviewOut>),
+        (status = 400, description = "Bad query", body = Problem, content_type = "application/problem+json"),
+        (status = 401, description = "Not signed in", body = Problem, content_type = "application/problem+json"),
+        (status = 422, description = "Bad limit or cursor", body = Problem, content_type = "application/problem+json"),
+    )
+)]
+#[get("/reviews")]
+pub async fn list_reviews(state: web::Data<AppState>, actor: Actor, query: web::Query<ReviewQuery>, page: Page) -> Result<HttpResponse, AppError> {
+    Ok(HttpResponse::Ok().json(services::reviews::list(&state, &actor, query.into_inner(), &page).await?))
+}
+
+/// Approves or returns a pending review (a supervisor in scope who did not request it); the case
+/// moves on accordingly. Returning needs a comment.
+#[utoipa::path(
+    tag = "reviews",
+    security(("bearer" = [])),
+    request_body = DecideReview,
+    params(("id" = Uuid, Path, description = "Review id")),
+    responses(
+        (status = 200, description = "Decided", body = ReviewOut),
+        (status = 401, description = "Not signed in", body = Problem, content_type = "application/problem+json"),
+        (status = 403, description = "Not a supervisor, or the requester", body = Problem, content_type = "application/problem+json"),
+        (status = 404, description = "No such review in scope", body = Problem, content_type = "application/problem+json"),
+        (status = 409, description = "Already decided, or the case is not waiting for it", body = Problem, content_type = "application/problem+json"),
+        (status = 422, description = "Comment missing for a return", body = Problem, content_type = "application/problem+json"),
+    )
+)]
+#[post("/reviews/{id}/decision")]
+pub async fn decide_review(
+    state: web::Data<AppState>,
+    actor: Actor,
+    id: web::Path<Uuid>,
+    body: ValidatedJson<DecideReview>,
+) -> Result<HttpResponse, AppError> {
+    Ok(reply(services::reviews::decide(&state, &actor, id.into_inner(), body.value).await?))
+}

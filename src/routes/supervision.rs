@@ -1,0 +1,107 @@
+//! Supervision records (`/supervision-records`, 督导记录).
+
+use actix_web::{get, patch, post, web, HttpResponse};
+use uuid::Uuid;
+
+use crate::dto::supervision::{CreateSupervisionRecord, SupervisionQuery, SupervisionRecordOut, UpdateSupervisionRecord};
+use crate::error::{AppError, Problem};
+use crate::extract::{page::Paged, Actor, IdempotencyKey, IfMatch, Page, PageParams, ValidatedJson};
+use crate::services::{self, tx::Idempotency};
+use crate::state::AppState;
+
+use super::{json_with_version, reply};
+
+/// Supervision records in scope, newest first.
+#[utoipa::path(
+    tag = "supervision",
+    security(("bearer" = [])),
+    params(SupervisionQuery, PageParams),
+    responses(
+        (status = 200, description = "A page of records", body = Paged<SupervisionRecordOut>),
+        (status = 400, description = "Bad query", body = Problem, content_type = "application/problem+json"),
+        (status = 401, description = "Not signed in", body = Problem, content_type = "application/problem+json"),
+        (status = 422, description = "Bad limit or cursor", body = Problem, content_type = "application/problem+json"),
+    )
+)]
+#[get("/supervision-records")]
+pub async fn list_supervision_records(
+    state: web::Data<AppState>,
+    actor: Actor,
+    query: web::Query<SupervisionQuery>,
+    page: Page,
+) -> Result<HttpResponse, AppError> {
+    Ok(HttpResponse::Ok().json(services::supervision::list(&state, &actor, query.into_inner(), &page).await?))
+}
+
+/// Records a supervision (supervisor).
+#[utoipa::path(
+    tag = "supervision",
+    security(("bearer" = [])),
+    request_body = CreateSupervisionRecord,
+    params(("Idempotency-Key" = Option<String>, Header, description = "Makes a retry safe: the same key and body replay the first answer")),
+    responses(
+        (status = 201, description = "Recorded", body = SupervisionRecordOut),
+        (status = 200, description = "Already recorded with this id", body = SupervisionRecordOut),
+        (status = 401, description = "Not signed in", body = Problem, content_type = "application/problem+json"),
+        (status = 403, description = "Only supervisors record supervision", body = Problem, content_type = "application/problem+json"),
+        (status = 409, description = "Id taken", body = Problem, content_type = "application/problem+json"),
+        (status = 422, description = "Invalid record, or people or cases not in scope", body = Problem, content_type = "application/problem+json"),
+    )
+)]
+#[post("/supervision-records")]
+pub async fn create_supervision_record(
+    state: web::Data<AppState>,
+    actor: Actor,
+    key: IdempotencyKey,
+    body: ValidatedJson<CreateSupervisionRecord>,
+) -> Result<HttpResponse, AppError> {
+    let idempotency = Idempotency { key: &key, body_hash: &body.body_hash };
+    Ok(reply(services::supervision::create(&state, &actor, idempotency, body.value).await?))
+}
+
+/// One supervision record.
+#[utoipa::path(
+    tag = "supervision",
+    security(("bearer" = [])),
+    params(("id" = Uuid, Path, description = "Record id")),
+    responses(
+        (status = 200, description = "The record", body = SupervisionRecordOut, headers(("ETag" = String, description = "Version"))),
+        (status = 401, description = "Not signed in", body = Problem, content_type = "application/problem+json"),
+        (status = 404, description = "No such record in scope", body = Problem, content_type = "application/problem+json"),
+    )
+)]
+#[get("/supervision-records/{id}")]
+pub async fn get_supervision_record(state: web::Data<AppState>, actor: Actor, id: web::Path<Uuid>) -> Result<HttpResponse, AppError> {
+    let record = services::supervision::get(&state, &actor, id.into_inner()).await?;
+    Ok(json_with_version(&record, record.version))
+}
+
+/// Changes a supervision record (supervisor; If-Match), e.g. to mark agreed actions done.
+#[utoipa::path(
+    tag = "supervision",
+    security(("bearer" = [])),
+    request_body = UpdateSupervisionRecord,
+    params(
+        ("id" = Uuid, Path, description = "Record id"),
+        ("If-Match" = String, Header, description = "The ETag of the version being changed"),
+    ),
+    responses(
+        (status = 200, description = "Changed", body = SupervisionRecordOut),
+        (status = 401, description = "Not signed in", body = Problem, content_type = "application/problem+json"),
+        (status = 403, description = "Only supervisors change supervision records", body = Problem, content_type = "application/problem+json"),
+        (status = 404, description = "No such record in scope", body = Problem, content_type = "application/problem+json"),
+        (status = 412, description = "Stale If-Match", body = Problem, content_type = "application/problem+json"),
+        (status = 422, description = "Invalid change", body = Problem, content_type = "application/problem+json"),
+        (status = 428, description = "If-Match missing", body = Problem, content_type = "application/problem+json"),
+    )
+)]
+#[patch("/supervision-records/{id}")]
+pub async fn update_supervision_record(
+    state: web::Data<AppState>,
+    actor: Actor,
+    id: web::Path<Uuid>,
+    if_match: IfMatch,
+    body: ValidatedJson<UpdateSupervisionRecord>,
+) -> Result<HttpResponse, AppError> {
+    Ok(reply(services::supervision::update(&state, &actor, id.into_inner(), if_match, body.value).await?))
+}
