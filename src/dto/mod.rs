@@ -7,6 +7,7 @@
 pub mod audit;
 pub mod auth;
 pub mod case_records;
+pub mod caseload;
 pub mod cases;
 pub mod clients;
 pub mod org_units;

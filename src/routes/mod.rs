@@ -3,6 +3,7 @@
 
 pub mod audit;
 pub mod auth;
+pub mod caseload;
 pub mod cases;
 pub mod clients;
 pub mod health;
@@ -57,6 +58,7 @@ pub fn configure(cfg: &mut ServiceConfig) {
         .service(sessions::get_group)
         .service(sessions::update_group)
         .service(sessions::set_group_members)
+        .service(caseload::get_caseload)
         .service(stats::get_stats)
         .service(stats::export_stats)
         .service(audit::list_audit_events)

@@ -4,6 +4,7 @@
 pub mod audit;
 pub mod auth;
 pub mod case_records;
+pub mod caseload;
 pub mod casework_sessions;
 pub mod cases;
 pub mod clients;

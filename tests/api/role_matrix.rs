@@ -244,6 +244,7 @@ fn rows() -> Vec<Row> {
             Call::to(format!("/api/v1/groups/{}/members", f.extra["group"])).body(json!({"members": [{"client_id": f.extra["client"]}]}))
         }),
         row("GET", "/api/v1/audit-events", OVERSIGHT, Main, |_, _, _, _| Call::to("/api/v1/audit-events")),
+        row("GET", "/api/v1/caseload", OVERSIGHT, Main, |_, _, _, _| Call::to("/api/v1/caseload")),
         row("GET", "/api/v1/stats", OVERSIGHT, Main, |_, _, _, _| Call::to("/api/v1/stats")),
         row("GET", "/api/v1/stats/export", OVERSIGHT, Main, |_, _, _, _| Call::to("/api/v1/stats/export?format=csv")),
         row("GET", "/api/v1/cases", ALL, Main, |_, _, _, _| Call::to("/api/v1/cases")),

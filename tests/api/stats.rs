@@ -157,7 +157,7 @@ async fn export_matches_stats() {
     assert_eq!(header[0], "单位");
     assert_eq!(header[2], "服务人数");
     assert_eq!(header[3], "服务人次");
-    let total = sheet.rows().last().expect("total row");
+    let total = sheet.rows().next_back().expect("total row");
     assert!(total[0].to_string().ends_with("（合计）"));
     let num = |d: &Data| d.get_float().expect("number") as i64;
     assert_eq!(json!(num(&total[2])), stats.body["total"]["people_served"]);
@@ -168,7 +168,7 @@ async fn export_matches_stats() {
     let names: Vec<String> = sheet.rows().skip(3).map(|r| r[0].to_string()).collect();
     assert!(names.iter().any(|n| n.starts_with("town_a1")), "unit names, not ids: {names:?}");
     let categories = book.worksheet_range("服务对象类别").expect("category sheet");
-    assert!(categories.rows().any(|r| r[2].to_string() == "城乡低保对象"));
+    assert!(categories.rows().any(|r| r[2] == "城乡低保对象"));
 
     let csv = app.client.get(format!("{}/api/v1/stats/export?{}&format=csv", app.base, period())).bearer_auth(&sup).send().await.expect("send");
     assert!(csv.headers()["content-type"].to_str().expect("type").starts_with("text/csv"));
@@ -176,4 +176,72 @@ async fn export_matches_stats() {
     assert!(text.starts_with('\u{feff}'));
     assert!(text.lines().next().expect("header").contains("服务人次"));
     app.get("/api/v1/stats/export?format=pdf", &sup).await.expect(422);
+}
+
+async fn open_case(app: &TestApp, token: &str, client: &str, unit: uuid::Uuid, risk: &str) -> String {
+    let body = json!({"client_id": client, "org_unit_id": unit, "source": "screening", "presenting_problem": "需要关注。",
+                      "domain": "social_assistance", "risk_level": risk});
+    app.post("/api/v1/cases", token, body).await.expect(201).id()
+}
+
+#[actix_web::test]
+async fn caseload_matches_plain_sql_and_stays_in_scope() {
+    let app = TestApp::spawn().await;
+    let f = app.fixture().await;
+    data(&app, &f).await;
+    let a1 = app.token("worker_a1").await;
+    let a1b = app.token("worker_a1b").await;
+    let a2 = app.token("worker_a2").await;
+    let c1 = client(&app, &a1, f.unit("town_a1"), 41, json!(["dibao"])).await;
+    let c2 = client(&app, &a2, f.unit("town_a2"), 43, json!(["dibao"])).await;
+    let red = open_case(&app, &a1, &c1, f.unit("town_a1"), "red").await;
+    open_case(&app, &a1, &c1, f.unit("village_a1"), "blue").await;
+    open_case(&app, &a1b, &c1, f.unit("town_a1"), "yellow").await;
+    open_case(&app, &a2, &c2, f.unit("town_a2"), "red").await;
+    // The red case was opened long ago and nobody has visited since: overdue.
+    app.sql(&format!("UPDATE cases SET opened_at = now() - interval '20 days' WHERE id = '{red}'")).await;
+    let etag = app.get(&format!("/api/v1/cases/{red}"), &a1).await.expect(200).header("etag").expect("etag");
+    app.send(Method::POST, &format!("/api/v1/cases/{red}/transitions"), Some(&a1), Some(&json!({"action": "fast_track"})), &[("If-Match", etag.as_str())])
+        .await
+        .expect(202);
+
+    let sup = app.token("sup_a1").await;
+    let res = app.get("/api/v1/caseload", &sup).await.expect(200);
+    let workers = res.body["workers"].as_array().expect("workers");
+    let row = |name: &str| workers.iter().find(|w| w["user_id"] == json!(f.user(name))).unwrap_or_else(|| panic!("{name} row")).clone();
+    let w = row("worker_a1");
+    let in_town = format!("org_unit_id IN (SELECT id FROM org_units WHERE path LIKE (SELECT path FROM org_units WHERE id = '{}') || '%')", f.unit("town_a1"));
+    let sql_open = app.sql_i64(&format!("SELECT count(*) FROM cases WHERE is_open AND worker_id = '{}' AND {in_town}", f.user("worker_a1"))).await;
+    assert_eq!(w["open_cases"], json!(sql_open));
+    assert_eq!(sql_open, 2);
+    assert_eq!(w["by_risk"], json!({"blue": 1, "red": 1}));
+    assert_eq!(w["by_status"], json!({"intake": 1, "intervention": 1}));
+    assert_eq!(w["overdue_cases"], json!(1));
+    assert_eq!(w["pending_reviews"], json!(1), "fast-track leaves a plan review pending");
+    let sql_sessions = app
+        .sql_i64(&format!("SELECT count(*) FROM service_sessions WHERE recorded_by = '{}' AND occurred_at >= now() - interval '30 days' AND {in_town}", f.user("worker_a1")))
+        .await;
+    assert_eq!(w["sessions_30d"], json!(sql_sessions));
+    assert_eq!(w["minutes_30d"], json!(4 * 60 + 120));
+    assert_eq!(row("worker_a1b")["open_cases"], json!(1));
+    assert_eq!(res.body["totals"]["open_cases"], json!(app.sql_i64(&format!("SELECT count(*) FROM cases WHERE is_open AND {in_town}")).await));
+    assert!(workers.iter().all(|w| w["user_id"] != json!(f.user("worker_a2"))), "town_a2 is not in a township supervisor's view");
+
+    // The county supervisor sees both towns; the other branch sees nothing of county_a.
+    let county = app.token("sup_a").await;
+    assert_eq!(app.get("/api/v1/caseload", &county).await.expect(200).body["totals"]["open_cases"], json!(4));
+    let sup_b = app.token("sup_b").await;
+    let other = app.get(&format!("/api/v1/caseload?org_unit_id={}", f.unit("county_a")), &sup_b).await.expect(404);
+    let random = app.get(&format!("/api/v1/caseload?org_unit_id={}", uuid::Uuid::now_v7()), &sup_b).await.expect(404);
+    assert_eq!(other.text, random.text);
+    assert_eq!(app.get("/api/v1/caseload", &sup_b).await.expect(200).body["totals"]["open_cases"], json!(0));
+    app.get("/api/v1/caseload", &a1).await.expect(403);
+
+    // The statistics count the same cases.
+    let stats = app.get(&format!("/api/v1/stats?{}", period()), &county).await.expect(200);
+    assert_eq!(stats.body["total"]["cases_opened"], json!(4), "the red case was opened 20 days ago, inside the period too");
+    assert_eq!(stats.body["total"]["open_at_end"], json!(4));
+    assert_eq!(stats.body["total"]["open_by_risk"], json!({"blue": 1, "red": 2, "yellow": 1}));
+    assert_eq!(stats.body["total"]["pending_reviews"], json!(1));
+    assert_eq!(stats.body["total"]["overdue_cases"], json!(1));
 }

@@ -1,6 +1,7 @@
 //! Repository functions, one module per table family. Scoped reads take `&AccessScope`.
 
 pub mod audit;
+pub mod caseload;
 pub mod case_records;
 pub mod cases;
 pub mod clients;

@@ -1,0 +1,2 @@
+DROP INDEX reviews_pending_unit;
+DROP INDEX cases_open_load;

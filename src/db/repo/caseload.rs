@@ -1,0 +1,97 @@
+//! The supervisor's caseload: open cases, overdue visits, recent sessions and pending reviews per
+//! worker of a subtree, each counted by one grouped query over indexes.
+
+use diesel::prelude::*;
+use diesel::sql_types::{BigInt, Nullable, Text, Uuid as SqlUuid};
+use diesel_async::RunQueryDsl;
+use uuid::Uuid;
+
+use crate::db::Conn;
+
+/// Open cases of one worker with one status and risk level.
+#[derive(Debug, Clone, QueryableByName)]
+pub struct OpenCases {
+    #[diesel(sql_type = SqlUuid)]
+    pub worker_id: Uuid,
+    #[diesel(sql_type = Text)]
+    pub status: String,
+    #[diesel(sql_type = Text)]
+    pub risk_level: String,
+    #[diesel(sql_type = BigInt)]
+    pub n: i64,
+    #[diesel(sql_type = BigInt)]
+    pub overdue: i64,
+}
+
+/// A per-worker count (and minutes, for sessions).
+#[derive(Debug, Clone, QueryableByName)]
+pub struct WorkerCount {
+    #[diesel(sql_type = SqlUuid)]
+    pub worker_id: Uuid,
+    #[diesel(sql_type = BigInt)]
+    pub n: i64,
+    #[diesel(sql_type = Nullable<BigInt>)]
+    pub minutes: Option<i64>,
+}
+
+/// A worker of the subtree.
+#[derive(Debug, Clone, QueryableByName)]
+pub struct Worker {
+    #[diesel(sql_type = SqlUuid)]
+    pub id: Uuid,
+    #[diesel(sql_type = Text)]
+    pub display_name: String,
+    #[diesel(sql_type = SqlUuid)]
+    pub org_unit_id: Uuid,
+    #[diesel(sql_type = Text)]
+    pub role: String,
+}
+
+const UNITS: &str = "SELECT id FROM org_units WHERE path LIKE $1 || '%'";
+
+/// Open cases of the subtree by worker, status and risk, with how many are overdue.
+pub async fn open_cases(conn: &mut Conn, path: &str) -> QueryResult<Vec<OpenCases>> {
+    diesel::sql_query(format!(
+        "SELECT worker_id, status, risk_level, count(*) AS n, count(*) FILTER (WHERE visit_due_at < now()) AS overdue \
+         FROM cases WHERE is_open AND org_unit_id IN ({UNITS}) GROUP BY worker_id, status, risk_level"
+    ))
+    .bind::<Text, _>(path)
+    .load(conn)
+    .await
+}
+
+/// Sessions and minutes of the last 30 days in the subtree, by who recorded them.
+pub async fn recent_sessions(conn: &mut Conn, path: &str) -> QueryResult<Vec<WorkerCount>> {
+    diesel::sql_query(format!(
+        "SELECT recorded_by AS worker_id, count(*) AS n, sum(duration_minutes)::bigint AS minutes \
+         FROM service_sessions WHERE org_unit_id IN ({UNITS}) AND occurred_at >= now() - interval '30 days' \
+         GROUP BY recorded_by"
+    ))
+    .bind::<Text, _>(path)
+    .load(conn)
+    .await
+}
+
+/// Pending reviews of the subtree, by the worker of the case.
+pub async fn pending_reviews(conn: &mut Conn, path: &str) -> QueryResult<Vec<WorkerCount>> {
+    diesel::sql_query(format!(
+        "SELECT c.worker_id, count(*) AS n, NULL::bigint AS minutes FROM reviews r JOIN cases c ON c.id = r.case_id \
+         WHERE r.status = 'pending' AND r.org_unit_id IN ({UNITS}) GROUP BY c.worker_id"
+    ))
+    .bind::<Text, _>(path)
+    .load(conn)
+    .await
+}
+
+/// Active workers and supervisors of the subtree, and anyone else named by `also`.
+pub async fn workers(conn: &mut Conn, path: &str, also: &[Uuid]) -> QueryResult<Vec<Worker>> {
+    diesel::sql_query(format!(
+        "SELECT id, display_name, org_unit_id, role FROM users \
+         WHERE (org_unit_id IN ({UNITS}) AND is_active AND role IN ('worker', 'supervisor')) OR id = ANY($2) \
+         ORDER BY display_name, id"
+    ))
+    .bind::<Text, _>(path)
+    .bind::<diesel::sql_types::Array<SqlUuid>, _>(also)
+    .load(conn)
+    .await
+}
