@@ -163,6 +163,7 @@ pub async fn demo(state: &AppState) -> anyhow::Result<bool> {
             }
             crate::db::bulk::clients(conn, DEMO_CLIENTS).await?;
             crate::db::bulk::activities(conn).await?;
+            crate::db::bulk::cases(conn, 40).await?;
             tracing::info!(units = units.len(), users = DEMO_USERS.len(), clients = DEMO_CLIENTS, "seeded the demo data");
             Ok(true)
         }
@@ -240,6 +241,8 @@ pub async fn scale(state: &AppState, clients: i64) -> anyhow::Result<()> {
     tracing::info!(elapsed = ?started.elapsed(), clients, "clients");
     crate::db::bulk::activities(&mut conn).await?;
     tracing::info!(elapsed = ?started.elapsed(), "group and community work");
+    crate::db::bulk::cases(&mut conn, 30).await?;
+    tracing::info!(elapsed = ?started.elapsed(), "cases and individual sessions");
     crate::db::bulk::analyze(&mut conn).await?;
     tracing::info!(elapsed = ?started.elapsed(), "analyzed");
     Ok(())

@@ -9,6 +9,7 @@ use crate::db::Conn;
 const UNITS: &str = include_str!("sql/scale_units.sql");
 const CLIENTS: &str = include_str!("sql/scale_clients.sql");
 const ACTIVITIES: &str = include_str!("sql/scale_activities.sql");
+const CASES: &str = include_str!("sql/scale_cases.sql");
 
 #[derive(diesel::QueryableByName)]
 struct Setting {
@@ -42,6 +43,13 @@ pub async fn clients(conn: &mut Conn, count: i64) -> diesel::QueryResult<()> {
 /// Adds a year of group and community work to every township that has none.
 pub async fn activities(conn: &mut Conn) -> diesel::QueryResult<()> {
     conn.batch_execute(ACTIVITIES).await
+}
+
+/// Opens cases (in every status, with assessments, plans, pending reviews and their individual
+/// sessions) for `share_percent` of the clients that have none.
+pub async fn cases(conn: &mut Conn, share_percent: i32) -> diesel::QueryResult<()> {
+    set(conn, "shegong.seed_case_share", &share_percent.to_string()).await?;
+    conn.batch_execute(CASES).await
 }
 
 /// Refreshes planner statistics and settles GIN pending lists after a bulk load.
