@@ -122,6 +122,11 @@ pub struct Paged<T> {
 }
 
 impl<T> Paged<T> {
+    /// A page with nothing on it.
+    pub fn empty() -> Self {
+        Paged { items: Vec::new(), next_cursor: None }
+    }
+
     /// Converts every item.
     pub fn map<U>(self, f: impl FnMut(T) -> U) -> Paged<U> {
         Paged { items: self.items.into_iter().map(f).collect(), next_cursor: self.next_cursor }

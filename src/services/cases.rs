@@ -232,12 +232,8 @@ fn worker_not_assignable(name: &str) -> FieldError {
 pub async fn list(state: &AppState, actor: &Actor, query: CaseQuery, page: &Page) -> Result<Paged<CaseSummary>, AppError> {
     let before = page.after::<Uuid>()?;
     let mut conn = state.conn().await?;
-    let unit_path = match query.org_unit_id {
-        Some(unit) => match repo::org_units::find_in_scope(&mut conn, &actor.scope, unit).await? {
-            Some(u) => Some(u.path),
-            None => return Ok(Paged { items: Vec::new(), next_cursor: None }),
-        },
-        None => None,
+    let Some(unit_path) = super::unit_filter(&mut conn, actor, query.org_unit_id).await? else {
+        return Ok(Paged::empty());
     };
     let filter = CaseFilter {
         status: query.status,

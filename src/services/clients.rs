@@ -225,13 +225,8 @@ fn search_for(q: &str) -> Option<ClientSearch> {
 pub async fn list(state: &AppState, actor: &Actor, query: ClientQuery, page: &Page) -> Result<Paged<ClientSummary>, AppError> {
     let before = page.after::<Uuid>()?;
     let mut conn = state.conn().await?;
-    let unit_path = match query.org_unit_id {
-        Some(unit) => match repo::org_units::find_in_scope(&mut conn, &actor.scope, unit).await? {
-            Some(u) => Some(u.path),
-            // A unit outside the scope holds nothing the caller may see.
-            None => return Ok(Paged { items: Vec::new(), next_cursor: None }),
-        },
-        None => None,
+    let Some(unit_path) = super::unit_filter(&mut conn, actor, query.org_unit_id).await? else {
+        return Ok(Paged::empty());
     };
     let filter = ClientFilter {
         search: query.q.as_deref().and_then(search_for),

@@ -45,3 +45,16 @@ pub async fn audit_refusal<T>(state: &AppState, actor: &Actor, action: &str, res
 pub fn today() -> chrono::NaiveDate {
     (chrono::Utc::now() + chrono::Duration::hours(8)).date_naive()
 }
+
+/// A list's `org_unit_id` filter: `Some(None)` without one, `Some(Some(path))` for a unit in the
+/// caller's scope, and `None` for a unit outside it, which holds nothing the caller may see.
+pub async fn unit_filter(
+    conn: &mut crate::db::Conn,
+    actor: &Actor,
+    unit: Option<uuid::Uuid>,
+) -> Result<Option<Option<String>>, AppError> {
+    match unit {
+        None => Ok(Some(None)),
+        Some(id) => Ok(crate::db::repo::org_units::find_in_scope(conn, &actor.scope, id).await?.map(|u| Some(u.path))),
+    }
+}

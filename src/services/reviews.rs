@@ -56,12 +56,8 @@ pub(crate) async fn review_out(conn: &mut Conn, id: Uuid) -> Result<ReviewOut, A
 pub async fn list(state: &AppState, actor: &Actor, query: ReviewQuery, page: &Page) -> Result<Paged<ReviewOut>, AppError> {
     let after = page.after::<Uuid>()?;
     let mut conn = state.conn().await?;
-    let unit_path = match query.org_unit_id {
-        Some(unit) => match repo::org_units::find_in_scope(&mut conn, &actor.scope, unit).await? {
-            Some(u) => Some(u.path),
-            None => return Ok(Paged { items: Vec::new(), next_cursor: None }),
-        },
-        None => None,
+    let Some(unit_path) = super::unit_filter(&mut conn, actor, query.org_unit_id).await? else {
+        return Ok(Paged::empty());
     };
     let filter = ReviewFilter { status: query.status, kind: query.kind, unit_path };
     let rows = repo::reviews::list(&mut conn, &actor.scope, &filter, after, page.fetch_limit()).await?;

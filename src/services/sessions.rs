@@ -281,12 +281,8 @@ pub async fn get(state: &AppState, actor: &Actor, id: Uuid) -> Result<SessionOut
 pub async fn list(state: &AppState, actor: &Actor, query: SessionQuery, page: &Page) -> Result<Paged<SessionOut>, AppError> {
     let before = page.after::<(DateTime<Utc>, Uuid)>()?;
     let mut conn = state.conn().await?;
-    let unit_path = match query.org_unit_id {
-        Some(unit) => match repo::org_units::find_in_scope(&mut conn, &actor.scope, unit).await? {
-            Some(u) => Some(u.path),
-            None => return Ok(Paged { items: Vec::new(), next_cursor: None }),
-        },
-        None => None,
+    let Some(unit_path) = super::unit_filter(&mut conn, actor, query.org_unit_id).await? else {
+        return Ok(Paged::empty());
     };
     let filter = SessionFilter {
         method: query.method,
@@ -517,12 +513,8 @@ pub async fn get_group(state: &AppState, actor: &Actor, id: Uuid) -> Result<Grou
 pub async fn list_groups(state: &AppState, actor: &Actor, query: GroupQuery, page: &Page) -> Result<Paged<GroupOut>, AppError> {
     let before = page.after::<Uuid>()?;
     let mut conn = state.conn().await?;
-    let unit_path = match query.org_unit_id {
-        Some(unit) => match repo::org_units::find_in_scope(&mut conn, &actor.scope, unit).await? {
-            Some(u) => Some(u.path),
-            None => return Ok(Paged { items: Vec::new(), next_cursor: None }),
-        },
-        None => None,
+    let Some(unit_path) = super::unit_filter(&mut conn, actor, query.org_unit_id).await? else {
+        return Ok(Paged::empty());
     };
     let rows = repo::sessions::list_groups(&mut conn, &actor.scope, query.status, unit_path, before, page.fetch_limit()).await?;
     let page = page.finish(rows, |g| g.id);
