@@ -838,7 +838,13 @@ async fn closure_follow_up_and_reopen_after_evaluation() {
     act(&app, &worker, &case, json!({"action": "start_assessment"})).await.expect(200);
     app.post(&format!("{}/assessments", case_path(&case)), &worker, assessment("yellow")).await.expect(201);
     act(&app, &worker, &case, json!({"action": "start_planning"})).await.expect(200);
+    // The first plan is returned; the second version is approved.
+    app.post(&format!("{}/plans", case_path(&case)), &worker, plan(&["每周家访"])).await.expect(201);
+    let review = act(&app, &worker, &case, json!({"action": "submit_plan"})).await.expect(202).id();
+    let returned = decide(&app, &sup, &review, json!({"decision": "return", "comment": "请补充居家安全目标"})).await.expect(200);
+    assert_eq!(returned.body["case_status"], "planning");
     let p = app.post(&format!("{}/plans", case_path(&case)), &worker, plan(&["每周家访", "安装扶手"])).await.expect(201);
+    assert_eq!(p.body["version_no"], 2);
     let review = act(&app, &worker, &case, json!({"action": "submit_plan"})).await.expect(202).id();
     decide(&app, &sup, &review, json!({"decision": "approve"})).await.expect(200);
     // The case needs an individual session before it can be evaluated.
@@ -905,6 +911,19 @@ async fn closure_follow_up_and_reopen_after_evaluation() {
 
     let closed = act(&app, &worker, &case, json!({"action": "complete_follow_up"})).await.expect(200);
     assert_eq!(closed.body["status"], "closed");
+    // A closed case takes no more sessions.
+    let late = json!({"method": "individual", "case_id": case, "occurred_at": chrono::Utc::now().to_rfc3339(), "duration_minutes": 30, "mode": "phone"});
+    let res = app.post("/api/v1/sessions", &worker, late).await.expect(409);
+    assert_eq!(res.body["code"], "case_not_active");
+    // The timeline tells the whole story in order, with who did it.
+    let timeline = app.get(&format!("{}/timeline?limit=200", case_path(&case)), &worker).await.expect(200);
+    let mut kinds: Vec<String> = timeline.body["items"].as_array().expect("items").iter().map(|e| e["kind"].as_str().expect("kind").to_owned()).collect();
+    kinds.reverse();
+    let position = |k: &str| kinds.iter().position(|x| x == k).unwrap_or_else(|| panic!("{k} missing from {kinds:?}"));
+    assert_eq!(kinds.first().map(String::as_str), Some("case.opened"));
+    assert!(position("session.recorded") < kinds.iter().rposition(|k| k == "case.transition").expect("transitions"));
+    assert!(kinds.iter().filter(|k| k.starts_with("review.")).count() >= 4, "{kinds:?}");
+    assert!(timeline.body["items"].as_array().expect("items").iter().all(|e| e["actor_id"].is_string() || e["actor"].is_string()));
     assert!(closed.body["closed_at"].is_string());
     assert_eq!(closed.body["visit_due_at"], Value::Null);
     assert!(ids(&app.get("/api/v1/clients?has_open_case=true", &worker).await.expect(200)).is_empty());
