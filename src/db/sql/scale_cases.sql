@@ -22,11 +22,12 @@ UPDATE seed_cases SET id = (lpad(to_hex((extract(epoch FROM opened_at) * 1000)::
     || substr(md5(client_id::text), 1, 3) || '9' || substr(md5('c' || client_id::text), 1, 15))::uuid;
 UPDATE seed_cases SET closed_at = least(opened_at + ((60 + h % 140) || ' days')::interval, now() - interval '1 hour')
 WHERE status = 'closed';
-UPDATE seed_cases s SET case_no = n.no FROM (
-    SELECT id, prefix || '-' || extract(year FROM opened_at AT TIME ZONE 'Asia/Shanghai') || '-' ||
-           lpad((row_number() OVER (PARTITION BY prefix, extract(year FROM opened_at AT TIME ZONE 'Asia/Shanghai') ORDER BY opened_at, id)
-                 + coalesce((SELECT last_seq FROM case_number_counters k WHERE k.prefix = seed_cases.prefix
-                             AND k.year = extract(year FROM seed_cases.opened_at AT TIME ZONE 'Asia/Shanghai')), 0))::text, 4, '0') AS no
+UPDATE seed_cases s SET case_no = n.prefix || '-' || n.year || '-' || lpad(n.seq::text, greatest(4, length(n.seq::text)), '0')
+FROM (
+    SELECT id, prefix, extract(year FROM opened_at AT TIME ZONE 'Asia/Shanghai')::int AS year,
+           row_number() OVER (PARTITION BY prefix, extract(year FROM opened_at AT TIME ZONE 'Asia/Shanghai') ORDER BY opened_at, id)
+           + coalesce((SELECT last_seq FROM case_number_counters k WHERE k.prefix = seed_cases.prefix
+                       AND k.year = extract(year FROM seed_cases.opened_at AT TIME ZONE 'Asia/Shanghai')), 0) AS seq
     FROM seed_cases) n
 WHERE n.id = s.id;
 
