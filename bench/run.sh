@@ -8,7 +8,8 @@
 #   SCALES=10000 DURATION=10 bench/run.sh
 #
 # Needs: a PostgreSQL at PGHOST/PGPORT (default 127.0.0.1:5432, user postgres), psql, pgbench,
-# wrk (apt-get install wrk), curl, python3. FRESH=1 reseeds existing bench databases.
+# wrk (apt-get install wrk), curl, python3. FRESH=1 reseeds existing bench databases; BUILD=0 uses
+# the release binary as it is.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -26,8 +27,10 @@ for tool in psql pgbench wrk curl python3; do
   command -v "$tool" >/dev/null || { echo "bench: $tool is required (wrk: apt-get install wrk)" >&2; exit 1; }
 done
 
-echo "==> building the release binary"
-cargo build --release --locked --quiet
+if [ "${BUILD:-1}" = 1 ]; then
+  echo "==> building the release binary"
+  cargo build --release --locked --quiet
+fi
 BIN=target/release/shegong
 
 COMMIT="$(git rev-parse --short HEAD 2>/dev/null || echo unknown)"
