@@ -8,7 +8,7 @@ use actix_web::{
     dev::{ServiceRequest, ServiceResponse},
     http::header::{self, HeaderName, HeaderValue},
     middleware::Next,
-    HttpMessage, HttpResponse,
+    HttpMessage,
 };
 use tracing::Instrument;
 use uuid::Uuid;
@@ -95,9 +95,4 @@ pub async fn request_context(
         }
     });
     Ok(res)
-}
-
-/// A plain response for a status, through the error renderer (used by the default service).
-pub fn not_found() -> HttpResponse {
-    actix_web::ResponseError::error_response(&AppError::NotFound)
 }

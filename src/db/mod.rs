@@ -73,6 +73,11 @@ where
     }
 }
 
+/// A round trip to the database (the readiness probe).
+pub async fn ping(conn: &mut Conn) -> diesel::QueryResult<()> {
+    diesel::sql_query("SELECT 1").execute(conn).await.map(|_| ())
+}
+
 /// Splits a postgres URL into (URL of the `postgres` maintenance database, database name).
 fn split_database_url(url: &str) -> anyhow::Result<(String, String)> {
     let (base, query) = match url.split_once('?') {

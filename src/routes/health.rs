@@ -3,7 +3,6 @@
 use std::time::Duration;
 
 use actix_web::{get, web, HttpResponse};
-use diesel_async::RunQueryDsl;
 use serde::Serialize;
 use utoipa::ToSchema;
 
@@ -36,7 +35,7 @@ pub async fn livez() -> HttpResponse {
 pub async fn readyz(state: web::Data<AppState>) -> Result<HttpResponse, AppError> {
     let check = async {
         let mut conn = state.conn().await?;
-        diesel::sql_query("SELECT 1").execute(&mut conn).await.map_err(|_| AppError::Unavailable)?;
+        crate::db::ping(&mut conn).await.map_err(|_| AppError::Unavailable)?;
         Ok::<_, AppError>(())
     };
     match tokio::time::timeout(Duration::from_millis(1800), check).await {

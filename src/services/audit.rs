@@ -53,9 +53,8 @@ pub fn anonymous(
 
 /// Records a denied access. Best effort: a failure to record is logged, the 403 stands.
 pub async fn denied(state: &AppState, actor: &Actor, action: &str) {
-    let mut event = by(actor, action, "access", None, Value::Null);
+    let mut event = by(actor, action, "access", None, serde_json::json!({}));
     event.outcome = AuditOutcome::Denied.as_str().to_owned();
-    event.details = serde_json::json!({});
     match state.conn().await {
         Ok(mut conn) => {
             if let Err(e) = repo::audit::insert(&mut conn, &event).await {

@@ -53,11 +53,6 @@ pub async fn find(conn: &mut Conn, id: Uuid) -> QueryResult<Option<OrgUnit>> {
     org_units::table.find(id).select(OrgUnit::as_select()).first(conn).await.optional()
 }
 
-/// Locks a unit row for the rest of the transaction.
-pub async fn lock(conn: &mut Conn, id: Uuid) -> QueryResult<Option<OrgUnit>> {
-    org_units::table.find(id).select(OrgUnit::as_select()).for_update().first(conn).await.optional()
-}
-
 /// The root unit, if the deployment has one.
 pub async fn root(conn: &mut Conn) -> QueryResult<Option<OrgUnit>> {
     org_units::table
@@ -149,16 +144,6 @@ pub async fn move_subtree(conn: &mut Conn, old_path: &str, new_path: &str, depth
     .bind::<SmallInt, _>(depth_delta)
     .execute(conn)
     .await
-}
-
-/// The deepest tier below a unit (to check that a move keeps every descendant's tier legal).
-pub async fn subtree_tiers(conn: &mut Conn, path: &str) -> QueryResult<Vec<(Tier, i16)>> {
-    org_units::table
-        .filter(org_units::path.like(format!("{path}%")))
-        .select((org_units::tier, org_units::depth))
-        .distinct()
-        .load(conn)
-        .await
 }
 
 /// The direct children of a unit, by name.
