@@ -3,6 +3,15 @@
 -- Request file lines: <token>\t<METHOD>\t<path>\t<json body or empty>
 local requests = {}
 local counter = 0
+local sent = 0
+local threads = 0
+
+-- Each thread gets its own number, so the ids it makes for new records never collide with
+-- another thread's (their random generators start alike).
+function setup(thread)
+  threads = threads + 1
+  thread:set("thread_no", threads)
+end
 
 function init(args)
   local file = io.open(args[1], "r")
@@ -12,6 +21,7 @@ function init(args)
   end
   file:close()
   -- Start each wrk thread at a different place in the list.
+  math.randomseed(os.time() * 1000 + (thread_no or 0))
   counter = math.random(#requests)
 end
 
@@ -22,8 +32,11 @@ function request()
   local body = nil
   if r.body ~= nil and r.body ~= "" then
     headers["Content-Type"] = "application/json"
-    body = r.body:gsub("__UUID__", string.format("%08x-%04x-4%03x-8%03x-%012x",
-      math.random(0, 0xffffffff), math.random(0, 0xffff), math.random(0, 0xfff), math.random(0, 0xfff), math.random(0, 0xffffffffffff)))
+    -- A fresh uuid (v4 layout): random bits, then this thread's number and request count.
+    sent = sent + 1
+    body = r.body:gsub("__UUID__", string.format("%08x-%04x-4%03x-8%03x-%04x%08x",
+      math.random(0, 0x7fffffff), math.random(0, 0xffff), math.random(0, 0xfff), math.random(0, 0xfff),
+      thread_no or 0, sent))
   end
   return wrk.format(r.method, r.path, headers, body)
 end

@@ -1,31 +1,54 @@
 #!/usr/bin/env bash
-# The county-scale benchmark: seeds a separate database per scale, starts the release server,
-# signs in many township workers and county supervisors, drives wrk against the main endpoints
-# (and pgbench with the same SQL at the same concurrency), measures a login storm's effect on
-# read latency and the server's peak RSS, and prints one table (also written to bench/results/).
+# The county-scale benchmark. For each scale it seeds a database of its own, captures the SQL
+# every read endpoint sends, starts the release server, signs in township workers and county
+# supervisors, and measures:
+#   - wrk (bench/rotate.lua rotates their tokens) against township GET /cases, GET /clients?q=,
+#     GET /clients, county GET /caseload, county-year GET /stats and POST /sessions, at
+#     $CONNECTIONS connections; for the reads, pgbench runs the captured SQL at the same
+#     concurrency and the table shows the ratio;
+#   - each read again with one connection, for latency without queueing (compared across scales);
+#   - GET /cases while a login storm runs (bench/login.lua);
+#   - the server's peak RSS.
+# It prints one table and writes it to bench/results/ with the date, the machine and the commit.
 #
-#   bench/run.sh                   # scales 10000 and 1000000
-#   SCALES=10000 DURATION=10 bench/run.sh
+#   bench/run.sh                              # scales 10000 and 1000000
+#   SCALES=10000 DURATION=10 bench/run.sh     # a quick run
 #
-# Needs: a PostgreSQL at PGHOST/PGPORT (default 127.0.0.1:5432, user postgres), psql, pgbench,
-# wrk (apt-get install wrk), curl, python3. FRESH=1 reseeds existing bench databases; BUILD=0 uses
-# the release binary as it is.
+# Needs a local PostgreSQL (PGHOST/PGPORT, default 127.0.0.1:5432, user postgres) whose server
+# log this user can read (PGLOG; found with pg_lsclusters), psql, pgbench, wrk (apt-get install
+# wrk), curl and python3. FRESH=1 reseeds the bench databases; BUILD=0 uses the release binary as
+# it is; KEEP_SQL=<dir> keeps the captured pgbench scripts there.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
 SCALES="${SCALES:-10000 1000000}"
 DURATION="${DURATION:-15}"
 CONNECTIONS="${CONNECTIONS:-32}"
+STORM_CONNECTIONS="${STORM_CONNECTIONS:-8}"
 PORT="${PORT:-18080}"
 PGHOST="${PGHOST:-127.0.0.1}"; PGPORT="${PGPORT:-5432}"; PGUSER="${PGUSER:-postgres}"
-export PGHOST PGPORT PGUSER
+# The server talks to PostgreSQL without TLS; pgbench and psql must too, or the comparison is off.
+PGSSLMODE="${PGSSLMODE:-disable}"
+export PGHOST PGPORT PGUSER PGSSLMODE
 BASE="http://127.0.0.1:${PORT}"
 WORK="$(mktemp -d)"
-trap 'kill "${SERVER_PID:-0}" 2>/dev/null || true; rm -rf "$WORK"' EXIT
+SERVER_PID=0
+CAPTURE_DB=""
+cleanup() {
+  [ "$SERVER_PID" != 0 ] && kill "$SERVER_PID" 2>/dev/null || true
+  [ -n "$CAPTURE_DB" ] && psql -X -q -d postgres -c "ALTER DATABASE \"$CAPTURE_DB\" RESET log_statement" 2>/dev/null || true
+  rm -rf "$WORK"
+}
+trap cleanup EXIT
 
 for tool in psql pgbench wrk curl python3; do
   command -v "$tool" >/dev/null || { echo "bench: $tool is required (wrk: apt-get install wrk)" >&2; exit 1; }
 done
+PGLOG="${PGLOG:-$(pg_lsclusters --no-header 2>/dev/null | awk -v p="$PGPORT" '$3 == p {print $7}' | head -1)}"
+if [ -z "$PGLOG" ] || [ ! -r "$PGLOG" ]; then
+  echo "bench: cannot read the PostgreSQL server log (set PGLOG); the SQL of each endpoint is captured from it" >&2
+  exit 1
+fi
 
 if [ "${BUILD:-1}" = 1 ]; then
   echo "==> building the release binary"
@@ -34,35 +57,74 @@ fi
 BIN=target/release/shegong
 
 COMMIT="$(git rev-parse --short HEAD 2>/dev/null || echo unknown)"
+if [ -n "$(git status --porcelain 2>/dev/null)" ]; then COMMIT="$COMMIT+changes"; fi
 DATE="$(date -u +%Y-%m-%dT%H:%MZ)"
-MACHINE="$(nproc) cores, $(free -g | awk '/Mem:/ {print $2}') GiB RAM, $(uname -m)"
-OUT="bench/results/$(date -u +%Y%m%d-%H%M)-${COMMIT}.md"
+CPU="$(awk -F': ' '/model name/ {print $2; exit}' /proc/cpuinfo)"
+MACHINE="$(nproc) cores ($CPU), $(free -g | awk '/Mem:/ {print $2}') GiB RAM, $(uname -sm)"
+mkdir -p bench/results
+OUT="bench/results/$(date -u +%Y%m%d-%H%M)-${COMMIT%+changes}.md"
 TABLE="$WORK/table.md"
-printf '| scale | endpoint | API req/s | API p50 ms | API p99 ms | errors | pgbench tps | API/pgbench |\n|---|---|---|---|---|---|---|---|\n' > "$TABLE"
+printf '| scale | endpoint | API req/s | API p50 ms | API p99 ms | errors | pgbench tps | pgbench avg ms | API/pgbench |\n|---|---|---|---|---|---|---|---|---|\n' > "$TABLE"
+SINGLE="$WORK/single.tsv"; : > "$SINGLE"
 NOTES="$WORK/notes.md"; : > "$NOTES"
 
 q() { psql -X -Atq -d "$DB" -c "$1"; }
-
-wrk_run() { # name requests-file [script]
-  local script="${3:-bench/rotate.lua}"
-  wrk -t2 -c"$CONNECTIONS" -d"${DURATION}s" --latency -s "$script" "$BASE" -- "$2" 2>&1 | grep '^RESULT' | tail -1
-}
-
 field() { echo "$1" | tr ' ' '\n' | awk -F= -v k="$2" '$1 == k {print $2}'; }
 
-pgbench_run() { # sql-files...
-  local args=()
-  for f in "$@"; do args+=(-f "$f"); done
-  pgbench -n -M prepared -c"$CONNECTIONS" -j2 -T"$DURATION" "${args[@]}" "$DB" 2>&1 | awk '/^tps = / {print $3; exit}'
+start_server() { # pool-size log-file
+  SHEGONG_BIND="127.0.0.1:${PORT}" SHEGONG_DB_POOL_SIZE="$1" "$BIN" serve > "$2" 2>&1 &
+  SERVER_PID=$!
+  for _ in $(seq 1 120); do curl -fs "$BASE/readyz" >/dev/null && return 0; sleep 0.5; done
+  echo "bench: the server did not become ready; its log:" >&2; tail -20 "$2" >&2; exit 1
+}
+stop_server() { kill "$SERVER_PID"; wait "$SERVER_PID" 2>/dev/null || true; SERVER_PID=0; }
+
+login() {
+  curl -fs -X POST "$BASE/api/v1/auth/login" -H 'content-type: application/json' \
+    -d "{\"username\":\"$1\",\"password\":\"Bench-Pass-2026\"}" | python3 -c 'import json,sys; print(json.load(sys.stdin)["access_token"])'
 }
 
-row() { # scale endpoint result pgbench-tps
-  local rps p50 p99 err ratio
+wrk_run() { # connections seconds requests-file [script]
+  local threads=2; [ "$1" -lt 2 ] && threads=1
+  wrk -t"$threads" -c"$1" -d"$2s" --latency -s "${4:-bench/rotate.lua}" "$BASE" -- "$3" 2>&1 | grep '^RESULT' | tail -1
+}
+
+pgbench_run() { # sql-files...
+  local args=() out
+  for f in "$@"; do args+=(-f "$f"); done
+  out="$(pgbench -n -M prepared -c"$CONNECTIONS" -j2 -T"$DURATION" "${args[@]}" "$DB" 2>&1)"
+  echo "$(echo "$out" | awk '/^tps = / {print $3; exit}') $(echo "$out" | awk '/^latency average/ {print $4; exit}')"
+}
+
+row() { # scale endpoint wrk-result [pgbench-result]
+  local rps p50 p99 err tps lat ratio
   rps="$(field "$3" rps)"; p50="$(field "$3" p50_ms)"; p99="$(field "$3" p99_ms)"
   err="$(( $(field "$3" errors) + $(field "$3" non2xx) ))"
-  if [ -n "${4:-}" ]; then ratio="$(python3 -c "print(f'{$rps / $4 * 100:.0f} %')")"; else ratio="-"; fi
-  printf '| %s | %s | %s | %s | %s | %s | %s | %s |\n' "$1" "$2" "$rps" "$p50" "$p99" "$err" "${4:--}" "$ratio" | tee -a "$TABLE"
+  tps="-"; lat="-"; ratio="-"
+  if [ -n "${4:-}" ]; then
+    read -r tps lat <<< "$4"
+    ratio="$(python3 -c "print(f'{$rps / $tps * 100:.0f} %')")"
+    tps="$(python3 -c "print(f'{$tps:.1f}')")"
+  fi
+  printf '| %s | %s | %s | %s | %s | %s | %s | %s | %s |\n' "$1" "$2" "$rps" "$p50" "$p99" "$err" "$tps" "$lat" "$ratio" | tee -a "$TABLE"
 }
+
+# A read endpoint: a short warm-up, wrk at full concurrency, pgbench with the captured SQL, and
+# wrk with one connection (latency without queueing).
+measure_read() { # name label requests-file pgbench-glob
+  local r t s
+  wrk_run "$CONNECTIONS" 3 "$3" >/dev/null
+  r="$(wrk_run "$CONNECTIONS" "$DURATION" "$3")"
+  # shellcheck disable=SC2086 # the glob names the captured scripts
+  t="$(pgbench_run $4)"
+  row "$SCALE" "$2" "$r" "$t"
+  s="$(wrk_run 1 5 "$3")"
+  printf '%s\t%s\t%s\t%s\n' "$SCALE" "$2" "$(field "$s" p50_ms)" "$(field "$s" p99_ms)" >> "$SINGLE"
+  eval "P99_$1=$(field "$r" p99_ms)"
+}
+
+NAMES=(王 李 张 芳 秀英 建国 小明 文军 海燕 春梅)
+YEAR_START="$(TZ=Asia/Shanghai date +%Y)-01-01"; TODAY="$(TZ=Asia/Shanghai date +%F)"
 
 for SCALE in $SCALES; do
   DB="shegong_bench_${SCALE}"
@@ -72,88 +134,148 @@ for SCALE in $SCALES; do
     psql -X -q -d postgres -c "DROP DATABASE IF EXISTS \"$DB\" WITH (FORCE)"
     start=$(date +%s)
     SHEGONG_LOG_LEVEL=warn "$BIN" seed --scale "$SCALE"
-    echo "- $SCALE clients: seeded in $(( $(date +%s) - start )) s" >> "$NOTES"
+    echo "- $SCALE: seeded in $(( $(date +%s) - start )) s (\`shegong seed --scale $SCALE\`)" >> "$NOTES"
   fi
-  echo "- $SCALE: $(q "SELECT count(*) FROM clients") clients, $(q "SELECT count(*) FROM service_sessions" 2>/dev/null || echo 0) sessions, $(q "SELECT count(*) FROM org_units") units, $(q "SELECT count(*) FROM users") users" >> "$NOTES"
+  SHEGONG_LOG_LEVEL=warn "$BIN" migrate
+  # A live database has autovacuum keep its statistics and visibility maps; this one may not.
+  psql -X -q -d "$DB" -c "VACUUM ANALYZE"
+  echo "- $SCALE: $(q "SELECT count(*) FROM clients") clients, $(q "SELECT count(*) FROM cases") cases, $(q "SELECT count(*) FROM service_sessions") sessions, $(q "SELECT count(*) FROM org_units") units, $(q "SELECT count(*) FROM users") users; database $(q "SELECT pg_size_pretty(pg_database_size(current_database()))")" >> "$NOTES"
+
+  # Township workers with cases in intervention (up to five each, for the sessions they record),
+  # and county supervisors.
+  q "SELECT u.username, o.id, string_agg(k.id::text, ',')
+     FROM users u JOIN org_units o ON o.id = u.org_unit_id
+     JOIN LATERAL (SELECT id FROM cases k WHERE k.worker_id = u.id AND k.status = 'intervention' ORDER BY id DESC LIMIT 5) k ON true
+     WHERE u.role = 'worker' AND o.tier = 'township' AND u.username LIKE 'tw\_%\_1'
+     GROUP BY u.username, o.id ORDER BY md5(u.username) LIMIT 40" > "$WORK/workers"
+  q "SELECT u.username, o.id FROM users u JOIN org_units o ON o.id = u.org_unit_id
+     WHERE u.role = 'supervisor' AND o.tier = 'county' AND u.username LIKE 'co\_%' ORDER BY md5(u.username) LIMIT 10" > "$WORK/supervisors"
+  [ -s "$WORK/workers" ] && [ -s "$WORK/supervisors" ] || { echo "bench: $DB has no bench staff (reseed with FRESH=1)" >&2; exit 1; }
+
+  name_of() { local n="${NAMES[$(( $1 % ${#NAMES[@]} ))]}"; python3 -c "import urllib.parse,sys; print(urllib.parse.quote(sys.argv[1]))" "$n"; }
+  worker_paths() { echo "cases /api/v1/cases"; echo "clients_q /api/v1/clients?q=$(name_of "$1")"; echo "clients /api/v1/clients"; }
+  supervisor_paths() { echo "caseload /api/v1/caseload"; echo "stats /api/v1/stats?from=${YEAR_START}&to=${TODAY}"; }
+
+  echo "==> capturing the SQL of each read endpoint"
+  CAPTURE_DB="$DB"
+  psql -X -q -d postgres -c "ALTER DATABASE \"$DB\" SET log_statement = 'all'"
+  rm -f "$WORK"/pg_*.sql
+  start_server 1 "$WORK/capture.log"
+  capture() { # token name path n
+    # The request once to warm the connection, then once for the record.
+    curl -fs -o /dev/null -H "Authorization: Bearer $1" "$BASE$3"
+    local from to
+    from=$(stat -c %s "$PGLOG")
+    curl -fs -o /dev/null -H "Authorization: Bearer $1" "$BASE$3"
+    to=$(stat -c %s "$PGLOG")
+    python3 bench/sqlcapture.py "$PGLOG" "$from" "$to" "$DB" > "$WORK/pg_$2_$4.sql"
+  }
+  i=0
+  while IFS='|' read -r user _unit _cases; do
+    token="$(login "$user")"; i=$((i + 1))
+    while read -r name path; do capture "$token" "$name" "$path" "$i"; done < <(worker_paths "$i")
+  done < "$WORK/workers"
+  while IFS='|' read -r user _unit; do
+    token="$(login "$user")"; i=$((i + 1))
+    while read -r name path; do capture "$token" "$name" "$path" "$i"; done < <(supervisor_paths "$i")
+  done < "$WORK/supervisors"
+  stop_server
+  psql -X -q -d postgres -c "ALTER DATABASE \"$DB\" RESET log_statement"
+  CAPTURE_DB=""
+  if [ -n "${KEEP_SQL:-}" ]; then mkdir -p "$KEEP_SQL/$SCALE" && cp "$WORK"/pg_*.sql "$KEEP_SQL/$SCALE/"; fi
+  # The plans: EXPLAIN ANALYZE of every statement of the first actor's request, per endpoint.
+  EXPLAINS="${OUT%.md}-explain-$SCALE.txt"
+  : > "$EXPLAINS"
+  sup=$(( $(wc -l < "$WORK/workers") + 1 ))
+  for f in cases_1 clients_q_1 clients_1 "caseload_$sup" "stats_$sup"; do
+    echo "######## ${f%_*}: the statements of one request, each with EXPLAIN (ANALYZE, BUFFERS)" >> "$EXPLAINS"
+    { echo "BEGIN READ ONLY;"
+      grep -v -E '^(BEGIN|COMMIT|ROLLBACK)' "$WORK/pg_$f.sql" | sed 's/^/EXPLAIN (ANALYZE, BUFFERS) /'
+      echo "ROLLBACK;"
+    } | psql -X -q -d "$DB" -e >> "$EXPLAINS" 2>&1
+  done
 
   echo "==> starting the server on $BASE"
-  SHEGONG_BIND="127.0.0.1:${PORT}" SHEGONG_LOG_LEVEL=warn SHEGONG_DB_POOL_SIZE="${POOL:-16}" "$BIN" serve > "$WORK/server.log" 2>&1 &
-  SERVER_PID=$!
-  for _ in $(seq 1 60); do curl -fs "$BASE/readyz" >/dev/null && break; sleep 0.5; done
-
-  # Township workers with clients, and county supervisors.
-  q "SELECT u.username, o.id, o.path FROM users u JOIN org_units o ON o.id = u.org_unit_id
-     WHERE u.role = 'worker' AND o.tier = 'township' AND u.username LIKE 'tw\_%\_1'
-       AND EXISTS (SELECT 1 FROM clients c WHERE c.org_unit_id = o.id) ORDER BY md5(u.username) LIMIT 40" > "$WORK/workers"
-  q "SELECT u.username, o.id, o.path FROM users u JOIN org_units o ON o.id = u.org_unit_id
-     WHERE u.role = 'supervisor' AND o.tier = 'county' AND u.username LIKE 'co\_%' ORDER BY md5(u.username) LIMIT 10" > "$WORK/supervisors"
-  login() { curl -fs -X POST "$BASE/api/v1/auth/login" -H 'content-type: application/json' \
-              -d "{\"username\":\"$1\",\"password\":\"Bench-Pass-2026\"}" | python3 -c 'import json,sys; print(json.load(sys.stdin)["access_token"])'; }
-  : > "$WORK/clients_q"; : > "$WORK/clients"; : > "$WORK/sessions_post"; : > "$WORK/stats"; : > "$WORK/logins"
-  NAMES=(王 李 张 芳 秀英 建国 小明 文军 海燕 春梅)
+  start_server "${POOL:-16}" "$WORK/server.log"
+  : > "$WORK/cases"; : > "$WORK/clients_q"; : > "$WORK/clients"; : > "$WORK/caseload"; : > "$WORK/stats"
+  : > "$WORK/sessions"; : > "$WORK/logins"
+  AT="$(date -u -d '-1 hour' +%Y-%m-%dT%H:%M:%SZ)"
   i=0
-  while IFS='|' read -r user unit path; do
-    token="$(login "$user")"
-    name="${NAMES[$((i % ${#NAMES[@]}))]}"; i=$((i + 1))
-    enc="$(python3 -c "import urllib.parse,sys; print(urllib.parse.quote(sys.argv[1]))" "$name")"
-    printf '%s\tGET\t/api/v1/clients?q=%s\t\n' "$token" "$enc" >> "$WORK/clients_q"
-    printf '%s\tGET\t/api/v1/clients\t\n' "$token" >> "$WORK/clients"
-    printf '%s\tPOST\t/api/v1/sessions\t{"id":"__UUID__","method":"community","org_unit_id":"%s","occurred_at":"%s","duration_minutes":60,"title":"政策宣讲","kind":"education","participant_count":30}\n' \
-      "$token" "$unit" "$(date -u -d '-2 hours' +%Y-%m-%dT%H:%M:%SZ)" >> "$WORK/sessions_post"
+  while IFS='|' read -r user _unit cases; do
+    token="$(login "$user")"; i=$((i + 1))
+    while read -r name path; do printf '%s\tGET\t%s\t\n' "$token" "$path" >> "$WORK/$name"; done < <(worker_paths "$i")
+    for case_id in ${cases//,/ }; do
+      printf '%s\tPOST\t/api/v1/sessions\t{"id":"__UUID__","method":"individual","case_id":"%s","occurred_at":"%s","duration_minutes":45,"mode":"home_visit","service_types":["visit_care"],"summary":"入户走访，了解近况。"}\n' \
+        "$token" "$case_id" "$AT" >> "$WORK/sessions"
+    done
     printf '{"username":"%s","password":"Bench-Pass-2026"}\n' "$user" >> "$WORK/logins"
-    # pgbench: the same SQL the endpoint runs (actor lookup, pool check, the list), per actor.
-    uid="$(q "SELECT id FROM users WHERE username = '$user'")"
-    cat > "$WORK/pg_clients_q_$i.sql" <<SQL
-SELECT users.id, users.username, users.role, users.org_unit_id, users.is_active, users.token_version, org_units.tier, org_units.path FROM users INNER JOIN org_units ON org_units.id = users.org_unit_id WHERE users.id = '$uid' LIMIT 1;
-SELECT 1;
-SELECT id, org_unit_id, name, gender, birth_date, id_type, id_number, phone, address, hukou_division_code, categories, living_arrangement, self_care, disability, guardian, emergency_contact, household_id, risk_level, consent, notes, created_by, version, created_at, updated_at, deleted_at FROM clients WHERE deleted_at IS NULL AND org_unit_id IN (SELECT id FROM org_units WHERE path LIKE '$path%') AND name_grams @> ARRAY[$(python3 -c "import sys; n=sys.argv[1]; g=[n] if len(n)==1 else [n[i:i+2] for i in range(len(n)-1)]; print(','.join(\"'\"+x+\"'\" for x in g))" "$name")] AND lower(clients.name) LIKE '%$name%' ORDER BY id DESC LIMIT 51;
-SQL
-    sed -e '3d' "$WORK/pg_clients_q_$i.sql" > "$WORK/pg_clients_$i.sql"
-    echo "SELECT id, org_unit_id, name, gender, birth_date, id_type, id_number, phone, address, hukou_division_code, categories, living_arrangement, self_care, disability, guardian, emergency_contact, household_id, risk_level, consent, notes, created_by, version, created_at, updated_at, deleted_at FROM clients WHERE deleted_at IS NULL AND org_unit_id IN (SELECT id FROM org_units WHERE path LIKE '$path%') ORDER BY id DESC LIMIT 51;" >> "$WORK/pg_clients_$i.sql"
   done < "$WORK/workers"
-  YEAR_START="$(date -u +%Y)-01-01"; TODAY="$(date -u +%F)"
-  while IFS='|' read -r user unit path; do
-    token="$(login "$user")"
-    printf '%s\tGET\t/api/v1/stats?org_unit_id=%s&from=%s&to=%s\t\n' "$token" "$unit" "$YEAR_START" "$TODAY" >> "$WORK/stats"
+  while IFS='|' read -r user _unit; do
+    token="$(login "$user")"; i=$((i + 1))
+    while read -r name path; do printf '%s\tGET\t%s\t\n' "$token" "$path" >> "$WORK/$name"; done < <(supervisor_paths "$i")
   done < "$WORK/supervisors"
 
-  echo "==> GET /clients (township, newest 50)"
-  r="$(wrk_run clients "$WORK/clients")"; t="$(pgbench_run "$WORK"/pg_clients_*.sql)"; row "$SCALE" "GET /clients" "$r" "$t"
-  BASELINE_P99="$(field "$r" p99_ms)"
+  echo "==> GET /cases (township, newest 50)"
+  measure_read cases "GET /cases" "$WORK/cases" "$WORK/pg_cases_*.sql"
   echo "==> GET /clients?q= (township, name part)"
-  r="$(wrk_run clients_q "$WORK/clients_q")"; t="$(pgbench_run "$WORK"/pg_clients_q_*.sql)"; row "$SCALE" "GET /clients?q=" "$r" "$t"
-  SPEC="$(curl -fs "$BASE/openapi.json")"
-  has() { echo "$SPEC" | python3 -c "import json,sys; sys.exit(0 if sys.argv[1] in json.load(sys.stdin)['paths'] else 1)" "$1"; }
-  if has /api/v1/stats; then
-    echo "==> GET /stats (county, this year)"
-    r="$(wrk_run stats "$WORK/stats")"; row "$SCALE" "GET /stats county-year" "$r"
-  fi
-  echo "==> POST /sessions (community)"
-  r="$(wrk_run sessions "$WORK/sessions_post")"; row "$SCALE" "POST /sessions" "$r"
+  measure_read clients_q "GET /clients?q=" "$WORK/clients_q" "$WORK/pg_clients_q_*.sql"
+  echo "==> GET /clients (township, newest 50)"
+  measure_read clients "GET /clients" "$WORK/clients" "$WORK/pg_clients_[0-9]*.sql"
+  echo "==> GET /caseload (county)"
+  measure_read caseload "GET /caseload (county)" "$WORK/caseload" "$WORK/pg_caseload_*.sql"
+  echo "==> GET /stats (county, this year)"
+  measure_read stats "GET /stats (county-year)" "$WORK/stats" "$WORK/pg_stats_*.sql"
+  echo "==> POST /sessions (individual, on the worker's cases)"
+  before="$(q "SELECT count(*) FROM service_sessions")"
+  r="$(wrk_run "$CONNECTIONS" "$DURATION" "$WORK/sessions")"
+  row "$SCALE" "POST /sessions" "$r"
+  echo "- $SCALE: POST /sessions wrote $(( $(q "SELECT count(*) FROM service_sessions") - before )) sessions" >> "$NOTES"
 
-  echo "==> login storm while reading GET /clients"
-  wrk -t1 -c8 -d"${DURATION}s" -s bench/login.lua "$BASE" -- "$WORK/logins" > "$WORK/storm.log" 2>&1 &
+  echo "==> GET /cases during a login storm"
+  wrk -t1 -c"$STORM_CONNECTIONS" -d"$((DURATION + 2))s" -s bench/login.lua "$BASE" -- "$WORK/logins" > "$WORK/storm.log" 2>&1 &
   STORM=$!
   sleep 1
-  r="$(wrk_run clients_storm "$WORK/clients")"
+  r="$(wrk_run "$CONNECTIONS" "$DURATION" "$WORK/cases")"
   wait "$STORM" || true
-  row "$SCALE" "GET /clients during login storm" "$r"
-  STORM_P99="$(field "$r" p99_ms)"
-  echo "- $SCALE: p99 of GET /clients during a login storm is $(python3 -c "print(f'{$STORM_P99 / $BASELINE_P99:.2f}')")x its p99 without; logins: $(grep -o 'RESULT.*' "$WORK/storm.log" || echo n/a)" >> "$NOTES"
+  row "$SCALE" "GET /cases during a login storm" "$r"
+  echo "- $SCALE: p99 of GET /cases during a login storm ($STORM_CONNECTIONS connections signing in) is $(python3 -c "print(f'{$(field "$r" p99_ms)} / {$P99_cases} = {$(field "$r" p99_ms) / $P99_cases:.2f}')")x its p99 without; the storm: $(grep -o 'RESULT.*' "$WORK/storm.log" || echo n/a)" >> "$NOTES"
 
   RSS_KB="$(awk '/VmHWM/ {print $2}' "/proc/$SERVER_PID/status")"
   echo "- $SCALE: server peak RSS $(( RSS_KB / 1024 )) MiB" >> "$NOTES"
-  kill "$SERVER_PID"; wait "$SERVER_PID" 2>/dev/null || true; SERVER_PID=0
+  stop_server
 done
 
 {
   echo "# Benchmark $DATE"
   echo
-  echo "- commit $COMMIT; machine: $MACHINE; PostgreSQL $(psql -X -Atq -d postgres -c 'SHOW server_version')"
-  echo "- wrk and pgbench: $CONNECTIONS connections, ${DURATION} s each, server, database and load generators on the same machine"
+  echo "- commit $COMMIT; machine: $MACHINE"
+  echo "- PostgreSQL $(psql -X -Atq -d postgres -c 'SHOW server_version'): shared_buffers $(psql -X -Atq -d postgres -c 'SHOW shared_buffers'), work_mem $(psql -X -Atq -d postgres -c 'SHOW work_mem'), max_connections $(psql -X -Atq -d postgres -c 'SHOW max_connections')"
+  echo "- wrk and pgbench: $CONNECTIONS connections, ${DURATION} s each (after a 3 s warm-up); the server (default settings, pool ${POOL:-16}), PostgreSQL and the load generators share the machine"
+  echo "- pgbench runs, per request, the statements the endpoint sent (captured from the server log), with -M prepared; their plans: \`$(basename "${OUT%.md}")-explain-<scale>.txt\`"
   cat "$NOTES"
   echo
   cat "$TABLE"
+  echo
+  echo "Latency with one connection (no queueing), p50 / p99 ms:"
+  echo
+  python3 - "$SINGLE" <<'PY'
+import sys
+rows = [l.rstrip("\n").split("\t") for l in open(sys.argv[1]) if l.strip()]
+scales = sorted({int(r[0]) for r in rows})
+names = list(dict.fromkeys(r[1] for r in rows))
+val = {(int(r[0]), r[1]): (float(r[2]), float(r[3])) for r in rows}
+head = "| endpoint | " + " | ".join(f"{s:,}" for s in scales)
+if len(scales) > 1:
+    head += f" | p50 {scales[-1]:,} / {scales[0]:,}"
+print(head + " |")
+print("|---" * (len(scales) + 1 + (len(scales) > 1)) + "|")
+for n in names:
+    cells = [f"{val[(s, n)][0]:.2f} / {val[(s, n)][1]:.2f}" if (s, n) in val else "-" for s in scales]
+    line = f"| {n} | " + " | ".join(cells)
+    if len(scales) > 1 and (scales[0], n) in val and (scales[-1], n) in val:
+        line += f" | {val[(scales[-1], n)][0] / val[(scales[0], n)][0]:.2f}x"
+    print(line + " |")
+PY
 } > "$OUT"
 echo
 cat "$OUT"

@@ -276,7 +276,11 @@ impl From<diesel::result::Error> for AppError {
         use diesel::result::{DatabaseErrorKind as K, Error as E};
         match e {
             E::NotFound => AppError::NotFound,
-            E::DatabaseError(K::ClosedConnection, _) => AppError::Unavailable,
+            E::DatabaseError(K::ClosedConnection | K::UnableToSendCommand, ref info) => {
+                tracing::warn!(error = %info.message(), "database connection lost");
+                crate::db::note_connection_lost();
+                AppError::Unavailable
+            }
             E::DatabaseError(K::SerializationFailure, _) => AppError::conflict(
                 "concurrent_update",
                 Text::new("并发修改冲突，请重试。", "A concurrent change conflicted; try again."),
@@ -292,6 +296,7 @@ impl From<diesel::result::Error> for AppError {
                 if info.message().contains("connection") || info.message().contains("terminating") =>
             {
                 tracing::warn!(error = %info.message(), "database connection lost");
+                crate::db::note_connection_lost();
                 AppError::Unavailable
             }
             other => AppError::Internal(other.into()),

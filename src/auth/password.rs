@@ -1,39 +1,81 @@
 //! Password hashing (argon2id, OWASP parameters) and the password policy.
 //!
-//! Hashing is deliberately slow, so it runs on the blocking pool behind a semaphore: a login
-//! storm queues for the hasher instead of starving the async workers that answer everything else.
-//! Unknown users are checked against a dummy hash so both failures take the same time.
+//! Hashing is deliberately slow and needs 19 MiB of memory, so it runs on a few threads of its
+//! own (`SHEGONG_HASH_CONCURRENCY`), each keeping its memory for the next hash: a login storm
+//! queues for the hashers instead of starving the async workers that answer everything else, and
+//! the process does not grow by 19 MiB for every thread that ever hashed. Unknown users are
+//! checked against a dummy hash so both failures take the same time.
 
-use std::sync::{Arc, OnceLock};
+use std::sync::{mpsc, Arc, Mutex, OnceLock};
 
 use argon2::{
-    password_hash::{rand_core::OsRng, PasswordHash, PasswordHasher as _, PasswordVerifier, SaltString},
-    Algorithm, Argon2, Params, Version,
+    password_hash::{rand_core::OsRng, Output, ParamsString, PasswordHash, SaltString},
+    Algorithm, Argon2, Block, Params, Version,
 };
-use tokio::sync::Semaphore;
+use tokio::sync::oneshot;
 
 use crate::error::{AppError, FieldError};
 use crate::i18n::Text;
 
-fn argon2() -> Argon2<'static> {
+fn params() -> Params {
     // OWASP: m = 19456 KiB, t = 2, p = 1.
-    let params = Params::new(19_456, 2, 1, None).unwrap_or_default();
-    Argon2::new(Algorithm::Argon2id, Version::V0x13, params)
+    Params::new(19_456, 2, 1, None).unwrap_or_default()
 }
 
-/// Hashes a password now (blocking; call through `Hasher`).
-pub fn hash_blocking(password: &str) -> anyhow::Result<String> {
+/// `params`' share of `memory`, grown to fit the first time.
+fn blocks<'m>(memory: &'m mut Vec<Block>, params: &Params) -> &'m mut [Block] {
+    let n = params.block_count();
+    if memory.len() < n {
+        memory.resize(n, Block::default());
+    }
+    &mut memory[..n]
+}
+
+/// Hashes a password into a PHC string, using `memory` for the algorithm's state.
+fn hash_with(memory: &mut Vec<Block>, password: &str) -> anyhow::Result<String> {
+    let params = params();
     let salt = SaltString::generate(&mut OsRng);
-    argon2()
-        .hash_password(password.as_bytes(), &salt)
-        .map(|h| h.to_string())
-        .map_err(|e| anyhow::anyhow!("hashing password: {e}"))
+    let mut salt_bytes = [0u8; 64];
+    let salt_bytes = salt.decode_b64(&mut salt_bytes).map_err(|e| anyhow::anyhow!("salt: {e}"))?;
+    let argon2 = Argon2::new(Algorithm::Argon2id, Version::V0x13, params.clone());
+    let output = Output::init_with(Params::DEFAULT_OUTPUT_LEN, |out| {
+        argon2.hash_password_into_with_memory(password.as_bytes(), salt_bytes, out, blocks(memory, &params)).map_err(Into::into)
+    })
+    .map_err(|e| anyhow::anyhow!("hashing password: {e}"))?;
+    let hash = PasswordHash {
+        algorithm: argon2::ARGON2ID_IDENT,
+        version: Some(Version::V0x13.into()),
+        params: ParamsString::try_from(&params).map_err(|e| anyhow::anyhow!("hash parameters: {e}"))?,
+        salt: Some(salt.as_salt()),
+        hash: Some(output),
+    };
+    Ok(hash.to_string())
 }
 
-fn verify_blocking(password: &str, hash: &str) -> bool {
-    PasswordHash::new(hash)
-        .map(|parsed| argon2().verify_password(password.as_bytes(), &parsed).is_ok())
-        .unwrap_or(false)
+/// Whether a password matches a PHC string, recomputed with the string's own parameters.
+fn verify_with(memory: &mut Vec<Block>, password: &str, hash: &str) -> bool {
+    let mut check = || -> Option<bool> {
+        let parsed = PasswordHash::new(hash).ok()?;
+        let algorithm = Algorithm::try_from(parsed.algorithm).ok()?;
+        let version = parsed.version.map(Version::try_from).transpose().ok()?.unwrap_or_default();
+        let params = Params::try_from(&parsed).ok()?;
+        let (salt, expected) = (parsed.salt?, parsed.hash?);
+        let mut salt_bytes = [0u8; 64];
+        let salt_bytes = salt.decode_b64(&mut salt_bytes).ok()?;
+        let argon2 = Argon2::new(algorithm, version, params.clone());
+        let computed = Output::init_with(expected.len(), |out| {
+            argon2.hash_password_into_with_memory(password.as_bytes(), salt_bytes, out, blocks(memory, &params)).map_err(Into::into)
+        })
+        .ok()?;
+        // `Output` compares in constant time.
+        Some(computed == expected)
+    };
+    check().unwrap_or(false)
+}
+
+/// Hashes a password now, on the calling thread (seeding, set-up; requests use `Hasher`).
+pub fn hash_blocking(password: &str) -> anyhow::Result<String> {
+    hash_with(&mut Vec::new(), password)
 }
 
 fn dummy_hash() -> &'static str {
@@ -41,43 +83,81 @@ fn dummy_hash() -> &'static str {
     DUMMY.get_or_init(|| hash_blocking("dummy password for unknown users").unwrap_or_default())
 }
 
-/// The bounded hasher shared by all requests.
+enum Job {
+    Hash(String, oneshot::Sender<anyhow::Result<String>>),
+    Verify(String, Option<String>, oneshot::Sender<bool>),
+}
+
+/// The bounded hasher shared by all requests: a queue in front of a fixed set of hashing
+/// threads. The threads end when the last clone of the hasher is dropped.
 #[derive(Clone, Debug)]
 pub struct Hasher {
-    permits: Arc<Semaphore>,
+    jobs: mpsc::Sender<Job>,
+}
+
+fn hashing_thread(jobs: Arc<Mutex<mpsc::Receiver<Job>>>) {
+    let mut memory = Vec::new();
+    loop {
+        // The lock is held only while waiting for the next job, not while hashing.
+        let job = match jobs.lock() {
+            Ok(rx) => rx.recv(),
+            Err(_) => return,
+        };
+        match job {
+            Ok(Job::Hash(password, reply)) => {
+                let _ = reply.send(hash_with(&mut memory, &password));
+            }
+            Ok(Job::Verify(password, hash, reply)) => {
+                let ok = match hash {
+                    Some(h) => verify_with(&mut memory, &password, &h),
+                    None => {
+                        verify_with(&mut memory, &password, dummy_hash());
+                        false
+                    }
+                };
+                let _ = reply.send(ok);
+            }
+            Err(_) => return,
+        }
+    }
 }
 
 impl Hasher {
-    /// A hasher computing at most `concurrency` hashes at once.
+    /// A hasher computing at most `concurrency` hashes at once, on threads of its own.
     pub fn new(concurrency: usize) -> Self {
-        Self { permits: Arc::new(Semaphore::new(concurrency.max(1))) }
+        let (tx, rx) = mpsc::channel();
+        let rx = Arc::new(Mutex::new(rx));
+        for i in 0..concurrency.max(1) {
+            let rx = Arc::clone(&rx);
+            let spawned = std::thread::Builder::new().name(format!("argon2-{i}")).spawn(move || hashing_thread(rx));
+            if let Err(e) = spawned {
+                tracing::error!(error = %e, "could not start a password-hashing thread");
+            }
+        }
+        Self { jobs: tx }
     }
 
-    async fn run<T: Send + 'static>(&self, f: impl FnOnce() -> T + Send + 'static) -> Result<T, AppError> {
-        let _permit = self.permits.acquire().await.map_err(AppError::internal)?;
-        tokio::task::spawn_blocking(f).await.map_err(AppError::internal)
+    fn send(&self, job: Job) -> Result<(), AppError> {
+        self.jobs.send(job).map_err(|_| AppError::internal(anyhow::anyhow!("the password hashers have stopped")))
     }
 
     /// Hashes a new password.
     pub async fn hash(&self, password: String) -> Result<String, AppError> {
-        self.run(move || hash_blocking(&password)).await?.map_err(AppError::Internal)
+        let (tx, rx) = oneshot::channel();
+        self.send(Job::Hash(password, tx))?;
+        rx.await.map_err(AppError::internal)?.map_err(AppError::Internal)
     }
 
     /// Verifies a password against a stored hash, or against the dummy hash when there is none.
     pub async fn verify(&self, password: String, hash: Option<String>) -> Result<bool, AppError> {
-        self.run(move || match hash {
-            Some(h) => verify_blocking(&password, &h),
-            None => {
-                verify_blocking(&password, dummy_hash());
-                false
-            }
-        })
-        .await
+        let (tx, rx) = oneshot::channel();
+        self.send(Job::Verify(password, hash, tx))?;
+        rx.await.map_err(AppError::internal)
     }
 
     /// Computes the dummy hash ahead of the first login, so the first unknown user is not faster.
     pub async fn warm_up(&self) {
-        let _ = self.run(|| dummy_hash().len()).await;
+        let _ = self.verify(String::new(), None).await;
     }
 }
 
@@ -123,12 +203,28 @@ mod tests {
         assert!(COMMON_PASSWORDS.lines().count() > 200);
     }
 
+    #[actix_web::test]
+    async fn the_hasher_answers_from_its_own_threads() {
+        let hasher = Hasher::new(2);
+        let h = hasher.hash("a fine passphrase".into()).await.expect("hash");
+        assert!(hasher.verify("a fine passphrase".into(), Some(h.clone())).await.expect("verify"));
+        assert!(!hasher.verify("wrong".into(), Some(h)).await.expect("verify"));
+        assert!(!hasher.verify("anything".into(), None).await.expect("verify"));
+    }
+
     #[test]
     fn hash_format_and_verify() {
         let h = hash_blocking("a fine passphrase").expect("hash");
         assert!(h.starts_with("$argon2id$v=19$m=19456,t=2,p=1$"), "{h}");
-        assert!(verify_blocking("a fine passphrase", &h));
-        assert!(!verify_blocking("another", &h));
-        assert!(!verify_blocking("x", "not a hash"));
+        let mut memory = Vec::new();
+        assert!(verify_with(&mut memory, "a fine passphrase", &h));
+        assert!(!verify_with(&mut memory, "another", &h));
+        assert!(!verify_with(&mut memory, "x", "not a hash"));
+        // Hashes made by the argon2 crate's own encoder verify too, and ours verify there.
+        use argon2::password_hash::{PasswordHasher as _, PasswordVerifier as _};
+        let argon2 = Argon2::new(Algorithm::Argon2id, Version::V0x13, params());
+        let theirs = argon2.hash_password(b"a fine passphrase", &SaltString::generate(&mut OsRng)).expect("hash").to_string();
+        assert!(verify_with(&mut memory, "a fine passphrase", &theirs));
+        assert!(argon2.verify_password(b"a fine passphrase", &PasswordHash::new(&h).expect("parse")).is_ok());
     }
 }

@@ -6,6 +6,7 @@ pub mod bulk;
 pub mod models;
 pub mod repo;
 pub mod schema;
+pub mod statement;
 
 use std::time::Duration;
 
@@ -13,30 +14,86 @@ use anyhow::Context;
 use diesel::connection::SimpleConnection;
 use diesel_async::{
     async_connection_wrapper::AsyncConnectionWrapper,
-    pooled_connection::{deadpool::Pool as DeadPool, AsyncDieselConnectionManager, ManagerConfig, RecyclingMethod},
+    pooled_connection::{AsyncDieselConnectionManager, ManagerConfig, PoolError, RecyclingMethod},
     AsyncConnection, AsyncPgConnection, RunQueryDsl,
 };
 use diesel_migrations::{embed_migrations, EmbeddedMigrations, MigrationHarness};
 
 /// The connection pool type.
-pub type Pool = DeadPool<AsyncPgConnection>;
+pub type Pool = deadpool::managed::Pool<Manager>;
 /// A connection checked out of the pool.
-pub type PooledConn = diesel_async::pooled_connection::deadpool::Object<AsyncPgConnection>;
+pub type PooledConn = deadpool::managed::Object<Manager>;
 /// The async connection every repository function takes.
 pub type Conn = AsyncPgConnection;
 
 /// The SQL migrations, embedded in the binary.
 pub const MIGRATIONS: EmbeddedMigrations = embed_migrations!("migrations");
 
+/// A connection idle for longer than this is checked with a round trip before it is handed out.
+const IDLE_CHECK: Duration = Duration::from_secs(1);
+/// After a broken connection turns up, every connection is checked for this long.
+const SUSPECT_FOR: Duration = Duration::from_secs(5);
+
+/// When a request last lost its database connection (any pool of the process).
+static CONNECTION_LOST_AT: std::sync::Mutex<Option<std::time::Instant>> = std::sync::Mutex::new(None);
+
+/// Records that a query failed because its connection was lost, so that the pools check their
+/// connections for a while (the server seldom drops just one).
+pub fn note_connection_lost() {
+    if let Ok(mut at) = CONNECTION_LOST_AT.lock() {
+        *at = Some(std::time::Instant::now());
+    }
+}
+
+fn lost_recently() -> bool {
+    CONNECTION_LOST_AT.lock().ok().and_then(|at| *at).is_some_and(|at| at.elapsed() < SUSPECT_FOR)
+}
+
+/// Makes and recycles pooled connections.
+///
+/// A connection whose socket the server has closed (a restart, `pg_terminate_backend`) is noticed
+/// at checkout without a round trip and replaced. One that has sat idle for a while may have been
+/// cut off silently (a firewall, a failover), so it answers a `SELECT 1` first, and so does every
+/// connection for a few seconds after a broken one turned up: when the server drops one, it has
+/// usually dropped them all (a query that lost its connection reports it through
+/// [`note_connection_lost`]). A connection in steady use has just proved itself, and checking it
+/// again would add a round trip to every request. The pool hands out the most recently used
+/// connection first, so a failed one is looked at (and the check switched on) before the others.
+pub struct Manager(AsyncDieselConnectionManager<AsyncPgConnection>);
+
+impl deadpool::managed::Manager for Manager {
+    type Type = AsyncPgConnection;
+    type Error = PoolError;
+
+    async fn create(&self) -> Result<AsyncPgConnection, PoolError> {
+        self.0.create().await
+    }
+
+    async fn recycle(&self, conn: &mut AsyncPgConnection, metrics: &deadpool::managed::Metrics) -> deadpool::managed::RecycleResult<PoolError> {
+        // Configured with `RecyclingMethod::Fast`: only the broken/closed check.
+        if let Err(e) = self.0.recycle(conn, metrics).await {
+            note_connection_lost();
+            return Err(e);
+        }
+        if lost_recently() || metrics.last_used() >= IDLE_CHECK {
+            if let Err(e) = ping(conn).await {
+                note_connection_lost();
+                return Err(PoolError::QueryError(e).into());
+            }
+        }
+        Ok(())
+    }
+}
+
 /// Builds the pool. Connections are made lazily; a checkout waits at most `timeout`, so a dead
 /// database answers 503 fast instead of hanging requests.
 pub fn pool(url: &str, size: usize, timeout: Duration) -> anyhow::Result<Pool> {
     let mut config = ManagerConfig::default();
-    // A connection killed on the server side is noticed at checkout, not by a failed request.
-    config.recycling_method = RecyclingMethod::Verified;
-    let manager = AsyncDieselConnectionManager::<AsyncPgConnection>::new_with_config(url, config);
-    DeadPool::builder(manager)
+    config.recycling_method = RecyclingMethod::Fast;
+    let manager = Manager(AsyncDieselConnectionManager::<AsyncPgConnection>::new_with_config(url, config));
+    Pool::builder(manager)
         .max_size(size)
+        .queue_mode(deadpool::managed::QueueMode::Lifo)
         .wait_timeout(Some(timeout))
         .create_timeout(Some(timeout))
         .recycle_timeout(Some(timeout))
@@ -73,9 +130,10 @@ where
     }
 }
 
-/// A round trip to the database (the readiness probe).
+/// A round trip to the database (the readiness probe and the idle-connection check).
 pub async fn ping(conn: &mut Conn) -> diesel::QueryResult<()> {
-    diesel::sql_query("SELECT 1").execute(conn).await.map(|_| ())
+    use diesel::IntoSql;
+    diesel::select(1_i32.into_sql::<diesel::sql_types::Integer>()).get_result::<i32>(conn).await.map(|_| ())
 }
 
 /// Splits a postgres URL into (URL of the `postgres` maintenance database, database name).

@@ -226,6 +226,25 @@ pub struct Client {
     pub deleted_at: Option<DateTime<Utc>>,
 }
 
+/// A client in a list: the columns of its (masked) summary.
+#[derive(Debug, Clone, QueryableByName)]
+#[diesel(table_name = clients, check_for_backend(diesel::pg::Pg))]
+pub struct ClientListRow {
+    pub id: Uuid,
+    pub org_unit_id: Uuid,
+    pub name: String,
+    pub gender: Option<Gender>,
+    pub birth_date: Option<NaiveDate>,
+    pub id_type: IdType,
+    pub id_number: Option<String>,
+    pub phone: Option<String>,
+    pub categories: Vec<ClientCategory>,
+    pub household_id: Option<Uuid>,
+    pub risk_level: RiskLevel,
+    pub version: i32,
+    pub created_at: DateTime<Utc>,
+}
+
 /// A client to insert, or the full new state of one to update (the service merges a PATCH
 /// into the stored record and validates the result as a whole).
 #[derive(Debug, Clone, Insertable, AsChangeset)]
@@ -426,13 +445,27 @@ pub struct CaseStatusChange {
     pub closure_reason: Option<Option<ClosureReason>>,
 }
 
-/// A case in a list, with the names people look for.
-#[derive(Debug, Clone)]
+/// A case in a list: the columns of its summary, with the names people look for.
+#[derive(Debug, Clone, QueryableByName)]
+#[diesel(table_name = cases, check_for_backend(diesel::pg::Pg))]
 pub struct CaseListRow {
-    pub case: Case,
+    pub id: Uuid,
+    pub case_no: String,
+    pub client_id: Uuid,
+    #[diesel(sql_type = diesel::sql_types::Text)]
     pub client_name: String,
+    pub org_unit_id: Uuid,
+    pub worker_id: Uuid,
+    #[diesel(sql_type = diesel::sql_types::Text)]
     pub worker_name: String,
+    pub domain: ServiceDomain,
+    pub risk_level: RiskLevel,
+    pub status: CaseStatus,
+    pub opened_at: DateTime<Utc>,
+    pub visit_due_at: Option<DateTime<Utc>>,
+    #[diesel(sql_type = diesel::sql_types::Bool)]
     pub has_pending_review: bool,
+    pub version: i32,
 }
 
 /// What the state machine needs to know about a case's records, counted in one query.

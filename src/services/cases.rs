@@ -155,23 +155,22 @@ pub(crate) async fn case_out(conn: &mut Conn, actor: &Actor, case: Case) -> Resu
     })
 }
 
-fn summary(row: CaseListRow) -> CaseSummary {
-    let c = row.case;
+fn summary(c: CaseListRow) -> CaseSummary {
     CaseSummary {
         id: c.id,
         case_no: c.case_no,
         client_id: c.client_id,
-        client_name: row.client_name,
+        client_name: c.client_name,
         org_unit_id: c.org_unit_id,
         worker_id: c.worker_id,
-        worker_name: row.worker_name,
+        worker_name: c.worker_name,
         domain: c.domain,
         risk_level: c.risk_level,
         status: c.status,
         opened_at: c.opened_at,
         overdue: is_overdue(c.visit_due_at),
         visit_due_at: c.visit_due_at,
-        has_pending_review: row.has_pending_review,
+        has_pending_review: c.has_pending_review,
         version: c.version,
     }
 }
@@ -245,7 +244,7 @@ pub async fn list(state: &AppState, actor: &Actor, query: CaseQuery, page: &Page
         pending_review: query.pending_review,
     };
     let rows = repo::cases::list(&mut conn, &actor.scope, &filter, before, page.fetch_limit()).await?;
-    Ok(page.finish(rows, |r| r.case.id).map(summary))
+    Ok(page.finish(rows, |r| r.id).map(summary))
 }
 
 /// One case in full, with the caller's allowed actions; the read is audited.

@@ -13,7 +13,7 @@ use uuid::Uuid;
 
 use super::tx::{self, Idempotency, Reply};
 use crate::db::{
-    models::{Client, ClientData},
+    models::{Client, ClientData, ClientListRow},
     repo::{self, clients::ClientFilter, clients::ClientSearch},
     Conn,
 };
@@ -127,7 +127,7 @@ fn finish(draft: Draft, today: NaiveDate) -> Result<ClientData, AppError> {
     Ok(data)
 }
 
-fn summary(c: Client) -> ClientSummary {
+fn summary(c: ClientListRow) -> ClientSummary {
     ClientSummary {
         id: c.id,
         org_unit_id: c.org_unit_id,

@@ -53,17 +53,22 @@ pub async fn stats(state: &AppState, actor: &Actor, query: &StatsQuery) -> Resul
     let mut conn = state.conn().await?;
     let unit_id = query.org_unit_id.unwrap_or(actor.org_unit_id);
     let unit = repo::org_units::find_in_scope(&mut conn, &actor.scope, unit_id).await?.ok_or(AppError::NotFound)?;
+    let end = to.checked_add_days(Days::new(1)).unwrap_or(to);
+    let (whole_from, whole_to) = match whole_months(from, end) {
+        Some((first, after_last)) => (start_of(first)?, start_of(after_last)?),
+        None => (start_of(end)?, start_of(end)?),
+    };
     let scope = StatsScope {
         root_path: unit.path.clone(),
         root_id: unit.id,
         from: start_of(from)?,
-        to: start_of(to.checked_add_days(Days::new(1)).unwrap_or(to))?,
+        to: start_of(end)?,
+        whole_from,
+        whole_to,
         by_unit,
         by_month,
     };
-    let sessions = repo::stats::sessions(&mut conn, &scope).await?;
-    let clients = repo::stats::clients(&mut conn, &scope).await?;
-    let cases = repo::stats::cases(&mut conn, &scope).await?;
+    let (sessions, clients, cases) = repo::stats::figures(&mut conn, &scope).await?;
 
     let mut figures: HashMap<Key, Figures> = HashMap::new();
     for s in sessions {
@@ -130,6 +135,14 @@ pub async fn stats(state: &AppState, actor: &Actor, query: &StatsQuery) -> Resul
         .collect();
     rows.sort_by(|a, b| (&a.org_unit_name, &a.month).cmp(&(&b.org_unit_name, &b.month)));
     Ok(StatsOut { org_unit_id: unit.id, org_unit_name: unit.name, from, to, group_by, rows, total })
+}
+
+/// The whole calendar months inside the days `[from, end)`: the first day of the first one and
+/// the first day after the last one, or `None` when no month lies wholly inside.
+fn whole_months(from: NaiveDate, end: NaiveDate) -> Option<(NaiveDate, NaiveDate)> {
+    let first = if from.day() == 1 { from } else { from.with_day(1)?.checked_add_months(chrono::Months::new(1))? };
+    let after_last = end.with_day(1)?;
+    (first < after_last).then_some((first, after_last))
 }
 
 /// Point-in-time figures are zero, not absent, where a unit row or the total has none.
@@ -291,4 +304,28 @@ fn xlsx(out: &StatsOut, rows: &[Vec<Cell>]) -> Result<Vec<u8>, rust_xlsxwriter::
         }
     }
     book.save_to_buffer()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::whole_months;
+    use chrono::NaiveDate;
+
+    fn d(y: i32, m: u32, day: u32) -> NaiveDate {
+        NaiveDate::from_ymd_opt(y, m, day).expect("date")
+    }
+
+    #[test]
+    fn whole_months_inside_a_period() {
+        // 1 January to 1 December inclusive: eleven whole months and one day.
+        assert_eq!(whole_months(d(2026, 1, 1), d(2026, 12, 2)), Some((d(2026, 1, 1), d(2026, 12, 1))));
+        // A period of whole months only.
+        assert_eq!(whole_months(d(2026, 3, 1), d(2026, 5, 1)), Some((d(2026, 3, 1), d(2026, 5, 1))));
+        // Ragged at both ends, across a year.
+        assert_eq!(whole_months(d(2025, 11, 15), d(2026, 2, 10)), Some((d(2025, 12, 1), d(2026, 2, 1))));
+        // Inside one month, or from mid-month to the next month's end but one day.
+        assert_eq!(whole_months(d(2026, 4, 2), d(2026, 4, 30)), None);
+        assert_eq!(whole_months(d(2026, 4, 2), d(2026, 5, 31)), None);
+        assert_eq!(whole_months(d(2026, 4, 2), d(2026, 6, 1)), Some((d(2026, 5, 1), d(2026, 6, 1))));
+    }
 }

@@ -6,7 +6,8 @@ use diesel::sql_types::{BigInt, Nullable, Text, Uuid as SqlUuid};
 use diesel_async::RunQueryDsl;
 use uuid::Uuid;
 
-use crate::db::Conn;
+use crate::auth::scope::subtree_range;
+use crate::db::{statement::Statement, Conn};
 
 /// Open cases of one worker with one status and risk level.
 #[derive(Debug, Clone, QueryableByName)]
@@ -47,51 +48,66 @@ pub struct Worker {
     pub role: String,
 }
 
-const UNITS: &str = "SELECT id FROM org_units WHERE path LIKE $1 || '%'";
+/// The subtree's units; `$1` and `$2` are the bounds of its path range.
+const UNITS: &str = "SELECT id FROM org_units WHERE path >= $1 AND path < $2";
+
+/// A caseload query over the subtree of `path`.
+fn over(path: &str, sql: String) -> Statement<'static> {
+    let (lo, hi) = subtree_range(path);
+    Statement::new(sql).bind::<Text, _>(lo).bind::<Text, _>(hi)
+}
 
 /// Open cases of the subtree by worker, status and risk, with how many are overdue.
 pub async fn open_cases(conn: &mut Conn, path: &str) -> QueryResult<Vec<OpenCases>> {
-    diesel::sql_query(format!(
-        "SELECT worker_id, status, risk_level, count(*) AS n, count(*) FILTER (WHERE visit_due_at < now()) AS overdue \
-         FROM cases WHERE is_open AND org_unit_id IN ({UNITS}) GROUP BY worker_id, status, risk_level"
-    ))
-    .bind::<Text, _>(path)
+    over(
+        path,
+        format!(
+            "SELECT worker_id, status, risk_level, count(*) AS n, count(*) FILTER (WHERE visit_due_at < now()) AS overdue \
+             FROM cases WHERE is_open AND org_unit_id IN ({UNITS}) GROUP BY worker_id, status, risk_level"
+        ),
+    )
     .load(conn)
     .await
 }
 
 /// Sessions and minutes of the last 30 days in the subtree, by who recorded them.
 pub async fn recent_sessions(conn: &mut Conn, path: &str) -> QueryResult<Vec<WorkerCount>> {
-    diesel::sql_query(format!(
-        "SELECT recorded_by AS worker_id, count(*) AS n, sum(duration_minutes)::bigint AS minutes \
-         FROM service_sessions WHERE org_unit_id IN ({UNITS}) AND occurred_at >= now() - interval '30 days' \
-         GROUP BY recorded_by"
-    ))
-    .bind::<Text, _>(path)
+    over(
+        path,
+        format!(
+            "SELECT recorded_by AS worker_id, count(*) AS n, sum(duration_minutes)::bigint AS minutes \
+             FROM service_sessions WHERE org_unit_id IN ({UNITS}) AND occurred_at >= now() - interval '30 days' \
+             GROUP BY recorded_by"
+        ),
+    )
     .load(conn)
     .await
 }
 
 /// Pending reviews of the subtree, by the worker of the case.
 pub async fn pending_reviews(conn: &mut Conn, path: &str) -> QueryResult<Vec<WorkerCount>> {
-    diesel::sql_query(format!(
-        "SELECT c.worker_id, count(*) AS n, NULL::bigint AS minutes FROM reviews r JOIN cases c ON c.id = r.case_id \
-         WHERE r.status = 'pending' AND r.org_unit_id IN ({UNITS}) GROUP BY c.worker_id"
-    ))
-    .bind::<Text, _>(path)
+    over(
+        path,
+        format!(
+            "SELECT c.worker_id, count(*) AS n, NULL::bigint AS minutes FROM reviews r JOIN cases c ON c.id = r.case_id \
+             WHERE r.status = 'pending' AND r.org_unit_id IN ({UNITS}) GROUP BY c.worker_id"
+        ),
+    )
     .load(conn)
     .await
 }
 
 /// Active workers and supervisors of the subtree, and anyone else named by `also`.
 pub async fn workers(conn: &mut Conn, path: &str, also: &[Uuid]) -> QueryResult<Vec<Worker>> {
-    diesel::sql_query(format!(
-        "SELECT id, display_name, org_unit_id, role FROM users \
-         WHERE (org_unit_id IN ({UNITS}) AND is_active AND role IN ('worker', 'supervisor')) OR id = ANY($2) \
-         ORDER BY display_name, id"
-    ))
-    .bind::<Text, _>(path)
-    .bind::<diesel::sql_types::Array<SqlUuid>, _>(also)
+    over(
+        path,
+        format!(
+            "SELECT id, display_name, org_unit_id, role FROM users \
+             WHERE (org_unit_id IN ({UNITS}) AND is_active AND role IN ('worker', 'supervisor')) OR id = ANY($3) \
+             ORDER BY display_name, id"
+        ),
+    )
+    .bind::<diesel::sql_types::Array<SqlUuid>, _>(also.to_vec())
     .load(conn)
     .await
 }

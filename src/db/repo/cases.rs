@@ -6,15 +6,16 @@ use diesel::prelude::*;
 use diesel_async::RunQueryDsl;
 use uuid::Uuid;
 
-use super::scope::unit_ids;
+use super::scope::{newest_ids, scope_sql, subtree_sql, unit_ids};
 use crate::auth::AccessScope;
 use crate::db::{
     models::{Case, CaseChanges, CaseEventRow, CaseFacts, CaseListRow, CaseStatusChange, NewCase, NewCaseEvent, NewCaseTransfer, OrgUnit},
     schema::{case_events, case_number_counters, case_transfers, cases, clients, org_units, referrals, reviews, users},
+    statement::Statement,
     Conn,
 };
 use crate::domain::case_records::{case_number, case_number_prefix};
-use crate::domain::enums::{CaseStatus, ReviewStatus, RiskLevel};
+use crate::domain::enums::{CaseStatus, RiskLevel};
 
 /// Filters of the case list.
 #[derive(Debug, Clone, Default)]
@@ -133,6 +134,10 @@ pub async fn reassign(conn: &mut Conn, id: Uuid, worker_id: Uuid, unit_id: Uuid)
 }
 
 /// A page of cases in scope, newest first, with client and worker names.
+///
+/// A worker's or a client's cases are found by that index (`cases_worker` is already newest
+/// first); any other page walks the units of the subtree newest first (`scope::newest_ids`).
+/// The names and the pending-review flag are looked up for the page's rows only.
 pub async fn list(
     conn: &mut Conn,
     scope: &AccessScope,
@@ -140,54 +145,53 @@ pub async fn list(
     before: Option<Uuid>,
     limit: i64,
 ) -> QueryResult<Vec<CaseListRow>> {
-    let pending = || {
-        diesel::dsl::exists(reviews::table.filter(reviews::case_id.eq(cases::id)).filter(reviews::status.eq(ReviewStatus::Pending)))
-    };
-    let mut query = cases::table
-        .inner_join(clients::table)
-        .inner_join(users::table.on(users::id.eq(cases::worker_id)))
-        .filter(cases::org_unit_id.eq_any(unit_ids(scope)))
-        .into_boxed();
-    if let Some(path) = &filter.unit_path {
-        query = query.filter(
-            cases::org_unit_id.eq_any(org_units::table.filter(org_units::path.like(format!("{path}%"))).select(org_units::id)),
-        );
-    }
+    use diesel::sql_types::{Text, Timestamptz, Uuid as SqlUuid};
+    const PENDING: &str = "EXISTS (SELECT 1 FROM reviews r WHERE r.case_id = k.id AND r.status = 'pending')";
+    let mut q = Statement::new("");
+    let mut rows = String::new();
     if let Some(status) = filter.status {
-        query = query.filter(cases::status.eq(status));
+        rows += &format!(" AND k.status = {}", q.generic_arg::<Text, _>(status));
     }
     if let Some(worker) = filter.worker_id {
-        query = query.filter(cases::worker_id.eq(worker));
+        rows += &format!(" AND k.worker_id = {}", q.generic_arg::<SqlUuid, _>(worker));
     }
     if let Some(client) = filter.client_id {
-        query = query.filter(cases::client_id.eq(client));
+        rows += &format!(" AND k.client_id = {}", q.generic_arg::<SqlUuid, _>(client));
     }
     if let Some(risk) = filter.risk_level {
-        query = query.filter(cases::risk_level.eq(risk));
+        rows += &format!(" AND k.risk_level = {}", q.generic_arg::<Text, _>(risk));
     }
     match filter.overdue {
-        Some(true) => query = query.filter(cases::visit_due_at.lt(Utc::now())),
-        Some(false) => query = query.filter(cases::visit_due_at.is_null().or(cases::visit_due_at.ge(Utc::now()))),
+        Some(true) => rows += &format!(" AND k.visit_due_at < {}", q.generic_arg::<Timestamptz, _>(Utc::now())),
+        Some(false) => rows += &format!(" AND (k.visit_due_at IS NULL OR k.visit_due_at >= {})", q.generic_arg::<Timestamptz, _>(Utc::now())),
         None => {}
     }
     match filter.pending_review {
-        Some(true) => query = query.filter(pending()),
-        Some(false) => query = query.filter(diesel::dsl::not(pending())),
+        Some(true) => rows += &format!(" AND {PENDING}"),
+        Some(false) => rows += &format!(" AND NOT {PENDING}"),
         None => {}
     }
     if let Some(before) = before {
-        query = query.filter(cases::id.lt(before));
+        rows += &format!(" AND k.id < {}", q.generic_arg::<SqlUuid, _>(before));
     }
-    let rows: Vec<(Case, String, String, bool)> = query
-        .order(cases::id.desc())
-        .limit(limit)
-        .select((Case::as_select(), clients::name, users::display_name, pending()))
-        .load(conn)
-        .await?;
-    Ok(rows
-        .into_iter()
-        .map(|(case, client_name, worker_name, has_pending_review)| CaseListRow { case, client_name, worker_name, has_pending_review })
-        .collect())
+    let mut units = scope_sql(&mut q, scope, "u");
+    if let Some(path) = &filter.unit_path {
+        units += &format!(" AND {}", subtree_sql(&mut q, path, "u"));
+    }
+    let select = format!(
+        "SELECT k.id, k.case_no, k.client_id, c.name AS client_name, k.org_unit_id, k.worker_id, w.display_name AS worker_name, \
+                k.domain, k.risk_level, k.status, k.opened_at, k.visit_due_at, {PENDING} AS has_pending_review, k.version \
+         FROM cases k JOIN clients c ON c.id = k.client_id JOIN users w ON w.id = k.worker_id"
+    );
+    if filter.worker_id.is_some() || filter.client_id.is_some() {
+        q.push(&format!(
+            "{select} WHERE k.org_unit_id IN (SELECT u.id FROM org_units u WHERE {units}){rows} ORDER BY k.id DESC LIMIT {limit}"
+        ));
+    } else {
+        let ids = newest_ids("cases", &rows, &units, limit);
+        q.push(&format!("{select} WHERE k.id IN ({ids}) ORDER BY k.id DESC"));
+    }
+    q.load(conn).await
 }
 
 /// The client's and the worker's names of a case.
@@ -199,7 +203,7 @@ pub async fn names(conn: &mut Conn, case: &Case) -> QueryResult<(String, String)
 
 /// Counts of the records the state machine's guards look at, in one round trip.
 pub async fn facts(conn: &mut Conn, case_id: Uuid) -> QueryResult<CaseFacts> {
-    diesel::sql_query(
+    Statement::new(
         "SELECT \
            (SELECT count(*) FROM assessments WHERE case_id = $1) AS assessments, \
            (SELECT count(*) FROM plan_goals WHERE plan_id = \

@@ -5,11 +5,12 @@ use diesel::prelude::*;
 use diesel_async::RunQueryDsl;
 use uuid::Uuid;
 
-use super::scope::unit_ids;
+use super::scope::{newest_ids, scope_sql, subtree_sql, unit_ids};
 use crate::auth::AccessScope;
 use crate::db::{
-    models::{Client, ClientData, ClientTimelineRow, Household, HouseholdMember},
-    schema::{cases, clients, household_members, households, org_units},
+    models::{Client, ClientData, ClientListRow, ClientTimelineRow, Household, HouseholdMember},
+    schema::{clients, household_members, households, org_units},
+    statement::Statement,
     Conn,
 };
 use crate::domain::enums::{ClientCategory, HouseholdRelation, IdType, RiskLevel};
@@ -120,49 +121,71 @@ pub async fn soft_delete(conn: &mut Conn, id: Uuid) -> QueryResult<()> {
         .map(|_| ())
 }
 
+/// The columns of `ClientListRow`.
+const LIST_COLUMNS: &str = "k.id, k.org_unit_id, k.name, k.gender, k.birth_date, k.id_type, k.id_number, k.phone, \
+                            k.categories, k.household_id, k.risk_level, k.version, k.created_at";
+
 /// A page of living clients in scope, newest first (ids are time-ordered v7 uuids).
+///
+/// An exact phone or document number names a handful of rows, found by their own index and
+/// checked against the scope. Everything else walks the units of the subtree newest first
+/// (`scope::newest_ids`); a name part is found per unit by the `(org_unit_id, name_grams)`
+/// GIN index.
 pub async fn list(
     conn: &mut Conn,
     scope: &AccessScope,
     filter: &ClientFilter,
     before: Option<Uuid>,
     limit: i64,
-) -> QueryResult<Vec<Client>> {
-    let mut query = clients::table
-        .filter(clients::deleted_at.is_null())
-        .filter(clients::org_unit_id.eq_any(unit_ids(scope)))
-        .into_boxed();
-    if let Some(path) = &filter.unit_path {
-        query = query.filter(
-            clients::org_unit_id.eq_any(org_units::table.filter(org_units::path.like(format!("{path}%"))).select(org_units::id)),
-        );
-    }
-    match &filter.search {
+) -> QueryResult<Vec<ClientListRow>> {
+    use diesel::sql_types::{Array, Text, Uuid as SqlUuid};
+    let mut q = Statement::new("");
+    let mut rows = String::from(" AND k.deleted_at IS NULL");
+    let exact = match &filter.search {
         Some(ClientSearch::Name { text, grams }) => {
-            query = query
-                .filter(clients::name_grams.contains(grams.clone()))
-                .filter(diesel::dsl::sql::<diesel::sql_types::Bool>("lower(clients.name) LIKE ").bind::<diesel::sql_types::Text, _>(super::like_contains(text)));
+            let grams = q.generic_arg::<Array<Text>, _>(grams.clone());
+            let text = q.generic_arg::<Text, _>(super::like_contains(text));
+            rows += &format!(" AND k.name_grams @> {grams} AND lower(k.name) LIKE {text}");
+            false
         }
-        Some(ClientSearch::Phone(phone)) => query = query.filter(clients::phone.eq(phone.clone())),
-        Some(ClientSearch::Document(number)) => query = query.filter(clients::id_number.eq(number.clone())),
-        None => {}
-    }
+        Some(ClientSearch::Phone(phone)) => {
+            rows += &format!(" AND k.phone = {}", q.generic_arg::<Text, _>(phone.clone()));
+            true
+        }
+        Some(ClientSearch::Document(number)) => {
+            rows += &format!(" AND k.id_number = {}", q.generic_arg::<Text, _>(number.clone()));
+            true
+        }
+        None => false,
+    };
     if let Some(category) = filter.category {
-        query = query.filter(clients::categories.contains(vec![category]));
+        rows += &format!(" AND k.categories @> {}", q.generic_arg::<Array<Text>, _>(vec![category]));
     }
     if let Some(risk) = filter.risk_level {
-        query = query.filter(clients::risk_level.eq(risk));
+        rows += &format!(" AND k.risk_level = {}", q.generic_arg::<Text, _>(risk));
     }
     if let Some(wanted) = filter.has_open_case {
-        // `is_open` as a bare column (not `= $1`) so that the partial index `cases_client_open`
-        // matches under a generic plan too.
-        let open_case = diesel::dsl::exists(cases::table.filter(cases::client_id.eq(clients::id)).filter(cases::is_open));
-        query = if wanted { query.filter(open_case) } else { query.filter(diesel::dsl::not(open_case)) };
+        // `is_open` as a bare column so that the partial index `cases_client_open` matches.
+        let not = if wanted { "" } else { "NOT " };
+        rows += &format!(" AND {not}EXISTS (SELECT 1 FROM cases o WHERE o.client_id = k.id AND o.is_open)");
     }
     if let Some(before) = before {
-        query = query.filter(clients::id.lt(before));
+        rows += &format!(" AND k.id < {}", q.generic_arg::<SqlUuid, _>(before));
     }
-    query.order(clients::id.desc()).limit(limit).select(Client::as_select()).load(conn).await
+    let mut units = scope_sql(&mut q, scope, "u");
+    if let Some(path) = &filter.unit_path {
+        units += &format!(" AND {}", subtree_sql(&mut q, path, "u"));
+    }
+    if exact {
+        q.push(&format!(
+            "SELECT {LIST_COLUMNS} FROM clients k WHERE k.org_unit_id IN (SELECT u.id FROM org_units u WHERE {units}){rows} \
+             ORDER BY k.id DESC LIMIT {limit}"
+        ));
+    } else {
+        let ids = newest_ids("clients", &rows, &units, limit);
+        q.push(&format!("SELECT {LIST_COLUMNS} FROM clients k WHERE k.id IN ({ids}) ORDER BY k.id DESC"));
+    }
+    q.load(conn).await
 }
 
 /// Inserts a household.
@@ -286,7 +309,7 @@ pub async fn history(
             ORDER BY at DESC, id DESC LIMIT $2) \
          ) AS timeline ORDER BY at DESC, id DESC LIMIT $2"
     );
-    let query = diesel::sql_query(sql).into_boxed().bind::<SqlUuid, _>(client_id).bind::<BigInt, _>(limit);
+    let query = Statement::new(sql).bind::<SqlUuid, _>(client_id).bind::<BigInt, _>(limit);
     let query = match before {
         Some((at, id)) => query.bind::<Timestamptz, _>(at).bind::<SqlUuid, _>(id),
         None => query,

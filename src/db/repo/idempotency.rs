@@ -4,7 +4,8 @@ use diesel::prelude::*;
 use diesel_async::RunQueryDsl;
 use uuid::Uuid;
 
-use crate::db::{models::StoredResponse, schema::idempotency_keys as ik, Conn};
+use crate::db::{
+    models::StoredResponse, schema::idempotency_keys as ik, statement::Statement, Conn};
 
 /// Claims a key; `true` when this request now owns it. A concurrent owner blocks this call until
 /// its transaction ends, bounded by the caller's `lock_timeout`.
@@ -17,7 +18,7 @@ pub async fn claim(
     request_hash: &[u8],
 ) -> QueryResult<bool> {
     // Wait a moment for a concurrent holder of the key, then report it as in progress.
-    diesel::sql_query("SET LOCAL lock_timeout = '300ms'").execute(conn).await?;
+    Statement::new("SELECT set_config('lock_timeout', '300ms', true)").execute(conn).await?;
     let n = diesel::insert_into(ik::table)
         .values((
             ik::user_id.eq(user_id),
@@ -31,7 +32,7 @@ pub async fn claim(
         .on_conflict_do_nothing()
         .execute(conn)
         .await?;
-    diesel::sql_query("SET LOCAL lock_timeout = 0").execute(conn).await?;
+    Statement::new("SELECT set_config('lock_timeout', '0', true)").execute(conn).await?;
     Ok(n == 1)
 }
 
@@ -64,7 +65,7 @@ pub async fn complete(
 
 /// Deletes keys older than `days` days.
 pub async fn purge_older_than(conn: &mut Conn, days: i32) -> QueryResult<usize> {
-    diesel::sql_query("DELETE FROM idempotency_keys WHERE created_at < now() - make_interval(days => $1)")
+    Statement::new("DELETE FROM idempotency_keys WHERE created_at < now() - make_interval(days => $1)")
         .bind::<diesel::sql_types::Integer, _>(days)
         .execute(conn)
         .await

@@ -15,6 +15,12 @@ pub mod supervision;
 pub mod tokens;
 pub mod users;
 
+diesel::define_sql_function! {
+    /// SQL `lower(text)`, typed so that the queries using it stay cacheable prepared statements
+    /// (and match the expression indexes on `lower(...)`).
+    fn lower(x: diesel::sql_types::Text) -> diesel::sql_types::Text;
+}
+
 /// `%text%` for ILIKE, with the pattern characters of `text` escaped (backslash is the default
 /// LIKE escape in PostgreSQL).
 pub fn like_contains(text: &str) -> String {

@@ -6,8 +6,9 @@ use diesel_async::RunQueryDsl;
 use uuid::Uuid;
 
 use super::{like_contains, scope::unit_path_in};
-use crate::auth::AccessScope;
+use crate::auth::{scope::subtree_range, AccessScope};
 use crate::db::{
+    statement::Statement,
     models::{NewOrgUnit, OrgUnit, OrgUnitChanges},
     schema::org_units,
     Conn,
@@ -131,15 +132,18 @@ pub async fn move_subtree(conn: &mut Conn, old_path: &str, new_path: &str, depth
     // Lock the subtree first. A unit being created under it holds its parent's lock until it
     // commits; once this waits for that, the UPDATE (a new statement, so a new snapshot) sees the
     // new unit and rewrites its path as well.
-    diesel::sql_query("SELECT 1 FROM org_units WHERE path LIKE $1 || '%' FOR UPDATE")
-        .bind::<Text, _>(old_path)
+    let (lo, hi) = subtree_range(old_path);
+    Statement::new("SELECT 1 FROM org_units WHERE path >= $1 AND path < $2 FOR UPDATE")
+        .bind::<Text, _>(&lo)
+        .bind::<Text, _>(&hi)
         .execute(conn)
         .await?;
-    diesel::sql_query(
-        "UPDATE org_units SET path = $2 || substr(path, char_length($1) + 1), depth = depth + $3 \
-         WHERE path LIKE $1 || '%'",
+    Statement::new(
+        "UPDATE org_units SET path = $3 || substr(path, char_length($1) + 1), depth = depth + $4 \
+         WHERE path >= $1 AND path < $2",
     )
-    .bind::<Text, _>(old_path)
+    .bind::<Text, _>(&lo)
+    .bind::<Text, _>(&hi)
     .bind::<Text, _>(new_path)
     .bind::<SmallInt, _>(depth_delta)
     .execute(conn)

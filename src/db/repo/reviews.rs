@@ -9,7 +9,7 @@ use super::scope::unit_ids;
 use crate::auth::AccessScope;
 use crate::db::{
     models::{NewReview, Review, ReviewRow},
-    schema::{cases, clients, org_units, reviews},
+    schema::{cases, clients, reviews},
     Conn,
 };
 use crate::domain::enums::{ReviewKind, ReviewStatus};
@@ -118,7 +118,7 @@ pub async fn list(
         .into_boxed();
     if let Some(path) = &filter.unit_path {
         query = query.filter(
-            reviews::org_unit_id.eq_any(org_units::table.filter(org_units::path.like(format!("{path}%"))).select(org_units::id)),
+            reviews::org_unit_id.eq_any(super::scope::subtree_ids(path)),
         );
     }
     if let Some(status) = filter.status {

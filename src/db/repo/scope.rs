@@ -1,29 +1,74 @@
 //! The one subtree predicate. A scoped table filters with
-//! `org_unit_id = ANY (units_in(scope))`, an index range scan on `org_units.path`.
+//! `org_unit_id = ANY (SELECT id FROM org_units WHERE path >= $lo AND path < $hi)`, an index
+//! range scan on `org_units.path` (see `auth::scope::subtree_range`).
 
 use diesel::prelude::*;
+use diesel::sql_types::Text;
 
-use crate::auth::AccessScope;
-use crate::db::schema::org_units;
+use crate::auth::{scope::subtree_range, AccessScope};
+use crate::db::{schema::org_units, statement::Statement};
 
-/// Ids of every unit in the scope's subtree, as a subquery.
+/// The path predicate on `org_units` for the range `[lo, hi)`.
 #[diesel::dsl::auto_type]
-pub fn units_in(pattern: String) -> _ {
-    org_units::table.filter(org_units::path.like(pattern)).select(org_units::id)
+pub fn path_between(lo: String, hi: String) -> _ {
+    org_units::path.ge(lo).and(org_units::path.lt(hi))
 }
 
-/// The subquery for a scope.
-pub fn unit_ids(scope: &AccessScope) -> units_in {
-    units_in(scope.like_pattern())
-}
-
-/// The path predicate on `org_units` itself.
+/// Ids of every unit whose path lies in `[lo, hi)`, as a subquery.
 #[diesel::dsl::auto_type]
-pub fn path_in(pattern: String) -> _ {
-    org_units::path.like(pattern)
+pub fn units_between(lo: String, hi: String) -> _ {
+    let in_range: path_between = path_between(lo, hi);
+    org_units::table.filter(in_range).select(org_units::id)
 }
 
-/// The path predicate for a scope.
-pub fn unit_path_in(scope: &AccessScope) -> path_in {
-    path_in(scope.like_pattern())
+/// The subquery of a scope's units.
+pub fn unit_ids(scope: &AccessScope) -> units_between {
+    let (lo, hi) = scope.path_range();
+    units_between(lo, hi)
+}
+
+/// The subquery of the units under a path (a list's `org_unit_id` filter, already checked to
+/// lie in the caller's scope).
+pub fn subtree_ids(path: &str) -> units_between {
+    let (lo, hi) = subtree_range(path);
+    units_between(lo, hi)
+}
+
+/// The path predicate on `org_units` itself for a scope.
+pub fn unit_path_in(scope: &AccessScope) -> path_between {
+    let (lo, hi) = scope.path_range();
+    path_between(lo, hi)
+}
+
+/// The scope predicate as SQL text on an `org_units` alias, its bounds bound to `q` as generic
+/// arguments (the plan of a scoped list is the same for every subtree).
+pub fn scope_sql(q: &mut Statement, scope: &AccessScope, units: &str) -> String {
+    range_sql(q, scope.path_range(), units)
+}
+
+/// The subtree predicate for a path as SQL text on an `org_units` alias, bound to `q`.
+pub fn subtree_sql(q: &mut Statement, path: &str, units: &str) -> String {
+    range_sql(q, subtree_range(path), units)
+}
+
+fn range_sql(q: &mut Statement, (lo, hi): (String, String), units: &str) -> String {
+    let lo = q.generic_arg::<Text, _>(lo);
+    let hi = q.generic_arg::<Text, _>(hi);
+    format!("{units}.path >= {lo} AND {units}.path < {hi}")
+}
+
+/// The ids of the newest `limit` rows of `table` (alias `k`, with `k.org_unit_id` and
+/// time-ordered `k.id`) that pass `rows`, over the units (alias `u`) that pass `units`. The
+/// limit is written into the text: a plan made for "some limit" would be one for large pages.
+///
+/// "Newest first across a subtree" written as `org_unit_id IN (subtree) ORDER BY id DESC`
+/// reads and sorts every row of the subtree. This walks each unit's `(org_unit_id, id DESC)`
+/// index for at most `limit` ids (an index-only scan) and merges them, so the cost follows the
+/// number of units and the page size, not the rows the subtree holds.
+pub fn newest_ids(table: &str, rows: &str, units: &str, limit: i64) -> String {
+    format!(
+        "SELECT x.id FROM org_units u CROSS JOIN LATERAL \
+           (SELECT k.id FROM {table} k WHERE k.org_unit_id = u.id{rows} ORDER BY k.id DESC LIMIT {limit}) x \
+         WHERE {units} ORDER BY x.id DESC LIMIT {limit}"
+    )
 }

@@ -10,8 +10,9 @@ use uuid::Uuid;
 use super::scope::unit_ids;
 use crate::auth::AccessScope;
 use crate::db::{
+    statement::Statement,
     models::{Attendance, Group, GroupData, GroupMember, Session},
-    schema::{clients, group_members, groups, org_units, service_sessions as ss, session_attendance as sa},
+    schema::{clients, group_members, groups, service_sessions as ss, session_attendance as sa},
     Conn,
 };
 use crate::domain::enums::{GroupStatus, RiskLevel, SessionMethod};
@@ -117,7 +118,7 @@ pub async fn list(
 ) -> QueryResult<Vec<Session>> {
     let mut query = ss::table.filter(ss::org_unit_id.eq_any(unit_ids(scope))).into_boxed();
     if let Some(path) = &filter.unit_path {
-        query = query.filter(ss::org_unit_id.eq_any(org_units::table.filter(org_units::path.like(format!("{path}%"))).select(org_units::id)));
+        query = query.filter(ss::org_unit_id.eq_any(super::scope::subtree_ids(path)));
     }
     if let Some(m) = filter.method {
         query = query.filter(ss::method.eq(m));
@@ -213,7 +214,7 @@ pub async fn list_groups(
         query = query.filter(groups::status.eq(s));
     }
     if let Some(path) = unit_path {
-        query = query.filter(groups::org_unit_id.eq_any(org_units::table.filter(org_units::path.like(format!("{path}%"))).select(org_units::id)));
+        query = query.filter(groups::org_unit_id.eq_any(super::scope::subtree_ids(&path)));
     }
     if let Some(b) = before {
         query = query.filter(groups::id.lt(b));
@@ -304,7 +305,7 @@ pub struct GroupSessionFigures {
 
 /// The sessions of a group with their attendance counts.
 pub async fn group_session_figures(conn: &mut Conn, group_id: Uuid) -> QueryResult<Vec<GroupSessionFigures>> {
-    diesel::sql_query(
+    Statement::new(
         "SELECT s.id, s.session_no, s.occurred_at, s.theme, \
                 count(a.row_no) FILTER (WHERE a.status IN ('present', 'late')) AS attended, \
                 count(a.client_id) AS members_listed, \
@@ -325,7 +326,7 @@ pub async fn goals_of_case(conn: &mut Conn, case_id: Uuid, goals: &[Uuid]) -> Qu
         #[diesel(sql_type = SqlUuid)]
         id: Uuid,
     }
-    let rows: Vec<Row> = diesel::sql_query(
+    let rows: Vec<Row> = Statement::new(
         "SELECT g.id FROM plan_goals g JOIN service_plans p ON p.id = g.plan_id WHERE p.case_id = $1 AND g.id = ANY($2)",
     )
     .bind::<SqlUuid, _>(case_id)
@@ -343,7 +344,7 @@ pub async fn record_on_case(conn: &mut Conn, case_id: Uuid, at: DateTime<Utc>, r
         #[diesel(sql_type = Text)]
         before: String,
     }
-    let row: Row = diesel::sql_query(
+    let row: Row = Statement::new(
         "UPDATE cases c SET last_session_at = GREATEST(c.last_session_at, $2), \
            risk_level = coalesce($3, c.risk_level), \
            version = c.version + CASE WHEN $3 IS NOT NULL AND $3 <> c.risk_level THEN 1 ELSE 0 END, \

@@ -8,7 +8,8 @@ use diesel::sql_types::{BigInt, Bool, Double, Nullable, Text, Timestamptz, Uuid 
 use diesel_async::RunQueryDsl;
 use uuid::Uuid;
 
-use crate::db::Conn;
+use crate::auth::scope::subtree_range;
+use crate::db::{statement::Statement, Conn};
 
 const UNITS: &str = include_str!("../sql/stats_units.sql");
 const SESSIONS: &str = include_str!("../sql/stats_sessions.sql");
@@ -26,6 +27,10 @@ pub struct StatsScope {
     pub from: DateTime<Utc>,
     /// Period end (exclusive).
     pub to: DateTime<Utc>,
+    /// Start of the first whole month inside the period (`to` when there is none).
+    pub whole_from: DateTime<Utc>,
+    /// End of the last whole month inside the period (`to` when there is none).
+    pub whole_to: DateTime<Utc>,
     /// One bucket per child unit.
     pub by_unit: bool,
     /// One bucket per month (China time).
@@ -76,29 +81,39 @@ pub struct LabelledCount {
     pub n: i64,
 }
 
-macro_rules! bound {
-    ($sql:expr, $s:expr) => {
-        diesel::sql_query($sql)
-            .bind::<Text, _>($s.root_path.clone())
-            .bind::<SqlUuid, _>($s.root_id)
-            .bind::<Timestamptz, _>($s.from)
-            .bind::<Timestamptz, _>($s.to)
-            .bind::<Bool, _>($s.by_unit)
-            .bind::<Bool, _>($s.by_month)
-    };
+/// One query of figures: the `units` CTE, then `sql`, with the placeholders of
+/// `stats_units.sql` bound.
+fn statement(sql: &str, s: &StatsScope) -> Statement<'static> {
+    let (lo, hi) = subtree_range(&s.root_path);
+    Statement::new(format!("{UNITS}{sql}"))
+        .bind::<Text, _>(lo)
+        .bind::<SqlUuid, _>(s.root_id)
+        .bind::<Timestamptz, _>(s.from)
+        .bind::<Timestamptz, _>(s.to)
+        .bind::<Bool, _>(s.by_unit)
+        .bind::<Bool, _>(s.by_month)
+        .bind::<Text, _>(hi)
+        .bind::<Timestamptz, _>(s.whole_from)
+        .bind::<Timestamptz, _>(s.whole_to)
 }
 
-/// Sessions, minutes, people served and attendance.
-pub async fn sessions(conn: &mut Conn, s: &StatsScope) -> QueryResult<Vec<SessionFigures>> {
-    bound!(format!("{UNITS}{SESSIONS}"), s).load(conn).await
-}
-
-/// Clients registered, in total and by category.
-pub async fn clients(conn: &mut Conn, s: &StatsScope) -> QueryResult<Vec<LabelledCount>> {
-    bound!(format!("{UNITS}{CLIENTS}"), s).load(conn).await
-}
-
-/// Case figures: opened, closed by reason, open by risk, overdue, pending reviews.
-pub async fn cases(conn: &mut Conn, s: &StatsScope) -> QueryResult<Vec<LabelledCount>> {
-    bound!(format!("{UNITS}{CASES}"), s).load(conn).await
+/// Every figure of a subtree and period: sessions, minutes, people served and attendance;
+/// clients registered, in total and by category; and the case figures (opened, closed by reason,
+/// open by risk, overdue, pending reviews).
+///
+/// The three queries read one snapshot (a read-only repeatable-read transaction), so the figures
+/// agree with each other. The transaction gives them room to hash the distinct counts in memory,
+/// and turns off JIT compilation, which costs more than it saves on queries of this size.
+pub async fn figures(conn: &mut Conn, s: &StatsScope) -> QueryResult<(Vec<SessionFigures>, Vec<LabelledCount>, Vec<LabelledCount>)> {
+    conn.build_transaction()
+        .repeatable_read()
+        .read_only()
+        .run(async |conn| {
+            Statement::new("SELECT set_config('work_mem', '64MB', true), set_config('jit', 'off', true)").execute(conn).await?;
+            let sessions = statement(SESSIONS, s).load(conn).await?;
+            let clients = statement(CLIENTS, s).load(conn).await?;
+            let cases = statement(CASES, s).load(conn).await?;
+            Ok((sessions, clients, cases))
+        })
+        .await
 }

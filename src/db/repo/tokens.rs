@@ -6,6 +6,7 @@ use diesel_async::RunQueryDsl;
 use uuid::Uuid;
 
 use crate::db::{
+    statement::Statement,
     models::{NewRefreshToken, RefreshToken},
     schema::{login_throttles as lt, refresh_tokens as rt},
     Conn,
@@ -51,7 +52,7 @@ pub async fn revoke_family(conn: &mut Conn, family: Uuid) -> QueryResult<usize> 
 
 /// Deletes tokens that expired more than a day ago.
 pub async fn purge_expired(conn: &mut Conn) -> QueryResult<usize> {
-    diesel::sql_query("DELETE FROM refresh_tokens WHERE expires_at < now() - interval '1 day'")
+    Statement::new("DELETE FROM refresh_tokens WHERE expires_at < now() - interval '1 day'")
         .execute(conn)
         .await
 }
@@ -83,7 +84,7 @@ pub async fn record_failure(
     }
     // One statement: a failure outside the window (or after a lock ended) starts a new count; a
     // failure that lands while a lock is still running (it was hashed in parallel) keeps the lock.
-    let row: Row = diesel::sql_query(
+    let row: Row = Statement::new(
         "INSERT INTO login_throttles AS t (username_key, failures, window_start, locked_until) \
          VALUES ($1, 1, now(), CASE WHEN $2 <= 1 THEN now() + make_interval(secs => $3) END) \
          ON CONFLICT (username_key) DO UPDATE SET \

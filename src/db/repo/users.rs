@@ -49,7 +49,7 @@ pub async fn find_actor(conn: &mut Conn, id: Uuid) -> QueryResult<Option<ActorRo
 /// Login data by case-insensitive username.
 pub async fn find_credentials(conn: &mut Conn, username: &str) -> QueryResult<Option<Credentials>> {
     users::table
-        .filter(diesel::dsl::sql::<diesel::sql_types::Bool>("lower(username) = ").bind::<diesel::sql_types::Text, _>(username.to_lowercase()))
+        .filter(super::lower(users::username).eq(username.to_lowercase()))
         .select((users::id, users::is_active, users::password_hash))
         .first(conn)
         .await

@@ -66,7 +66,7 @@ SELECT gen_random_uuid(), 'plan_approval', s.id, s.org_unit_id, p.id, s.worker_i
 FROM seed_cases s JOIN service_plans p ON p.case_id = s.id
 WHERE s.status = 'planning' AND s.h % 2 = 0;
 
--- The individual sessions of the work: 3 to 30 per case, spread from opening to closing (or now).
+-- The individual sessions of the work: 5 to 36 per case, spread from opening to closing (or now).
 INSERT INTO service_sessions (id, org_unit_id, method, occurred_at, duration_minutes, location, service_types, summary,
                               recorded_by, case_id, client_id, mode, created_at)
 SELECT gen_random_uuid(), s.org_unit_id, 'individual', t.at, 30 + (s.h + i) % 4 * 20, '服务对象家中',
@@ -74,8 +74,8 @@ SELECT gen_random_uuid(), s.org_unit_id, 'individual', t.at, 30 + (s.h + i) % 4 
        '按服务计划开展个案服务。', s.worker_id, s.id, s.client_id,
        (ARRAY['home_visit','face_to_face','phone','home_visit','accompany'])[1 + (s.h + i) % 5], t.at
 FROM seed_cases s
-CROSS JOIN LATERAL generate_series(1, 3 + s.h % 28) AS i
-CROSS JOIN LATERAL (SELECT s.opened_at + (coalesce(s.closed_at, now()) - s.opened_at) * i / (4 + s.h % 28) AS at) t
+CROSS JOIN LATERAL generate_series(1, 5 + s.h % 32) AS i
+CROSS JOIN LATERAL (SELECT s.opened_at + (coalesce(s.closed_at, now()) - s.opened_at) * i / (6 + s.h % 32) AS at) t
 WHERE s.status NOT IN ('intake', 'not_opened', 'voided');
 
 UPDATE cases c SET last_session_at = x.last

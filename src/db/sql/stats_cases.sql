@@ -1,7 +1,8 @@
 -- Case figures: opened and closed in the period (by their own dates), and, at the period's
 -- end or now, what is open, by risk level, what is overdue, and what waits for review.
 -- `label` says which figure a row is: opened | closed:<reason> | open:<risk> | overdue | pending_reviews.
-, k AS (SELECT k.*, un.bucket FROM cases k JOIN units un ON un.id = k.org_unit_id)
+, k AS (SELECT k.status, k.risk_level, k.opened_at, k.closed_at, k.closure_reason, k.visit_due_at, un.bucket
+         FROM cases k JOIN units un ON un.id = k.org_unit_id)
 SELECT CASE WHEN grouping(bucket, month) = 0 THEN bucket END AS bucket,
        CASE WHEN grouping(bucket, month) = 0 THEN month END AS month, 'opened' AS label, count(*) AS n
 FROM (SELECT bucket, CASE WHEN $6 THEN to_char(opened_at AT TIME ZONE 'Asia/Shanghai', 'YYYY-MM') END AS month

@@ -1,7 +1,7 @@
 -- Clients registered in the period, in total and by category (a client in two categories
 -- counts once in the total and once in each category).
 , c AS (
-    SELECT c.id, c.categories, un.bucket,
+    SELECT c.categories, un.bucket,
            CASE WHEN $6 THEN to_char(c.created_at AT TIME ZONE 'Asia/Shanghai', 'YYYY-MM') END AS month
     FROM clients c JOIN units un ON un.id = c.org_unit_id
     WHERE c.deleted_at IS NULL AND c.created_at >= $3 AND c.created_at < $4

@@ -1,25 +1,54 @@
 -- Session figures of a subtree and period, bucketed by child unit and/or month.
--- $1 root path, $2 root id, $3 from, $4 to, $5 by unit, $6 by month.
+-- Parameters (numbered as in stats_units.sql): 1 and 7 the root's path range, 2 root id, 3 from,
+-- 4 to, 5 by unit, 6 by month, 8 and 9 the whole months inside the period (both equal to 4 when
+-- there is none). Whole months come from the monthly totals, the days before and after them from
+-- the sessions.
 -- (the `units` CTE is prepended from stats_units.sql)
-, s AS (
-    SELECT s.*, un.bucket,
-           CASE WHEN $6 THEN to_char(s.occurred_at AT TIME ZONE 'Asia/Shanghai', 'YYYY-MM') END AS month
-    FROM service_sessions s JOIN units un ON un.id = s.org_unit_id
-    WHERE s.occurred_at >= $3 AND s.occurred_at < $4
+, edge AS (
+    SELECT un.bucket, CASE WHEN $6 THEN to_char(s.occurred_at AT TIME ZONE 'Asia/Shanghai', 'YYYY-MM') END AS month,
+           s.method, s.duration_minutes, s.participant_count, s.volunteer_hours, s.resources_value_fen, s.client_id
+    FROM units un
+    JOIN service_sessions s ON s.org_unit_id = un.id AND s.occurred_at >= $3 AND s.occurred_at < $8
+    UNION ALL
+    SELECT un.bucket, CASE WHEN $6 THEN to_char(s.occurred_at AT TIME ZONE 'Asia/Shanghai', 'YYYY-MM') END AS month,
+           s.method, s.duration_minutes, s.participant_count, s.volunteer_hours, s.resources_value_fen, s.client_id
+    FROM units un
+    JOIN service_sessions s ON s.org_unit_id = un.id AND s.occurred_at >= $9 AND s.occurred_at < $4
+),
+totals AS (
+    SELECT bucket, month, method, count(*) AS sessions, sum(duration_minutes) AS minutes,
+           sum(coalesce(participant_count, 0)) AS participants, sum(coalesce(volunteer_hours, 0)::numeric) AS volunteer_hours,
+           sum(coalesce(resources_value_fen, 0)) AS resources_value_fen
+    FROM edge GROUP BY bucket, month, method
+    UNION ALL
+    SELECT un.bucket, CASE WHEN $6 THEN to_char(m.month, 'YYYY-MM') END, m.method, m.sessions, m.minutes,
+           m.participants, m.volunteer_hours, m.resources_value_fen
+    FROM units un JOIN session_months m ON m.org_unit_id = un.id
+    WHERE m.month >= session_month($8) AND m.month < session_month($9)
 ),
 attended AS (
-    SELECT s.bucket, s.month, a.client_id
-    FROM s JOIN session_attendance a ON a.session_id = s.id
-    WHERE s.method = 'group' AND a.status IN ('present', 'late')
+    SELECT un.bucket, CASE WHEN $6 THEN to_char(s.occurred_at AT TIME ZONE 'Asia/Shanghai', 'YYYY-MM') END AS month, a.client_id
+    FROM units un
+    JOIN service_sessions s ON s.org_unit_id = un.id AND s.method = 'group'
+    JOIN session_attendance a ON a.session_id = s.id
+    WHERE s.occurred_at >= $3 AND s.occurred_at < $4 AND a.status IN ('present', 'late')
 ),
 served AS (
-    SELECT bucket, month, client_id FROM s WHERE method = 'individual'
+    SELECT bucket, month, client_id FROM edge WHERE method = 'individual' AND client_id IS NOT NULL
+    UNION ALL
+    SELECT un.bucket, CASE WHEN $6 THEN to_char(c.month, 'YYYY-MM') END, c.client_id
+    FROM units un JOIN session_month_clients c ON c.org_unit_id = un.id
+    WHERE c.month >= session_month($8) AND c.month < session_month($9)
     UNION ALL
     SELECT bucket, month, client_id FROM attended WHERE client_id IS NOT NULL
 ),
+-- Distinct people per bucket, and over the whole subtree (someone served in two townships is
+-- one person in the total); hashed, rather than the sort that count(DISTINCT) would take.
 people AS (
-    SELECT bucket, month, count(DISTINCT client_id) AS people_served, grouping(bucket, month) AS g
-    FROM served GROUP BY GROUPING SETS ((bucket, month), ())
+    SELECT bucket, month, count(*) AS people_served, 0 AS g
+    FROM (SELECT DISTINCT bucket, month, client_id FROM served) d GROUP BY bucket, month
+    UNION ALL
+    SELECT NULL, NULL, count(*), 3 FROM (SELECT DISTINCT client_id FROM served) d
 ),
 attendance AS (
     SELECT bucket, month, count(*) AS group_attendees, grouping(bucket, month) AS g
@@ -27,21 +56,21 @@ attendance AS (
 ),
 sessions AS (
     SELECT bucket, month, grouping(bucket, month) AS g,
-           count(*) FILTER (WHERE method = 'individual') AS individual_sessions,
-           count(*) FILTER (WHERE method = 'group') AS group_sessions,
-           count(*) FILTER (WHERE method = 'community') AS community_sessions,
-           coalesce(sum(duration_minutes) FILTER (WHERE method = 'individual'), 0) AS individual_minutes,
-           coalesce(sum(duration_minutes) FILTER (WHERE method = 'group'), 0) AS group_minutes,
-           coalesce(sum(duration_minutes) FILTER (WHERE method = 'community'), 0) AS community_minutes,
-           coalesce(sum(participant_count), 0) AS community_participants,
+           coalesce(sum(sessions) FILTER (WHERE method = 'individual'), 0)::bigint AS individual_sessions,
+           coalesce(sum(sessions) FILTER (WHERE method = 'group'), 0)::bigint AS group_sessions,
+           coalesce(sum(sessions) FILTER (WHERE method = 'community'), 0)::bigint AS community_sessions,
+           coalesce(sum(minutes) FILTER (WHERE method = 'individual'), 0)::bigint AS individual_minutes,
+           coalesce(sum(minutes) FILTER (WHERE method = 'group'), 0)::bigint AS group_minutes,
+           coalesce(sum(minutes) FILTER (WHERE method = 'community'), 0)::bigint AS community_minutes,
+           coalesce(sum(participants), 0)::bigint AS community_participants,
            coalesce(sum(volunteer_hours), 0) AS volunteer_hours,
-           coalesce(sum(resources_value_fen), 0) AS resources_value_fen
-    FROM s GROUP BY GROUPING SETS ((bucket, month), ())
+           coalesce(sum(resources_value_fen), 0)::bigint AS resources_value_fen
+    FROM totals GROUP BY GROUPING SETS ((bucket, month), ())
 )
 SELECT CASE WHEN x.g = 0 THEN x.bucket END AS bucket, CASE WHEN x.g = 0 THEN x.month END AS month,
        x.individual_sessions, x.group_sessions, x.community_sessions,
        x.individual_minutes, x.group_minutes, x.community_minutes,
-       x.community_participants, x.volunteer_hours::float8 AS volunteer_hours, x.resources_value_fen::bigint AS resources_value_fen,
+       x.community_participants, x.volunteer_hours::float8 AS volunteer_hours, x.resources_value_fen,
        coalesce(p.people_served, 0) AS people_served,
        coalesce(a.group_attendees, 0) AS group_attendees
 FROM sessions x

@@ -1,0 +1,12 @@
+DROP INDEX cases_unit_stats;
+DROP INDEX clients_unit_created;
+DROP INDEX service_sessions_unit_time;
+CREATE INDEX service_sessions_unit_time ON service_sessions (org_unit_id, occurred_at DESC, id DESC);
+DROP INDEX service_sessions_unit_group;
+DROP TRIGGER session_months_delete ON service_sessions;
+DROP TRIGGER session_months_update ON service_sessions;
+DROP TRIGGER session_months_insert ON service_sessions;
+DROP FUNCTION session_months_track();
+DROP TABLE session_month_clients;
+DROP TABLE session_months;
+DROP FUNCTION session_month(timestamptz);
