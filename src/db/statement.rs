@@ -52,8 +52,9 @@ impl<'a> Statement<'a> {
         format!("${}", self.binds.len())
     }
 
-    /// Like [`Statement::arg`], but written as `(SELECT $n)`, which PostgreSQL evaluates once
-    /// per execution and cannot look into while planning.
+    /// Like [`Statement::arg`], but written as `(SELECT $n::type)`, which PostgreSQL evaluates
+    /// once per execution and cannot look into while planning. (The cast keeps the type that
+    /// the bare placeholder would have taken from its context.)
     ///
     /// A cached statement is planned for its bound values ("custom plans") until PostgreSQL finds
     /// that a plan made without them ("generic") costs no more; from then on it reuses that plan
@@ -64,11 +65,11 @@ impl<'a> Statement<'a> {
     /// plan after five calls.
     pub fn generic_arg<ST, T>(&mut self, value: T) -> String
     where
-        ST: SqlType + diesel::sql_types::SingleValue,
+        ST: SqlType + diesel::sql_types::SingleValue + SqlName,
         T: AsExpression<ST>,
         T::Expression: QueryFragment<Pg> + Send + 'a,
     {
-        format!("(SELECT {})", self.arg::<ST, T>(value))
+        format!("(SELECT {}::{})", self.arg::<ST, T>(value), ST::NAME)
     }
 
     /// Appends SQL text.
@@ -91,6 +92,28 @@ impl QueryFragment<Pg> for Statement<'_> {
         out.push_sql(rest);
         Ok(())
     }
+}
+
+/// The PostgreSQL name of a SQL type, for the casts of [`Statement::generic_arg`].
+pub trait SqlName {
+    /// The type as written in SQL.
+    const NAME: &'static str;
+}
+
+macro_rules! sql_names {
+    ($($ty:ty => $name:literal),* $(,)?) => {
+        $(impl SqlName for $ty { const NAME: &'static str = $name; })*
+    };
+}
+
+sql_names! {
+    diesel::sql_types::Text => "text",
+    diesel::sql_types::Array<diesel::sql_types::Text> => "text[]",
+    diesel::sql_types::Uuid => "uuid",
+    diesel::sql_types::Timestamptz => "timestamptz",
+    diesel::sql_types::BigInt => "int8",
+    diesel::sql_types::Integer => "int4",
+    diesel::sql_types::Bool => "bool",
 }
 
 fn placeholder_error(at: &str) -> diesel::result::Error {
@@ -139,7 +162,7 @@ mod tests {
         let mut s = Statement::new("SELECT 1 WHERE a = ");
         let a = s.generic_arg::<Integer, _>(7);
         s.push(&a);
-        assert!(sql(&s).starts_with("SELECT 1 WHERE a = (SELECT $1)"));
+        assert!(sql(&s).starts_with("SELECT 1 WHERE a = (SELECT $1::int4)"));
     }
 
     #[test]

@@ -19,7 +19,8 @@ fn init_logs() {
     static ONCE: Once = Once::new();
     ONCE.call_once(|| {
         if std::env::var("TEST_LOG").is_ok_and(|v| v == "1" || v == "true") {
-            shegong::telemetry::init(shegong::config::LogFormat::Text, "info");
+            // The guard lives as long as the test process.
+            std::mem::forget(shegong::telemetry::init(shegong::config::LogFormat::Text, "info"));
         }
     });
 }
