@@ -64,11 +64,23 @@ MACHINE="$(nproc) cores ($CPU), $(free -g | awk '/Mem:/ {print $2}') GiB RAM, $(
 mkdir -p bench/results
 OUT="bench/results/$(date -u +%Y%m%d-%H%M)-${COMMIT%+changes}.md"
 TABLE="$WORK/table.md"
-printf '| scale | endpoint | API req/s | API p50 ms | API p99 ms | errors | pgbench tps | pgbench avg ms | API/pgbench |\n|---|---|---|---|---|---|---|---|---|\n' > "$TABLE"
+printf '| scale | endpoint | API req/s | API p50 ms | API p99 ms | errors | server CPU µs/req | PostgreSQL CPU µs/req | pgbench tps | pgbench PostgreSQL CPU µs/tx | API/pgbench |\n|---|---|---|---|---|---|---|---|---|---|---|\n' > "$TABLE"
 SINGLE="$WORK/single.tsv"; : > "$SINGLE"
 NOTES="$WORK/notes.md"; : > "$NOTES"
 
 q() { psql -X -Atq -d "$DB" -c "$1"; }
+
+# CPU time, in clock ticks: of the server process, and of the whole PostgreSQL cluster (the
+# postmaster, its live backends, and the backends it has already reaped, such as pgbench's).
+TICKS_PER_S="$(getconf CLK_TCK)"
+POSTMASTER="$(head -1 "$(psql -X -Atq -d postgres -c 'SHOW data_directory')/postmaster.pid" 2>/dev/null || pgrep -o -x postgres)"
+server_ticks() { awk '{print $14 + $15}' "/proc/$SERVER_PID/stat"; }
+pg_ticks() {
+  { awk '{print $14 + $15 + $16 + $17}' "/proc/$POSTMASTER/stat"
+    for p in $(pgrep -P "$POSTMASTER"); do awk '{print $14 + $15}' "/proc/$p/stat" 2>/dev/null; done
+  } | awk '{s += $1} END {print s}'
+}
+per_request() { python3 -c "print(f'{($2) * 1e6 / $TICKS_PER_S / max($1, 1):.0f}')"; } # requests ticks
 field() { echo "$1" | tr ' ' '\n' | awk -F= -v k="$2" '$1 == k {print $2}'; }
 
 start_server() { # pool-size log-file
@@ -89,24 +101,36 @@ wrk_run() { # connections seconds requests-file [script]
   wrk -t"$threads" -c"$1" -d"$2s" --latency -s "${4:-bench/rotate.lua}" "$BASE" -- "$3" 2>&1 | grep '^RESULT' | tail -1
 }
 
-pgbench_run() { # sql-files...
-  local args=() out
+pgbench_run() { # sql-files... -> "tps PostgreSQL-µs-per-transaction"
+  local args=() out tx p0
   for f in "$@"; do args+=(-f "$f"); done
+  p0="$(pg_ticks)"
   out="$(pgbench -n -M prepared -c"$CONNECTIONS" -j2 -T"$DURATION" "${args[@]}" "$DB" 2>&1)"
-  echo "$(echo "$out" | awk '/^tps = / {print $3; exit}') $(echo "$out" | awk '/^latency average/ {print $4; exit}')"
+  tx="$(echo "$out" | awk '/number of transactions actually processed/ {print $NF; exit}')"
+  echo "$(echo "$out" | awk '/^tps = / {print $3; exit}') $(per_request "$tx" "$(pg_ticks) - $p0")"
+}
+
+# wrk with CPU accounting -> "<wrk result> server_us=… pg_us=…"
+wrk_measured() { # connections seconds requests-file [script]
+  local s0 p0 r n
+  s0="$(server_ticks)"; p0="$(pg_ticks)"
+  r="$(wrk_run "$@")"
+  n="$(python3 -c "print(round($(field "$r" rps) * $2))")"
+  echo "$r server_us=$(per_request "$n" "$(server_ticks) - $s0") pg_us=$(per_request "$n" "$(pg_ticks) - $p0")"
 }
 
 row() { # scale endpoint wrk-result [pgbench-result]
-  local rps p50 p99 err tps lat ratio
+  local rps p50 p99 err tps pgcpu ratio
   rps="$(field "$3" rps)"; p50="$(field "$3" p50_ms)"; p99="$(field "$3" p99_ms)"
   err="$(( $(field "$3" errors) + $(field "$3" non2xx) ))"
-  tps="-"; lat="-"; ratio="-"
+  tps="-"; pgcpu="-"; ratio="-"
   if [ -n "${4:-}" ]; then
-    read -r tps lat <<< "$4"
+    read -r tps pgcpu <<< "$4"
     ratio="$(python3 -c "print(f'{$rps / $tps * 100:.0f} %')")"
     tps="$(python3 -c "print(f'{$tps:.1f}')")"
   fi
-  printf '| %s | %s | %s | %s | %s | %s | %s | %s | %s |\n' "$1" "$2" "$rps" "$p50" "$p99" "$err" "$tps" "$lat" "$ratio" | tee -a "$TABLE"
+  printf '| %s | %s | %s | %s | %s | %s | %s | %s | %s | %s | %s |\n' "$1" "$2" "$rps" "$p50" "$p99" "$err" \
+    "$(field "$3" server_us)" "$(field "$3" pg_us)" "$tps" "$pgcpu" "$ratio" | tee -a "$TABLE"
 }
 
 # A read endpoint: a short warm-up, wrk at full concurrency, pgbench with the captured SQL, and
@@ -114,7 +138,7 @@ row() { # scale endpoint wrk-result [pgbench-result]
 measure_read() { # name label requests-file pgbench-glob
   local r t s
   wrk_run "$CONNECTIONS" 3 "$3" >/dev/null
-  r="$(wrk_run "$CONNECTIONS" "$DURATION" "$3")"
+  r="$(wrk_measured "$CONNECTIONS" "$DURATION" "$3")"
   # shellcheck disable=SC2086 # the glob names the captured scripts
   t="$(pgbench_run $4)"
   row "$SCALE" "$2" "$r" "$t"
@@ -137,8 +161,13 @@ for SCALE in $SCALES; do
     echo "- $SCALE: seeded in $(( $(date +%s) - start )) s (\`shegong seed --scale $SCALE\`)" >> "$NOTES"
   fi
   SHEGONG_LOG_LEVEL=warn "$BIN" migrate
-  # A live database has autovacuum keep its statistics and visibility maps; this one may not.
+  # A live database has autovacuum keep its statistics and visibility maps, and its working set
+  # in memory from the day's traffic; this one may have neither.
   psql -X -q -d "$DB" -c "VACUUM ANALYZE"
+  if psql -X -q -d "$DB" -c "CREATE EXTENSION IF NOT EXISTS pg_prewarm" 2>/dev/null; then
+    psql -X -Atq -d "$DB" -c "SELECT pg_size_pretty(sum(pg_prewarm(c.oid)) * current_setting('block_size')::bigint) FROM pg_class c
+      WHERE c.relnamespace = 'public'::regnamespace AND c.relkind IN ('r', 'i')" >/dev/null
+  fi
   echo "- $SCALE: $(q "SELECT count(*) FROM clients") clients, $(q "SELECT count(*) FROM cases") cases, $(q "SELECT count(*) FROM service_sessions") sessions, $(q "SELECT count(*) FROM org_units") units, $(q "SELECT count(*) FROM users") users; database $(q "SELECT pg_size_pretty(pg_database_size(current_database()))")" >> "$NOTES"
 
   # Township workers with cases in intervention (up to five each, for the sessions they record),
@@ -227,15 +256,18 @@ for SCALE in $SCALES; do
   measure_read stats "GET /stats (county-year)" "$WORK/stats" "$WORK/pg_stats_*.sql"
   echo "==> POST /sessions (individual, on the worker's cases)"
   before="$(q "SELECT count(*) FROM service_sessions")"
-  r="$(wrk_run "$CONNECTIONS" "$DURATION" "$WORK/sessions")"
+  r="$(wrk_measured "$CONNECTIONS" "$DURATION" "$WORK/sessions")"
   row "$SCALE" "POST /sessions" "$r"
   echo "- $SCALE: POST /sessions wrote $(( $(q "SELECT count(*) FROM service_sessions") - before )) sessions" >> "$NOTES"
 
-  echo "==> GET /cases during a login storm"
+  echo "==> GET /cases during a login storm (and just before it, for comparison)"
+  r="$(wrk_measured "$CONNECTIONS" "$DURATION" "$WORK/cases")"
+  row "$SCALE" "GET /cases before the login storm" "$r"
+  P99_cases="$(field "$r" p99_ms)"
   wrk -t1 -c"$STORM_CONNECTIONS" -d"$((DURATION + 2))s" -s bench/login.lua "$BASE" -- "$WORK/logins" > "$WORK/storm.log" 2>&1 &
   STORM=$!
   sleep 1
-  r="$(wrk_run "$CONNECTIONS" "$DURATION" "$WORK/cases")"
+  r="$(wrk_measured "$CONNECTIONS" "$DURATION" "$WORK/cases")"
   wait "$STORM" || true
   row "$SCALE" "GET /cases during a login storm" "$r"
   echo "- $SCALE: p99 of GET /cases during a login storm ($STORM_CONNECTIONS connections signing in) is $(python3 -c "print(f'{$(field "$r" p99_ms)} / {$P99_cases} = {$(field "$r" p99_ms) / $P99_cases:.2f}')")x its p99 without; the storm: $(grep -o 'RESULT.*' "$WORK/storm.log" || echo n/a)" >> "$NOTES"
@@ -249,8 +281,9 @@ done
   echo "# Benchmark $DATE"
   echo
   echo "- commit $COMMIT; machine: $MACHINE"
-  echo "- PostgreSQL $(psql -X -Atq -d postgres -c 'SHOW server_version'): shared_buffers $(psql -X -Atq -d postgres -c 'SHOW shared_buffers'), work_mem $(psql -X -Atq -d postgres -c 'SHOW work_mem'), max_connections $(psql -X -Atq -d postgres -c 'SHOW max_connections')"
+  echo "- PostgreSQL $(psql -X -Atq -d postgres -c 'SHOW server_version'): shared_buffers $(psql -X -Atq -d postgres -c 'SHOW shared_buffers'), work_mem $(psql -X -Atq -d postgres -c 'SHOW work_mem'), max_connections $(psql -X -Atq -d postgres -c 'SHOW max_connections'), jit $(psql -X -Atq -d postgres -c 'SHOW jit'), autovacuum $(psql -X -Atq -d postgres -c 'SHOW autovacuum'); each bench database is vacuumed, analyzed and read into shared buffers (pg_prewarm) first"
   echo "- wrk and pgbench: $CONNECTIONS connections, ${DURATION} s each (after a 3 s warm-up); the server (default settings, pool ${POOL:-16}), PostgreSQL and the load generators share the machine"
+  echo "- CPU µs per request: the server process's, and the whole PostgreSQL cluster's, over each run divided by its requests (pgbench: its transactions)"
   echo "- pgbench runs, per request, the statements the endpoint sent (captured from the server log), with -M prepared; their plans: \`$(basename "${OUT%.md}")-explain-<scale>.txt\`"
   cat "$NOTES"
   echo

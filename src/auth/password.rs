@@ -3,8 +3,11 @@
 //! Hashing is deliberately slow and needs 19 MiB of memory, so it runs on a few threads of its
 //! own (`SHEGONG_HASH_CONCURRENCY`), each keeping its memory for the next hash: a login storm
 //! queues for the hashers instead of starving the async workers that answer everything else, and
-//! the process does not grow by 19 MiB for every thread that ever hashed. Unknown users are
-//! checked against a dummy hash so both failures take the same time.
+//! the process does not grow by 19 MiB for every thread that ever hashed. On Linux the hashing
+//! threads also run at a lower priority (nice 10): when the machine is busy, requests that are
+//! already signed in go first and sign-ins wait a little longer, rather than a storm of sign-ins
+//! slowing every worker's lists. Unknown users are checked against a dummy hash so both failures
+//! take the same time.
 
 use std::sync::{mpsc, Arc, Mutex, OnceLock};
 
@@ -95,7 +98,19 @@ pub struct Hasher {
     jobs: mpsc::Sender<Job>,
 }
 
+/// The niceness of the hashing threads (0 is normal, 19 the lowest priority).
+const HASHING_NICE: i32 = 10;
+
+fn lower_priority() {
+    // Linux gives every thread its own nice value; elsewhere `nice` would slow the whole process.
+    #[cfg(target_os = "linux")]
+    if let Err(e) = rustix::process::nice(HASHING_NICE) {
+        tracing::warn!(error = %e, "could not lower the priority of a password-hashing thread");
+    }
+}
+
 fn hashing_thread(jobs: Arc<Mutex<mpsc::Receiver<Job>>>) {
+    lower_priority();
     let mut memory = Vec::new();
     loop {
         // The lock is held only while waiting for the next job, not while hashing.

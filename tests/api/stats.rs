@@ -4,7 +4,7 @@
 use std::io::Cursor;
 
 use calamine::{Data, DataType, Reader, Xlsx};
-use chrono::{Duration, Utc};
+use chrono::{Datelike, Duration, Utc};
 use reqwest::Method;
 use serde_json::{json, Value};
 use shegong::domain::id_number::check_char_for;
@@ -244,4 +244,117 @@ async fn caseload_matches_plain_sql_and_stays_in_scope() {
     assert_eq!(stats.body["total"]["open_by_risk"], json!({"blue": 1, "red": 2, "yellow": 1}));
     assert_eq!(stats.body["total"]["pending_reviews"], json!(1));
     assert_eq!(stats.body["total"]["overdue_cases"], json!(1));
+}
+
+/// Rows of the monthly totals that a recount of the sessions does not give, and the other way
+/// round, plus any row left at zero.
+async fn rollup_differences(app: &TestApp) -> i64 {
+    app.sql_i64(
+        "SELECT (SELECT count(*) FROM ( \
+           (SELECT org_unit_id, month, method, sessions, minutes, participants, volunteer_hours, resources_value_fen FROM session_months \
+            EXCEPT SELECT org_unit_id, session_month(occurred_at), method, count(*), sum(duration_minutes), sum(coalesce(participant_count, 0)), \
+                          sum(coalesce(volunteer_hours, 0)::numeric), sum(coalesce(resources_value_fen, 0)) FROM service_sessions GROUP BY 1, 2, 3) \
+           UNION ALL \
+           (SELECT org_unit_id, session_month(occurred_at), method, count(*), sum(duration_minutes), sum(coalesce(participant_count, 0)), \
+                   sum(coalesce(volunteer_hours, 0)::numeric), sum(coalesce(resources_value_fen, 0)) FROM service_sessions GROUP BY 1, 2, 3 \
+            EXCEPT SELECT org_unit_id, month, method, sessions, minutes, participants, volunteer_hours, resources_value_fen FROM session_months)) d) \
+         + (SELECT count(*) FROM ( \
+           (SELECT org_unit_id, month, client_id, sessions::bigint FROM session_month_clients \
+            EXCEPT SELECT org_unit_id, session_month(occurred_at), client_id, count(*) FROM service_sessions WHERE method = 'individual' GROUP BY 1, 2, 3) \
+           UNION ALL \
+           (SELECT org_unit_id, session_month(occurred_at), client_id, count(*) FROM service_sessions WHERE method = 'individual' GROUP BY 1, 2, 3 \
+            EXCEPT SELECT org_unit_id, month, client_id, sessions::bigint FROM session_month_clients)) d) \
+         + (SELECT count(*) FROM session_months WHERE sessions = 0) + (SELECT count(*) FROM session_month_clients WHERE sessions = 0)",
+    )
+    .await
+}
+
+/// The monthly totals that the statistics read for whole months stay equal to a recount of
+/// the sessions through inserts, edits that move sessions to other months and units, and
+/// deletes; and periods that begin and end inside months (read partly from the totals, partly
+/// from the sessions) give the same figures as plain counts.
+#[actix_web::test]
+async fn monthly_totals_follow_the_sessions_and_every_period_adds_up() {
+    let app = TestApp::spawn().await;
+    let f = app.fixture().await;
+    data(&app, &f).await;
+    assert_eq!(rollup_differences(&app).await, 0, "sessions made through the API are in the totals");
+
+    // Two clients with cases, and a year of individual sessions written straight into the table
+    // (as an import would), in two units.
+    let a1 = app.token("worker_a1").await;
+    let c1 = client(&app, &a1, f.unit("town_a1"), 61, json!(["dibao"])).await;
+    let c2 = client(&app, &a1, f.unit("village_a1"), 63, json!(["empty_nest_elder"])).await;
+    let k1 = open_case(&app, &a1, &c1, f.unit("town_a1"), "blue").await;
+    let k2 = open_case(&app, &a1, &c2, f.unit("village_a1"), "red").await;
+    app.sql(&format!(
+        "INSERT INTO service_sessions (id, org_unit_id, method, occurred_at, duration_minutes, recorded_by, case_id, client_id, mode) \
+         SELECT gen_random_uuid(), CASE WHEN g % 2 = 0 THEN '{town}'::uuid ELSE '{village}'::uuid END, 'individual', \
+                now() - g * interval '3 days' - interval '1 hour', 20 + g, '{worker}', \
+                CASE WHEN g % 2 = 0 THEN '{k1}'::uuid ELSE '{k2}'::uuid END, CASE WHEN g % 2 = 0 THEN '{c1}'::uuid ELSE '{c2}'::uuid END, 'home_visit' \
+         FROM generate_series(1, 120) g",
+        town = f.unit("town_a1"),
+        village = f.unit("village_a1"),
+        worker = f.user("worker_a1"),
+    ))
+    .await;
+    assert_eq!(rollup_differences(&app).await, 0, "a bulk insert");
+    // Edits: some sessions move back 40 days (into other months), some to another township, a
+    // community event changes its figures; then some are deleted.
+    app.sql("UPDATE service_sessions SET occurred_at = occurred_at - interval '40 days', duration_minutes = duration_minutes + 5 \
+             WHERE method = 'individual' AND duration_minutes % 3 = 0").await;
+    app.sql(&format!("UPDATE service_sessions SET org_unit_id = '{}' WHERE method = 'individual' AND duration_minutes % 7 = 0", f.unit("town_a2"))).await;
+    app.sql("UPDATE service_sessions SET participant_count = participant_count + 10, volunteer_hours = 2.25 WHERE method = 'community'").await;
+    assert_eq!(rollup_differences(&app).await, 0, "edits");
+    app.sql("DELETE FROM service_sessions WHERE method = 'individual' AND duration_minutes % 5 = 0").await;
+    assert_eq!(rollup_differences(&app).await, 0, "deletes");
+    assert!(app.sql_i64("SELECT count(DISTINCT month) FROM session_months").await >= 12, "the sessions span a year of months");
+
+    // Periods ragged at both ends, of whole months only, of one day, and across a year.
+    let today = (Utc::now() + Duration::hours(8)).date_naive();
+    let first_of = |d: chrono::NaiveDate| d.with_day(1).expect("day 1");
+    let this_month = first_of(today);
+    let three_back = first_of(this_month - Duration::days(80));
+    let periods = [
+        (today - Duration::days(47), today - Duration::days(13)),
+        (three_back, this_month - Duration::days(1)),
+        (today - Duration::days(20), today - Duration::days(20)),
+        (today - Duration::days(400), today),
+    ];
+    let sup = app.token("sup_a").await;
+    let in_a = format!("org_unit_id IN (SELECT id FROM org_units WHERE path LIKE (SELECT path FROM org_units WHERE id = '{}') || '%')", f.unit("county_a"));
+    for (from, to) in periods {
+        let within = format!(
+            "{in_a} AND occurred_at >= '{from}'::timestamp AT TIME ZONE 'Asia/Shanghai' AND occurred_at < '{}'::timestamp AT TIME ZONE 'Asia/Shanghai'",
+            to + Duration::days(1)
+        );
+        let res = app.get(&format!("/api/v1/stats?from={from}&to={to}&group_by=unit,month"), &sup).await.expect(200);
+        let total = &res.body["total"];
+        let count = |method: &str| {
+            let within = within.clone();
+            let method = method.to_owned();
+            let app = &app;
+            async move { app.sql_i64(&format!("SELECT count(*) FROM service_sessions WHERE method = '{method}' AND {within}")).await }
+        };
+        let minutes = app.sql_i64(&format!("SELECT coalesce(sum(duration_minutes), 0) FROM service_sessions WHERE method = 'individual' AND {within}")).await;
+        let participants = app.sql_i64(&format!("SELECT coalesce(sum(participant_count), 0) FROM service_sessions WHERE {within}")).await;
+        let people = app
+            .sql_i64(&format!(
+                "SELECT count(DISTINCT c) FROM ( \
+                   SELECT client_id AS c FROM service_sessions WHERE method = 'individual' AND {within} \
+                   UNION ALL \
+                   SELECT a.client_id FROM session_attendance a JOIN service_sessions s ON s.id = a.session_id \
+                   WHERE s.{within} AND a.status IN ('present', 'late') AND a.client_id IS NOT NULL) x"
+            ))
+            .await;
+        let label = format!("{from}..{to}");
+        assert_eq!(total["sessions"], json!({"individual": count("individual").await, "group": count("group").await, "community": count("community").await}), "{label}");
+        assert_eq!(total["minutes"]["individual"], json!(minutes), "{label}");
+        assert_eq!(total["community_participants"], json!(participants), "{label}");
+        assert_eq!(total["people_served"], json!(people), "{label}");
+        // Unit-month rows add up to the total for the additive figures.
+        let rows = res.body["rows"].as_array().expect("rows");
+        let sum: i64 = rows.iter().map(|r| r["figures"]["sessions"]["individual"].as_i64().expect("n")).sum();
+        assert_eq!(json!(sum), total["sessions"]["individual"], "{label}");
+    }
 }

@@ -69,7 +69,10 @@ WHERE s.status = 'planning' AND s.h % 2 = 0;
 -- The individual sessions of the work: 5 to 36 per case, spread from opening to closing (or now).
 INSERT INTO service_sessions (id, org_unit_id, method, occurred_at, duration_minutes, location, service_types, summary,
                               recorded_by, case_id, client_id, mode, created_at)
-SELECT gen_random_uuid(), s.org_unit_id, 'individual', t.at, 30 + (s.h + i) % 4 * 20, '服务对象家中',
+-- Time-ordered ids (uuid v7 layout, from when each was recorded), as the service makes them.
+SELECT (lpad(to_hex((extract(epoch FROM t.at) * 1000)::bigint), 12, '0') || '7' || substr(md5(s.id::text || i), 1, 3) || '8'
+          || substr(md5('s' || s.id::text || i), 1, 15))::uuid,
+       s.org_unit_id, 'individual', t.at, 30 + (s.h + i) % 4 * 20, '服务对象家中',
        ARRAY[(ARRAY['visit_care','psych_support','resource_linking','policy_linking'])[1 + (s.h + i) % 4]],
        '按服务计划开展个案服务。', s.worker_id, s.id, s.client_id,
        (ARRAY['home_visit','face_to_face','phone','home_visit','accompany'])[1 + (s.h + i) % 5], t.at
