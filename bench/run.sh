@@ -133,8 +133,29 @@ row() { # scale endpoint wrk-result [pgbench-result]
     "$(field "$3" server_us)" "$(field "$3" pg_us)" "$tps" "$pgcpu" "$ratio" | tee -a "$TABLE"
 }
 
+# The same requests for pages of ten (lists only), so that the scales compare full pages: a
+# township of the small set has only a few dozen clients and cases.
+pages_of_ten() { # requests-file
+  awk -F'\t' 'BEGIN {OFS = "\t"} { if ($3 ~ /\/(cases|clients)(\?|$)/) $3 = $3 ($3 ~ /\?/ ? "&" : "?") "limit=10"; print }' "$1"
+}
+
+# How many items the requests of a file answer with, on average (`-` for non-lists).
+mean_items() { # requests-file
+  python3 - "$1" "$BASE" <<'PY'
+import json, sys, urllib.request
+counts = []
+for line in open(sys.argv[1]):
+    token, method, path = line.rstrip("\n").split("\t")[:3]
+    req = urllib.request.Request(sys.argv[2] + path, headers={"Authorization": "Bearer " + token})
+    body = json.load(urllib.request.urlopen(req))
+    if isinstance(body, dict) and isinstance(body.get("items"), list):
+        counts.append(len(body["items"]))
+print(f"{sum(counts) / len(counts):.1f}" if counts else "-")
+PY
+}
+
 # A read endpoint: a short warm-up, wrk at full concurrency, pgbench with the captured SQL, and
-# wrk with one connection (latency without queueing).
+# wrk with one connection (latency without queueing), on pages of ten.
 measure_read() { # name label requests-file pgbench-glob
   local r t s
   wrk_run "$CONNECTIONS" 3 "$3" >/dev/null
@@ -142,8 +163,9 @@ measure_read() { # name label requests-file pgbench-glob
   # shellcheck disable=SC2086 # the glob names the captured scripts
   t="$(pgbench_run $4)"
   row "$SCALE" "$2" "$r" "$t"
-  s="$(wrk_run 1 5 "$3")"
-  printf '%s\t%s\t%s\t%s\n' "$SCALE" "$2" "$(field "$s" p50_ms)" "$(field "$s" p99_ms)" >> "$SINGLE"
+  pages_of_ten "$3" > "$3.ten"
+  s="$(wrk_run 1 5 "$3.ten")"
+  printf '%s\t%s\t%s\t%s\t%s\n' "$SCALE" "$2" "$(field "$s" p50_ms)" "$(field "$s" p99_ms)" "$(mean_items "$3.ten")" >> "$SINGLE"
   eval "P99_$1=$(field "$r" p99_ms)"
 }
 
@@ -289,21 +311,23 @@ done
   echo
   cat "$TABLE"
   echo
-  echo "Latency with one connection (no queueing), p50 / p99 ms:"
+  echo "Latency with one connection (no queueing), p50 / p99 ms, lists in pages of ten (items per page in brackets):"
   echo
   python3 - "$SINGLE" <<'PY'
 import sys
 rows = [l.rstrip("\n").split("\t") for l in open(sys.argv[1]) if l.strip()]
 scales = sorted({int(r[0]) for r in rows})
 names = list(dict.fromkeys(r[1] for r in rows))
-val = {(int(r[0]), r[1]): (float(r[2]), float(r[3])) for r in rows}
+val = {(int(r[0]), r[1]): (float(r[2]), float(r[3]), r[4]) for r in rows}
 head = "| endpoint | " + " | ".join(f"{s:,}" for s in scales)
 if len(scales) > 1:
     head += f" | p50 {scales[-1]:,} / {scales[0]:,}"
 print(head + " |")
 print("|---" * (len(scales) + 1 + (len(scales) > 1)) + "|")
 for n in names:
-    cells = [f"{val[(s, n)][0]:.2f} / {val[(s, n)][1]:.2f}" if (s, n) in val else "-" for s in scales]
+    def cell(v):
+        return f"{v[0]:.2f} / {v[1]:.2f}" + (f" ({v[2]})" if v[2] != "-" else "")
+    cells = [cell(val[(s, n)]) if (s, n) in val else "-" for s in scales]
     line = f"| {n} | " + " | ".join(cells)
     if len(scales) > 1 and (scales[0], n) in val and (scales[-1], n) in val:
         line += f" | {val[(scales[-1], n)][0] / val[(scales[0], n)][0]:.2f}x"

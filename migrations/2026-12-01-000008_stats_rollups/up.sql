@@ -33,13 +33,37 @@ CREATE TABLE session_month_clients (
     PRIMARY KEY (org_unit_id, month, client_id)
 );
 
--- Applies the rows a statement removed (-1) and added (+1). Rows are upserted in key order, so
--- two statements touching the same months lock them in the same order and cannot deadlock.
-CREATE FUNCTION session_months_track() RETURNS trigger
+-- Adds the rows a statement inserted. Inserts are the everyday path (every session recorded),
+-- so this one is static SQL, planned once per connection. Rows are upserted in key order, so two
+-- statements touching the same months lock them in the same order and cannot deadlock.
+CREATE FUNCTION session_months_add() RETURNS trigger
+LANGUAGE plpgsql AS $$
+BEGIN
+    INSERT INTO session_months AS t (org_unit_id, month, method, sessions, minutes, participants, volunteer_hours, resources_value_fen)
+    SELECT org_unit_id, session_month(occurred_at), method, count(*), sum(duration_minutes),
+           sum(coalesce(participant_count, 0)), sum(coalesce(volunteer_hours, 0)::numeric), sum(coalesce(resources_value_fen, 0))
+    FROM new_rows GROUP BY 1, 2, 3 ORDER BY 1, 2, 3
+    ON CONFLICT (org_unit_id, month, method) DO UPDATE SET
+        sessions = t.sessions + EXCLUDED.sessions,
+        minutes = t.minutes + EXCLUDED.minutes,
+        participants = t.participants + EXCLUDED.participants,
+        volunteer_hours = t.volunteer_hours + EXCLUDED.volunteer_hours,
+        resources_value_fen = t.resources_value_fen + EXCLUDED.resources_value_fen;
+    INSERT INTO session_month_clients AS t (org_unit_id, month, client_id, sessions)
+    SELECT org_unit_id, session_month(occurred_at), client_id, count(*)
+    FROM new_rows WHERE method = 'individual' AND client_id IS NOT NULL
+    GROUP BY 1, 2, 3 ORDER BY 1, 2, 3
+    ON CONFLICT (org_unit_id, month, client_id) DO UPDATE SET sessions = t.sessions + EXCLUDED.sessions;
+    RETURN NULL;
+END
+$$;
+
+-- Applies the rows an update or delete removed (-1) and added (+1), then drops the rows that
+-- reached zero. Written once for both, as dynamic SQL over whichever transition tables exist.
+CREATE FUNCTION session_months_change() RETURNS trigger
 LANGUAGE plpgsql AS $$
 DECLARE
     changes text := CASE TG_OP
-        WHEN 'INSERT' THEN 'SELECT s.*, 1 AS sign FROM new_rows s'
         WHEN 'DELETE' THEN 'SELECT s.*, -1 AS sign FROM old_rows s'
         ELSE 'SELECT s.*, -1 AS sign FROM old_rows s UNION ALL SELECT s.*, 1 AS sign FROM new_rows s'
     END;
@@ -64,26 +88,24 @@ BEGIN
         GROUP BY 1, 2, 3 ORDER BY 1, 2, 3
         ON CONFLICT (org_unit_id, month, client_id) DO UPDATE SET sessions = t.sessions + EXCLUDED.sessions
     $sql$, changes);
-    IF TG_OP <> 'INSERT' THEN
-        EXECUTE format($sql$
-            DELETE FROM session_months t USING (SELECT DISTINCT org_unit_id, session_month(occurred_at) AS month, method FROM (%s) d) d
-            WHERE t.org_unit_id = d.org_unit_id AND t.month = d.month AND t.method = d.method AND t.sessions = 0
-        $sql$, changes);
-        EXECUTE format($sql$
-            DELETE FROM session_month_clients t USING (SELECT DISTINCT org_unit_id, session_month(occurred_at) AS month, client_id FROM (%s) d) d
-            WHERE t.org_unit_id = d.org_unit_id AND t.month = d.month AND t.client_id = d.client_id AND t.sessions = 0
-        $sql$, changes);
-    END IF;
+    EXECUTE format($sql$
+        DELETE FROM session_months t USING (SELECT DISTINCT org_unit_id, session_month(occurred_at) AS month, method FROM (%s) d) d
+        WHERE t.org_unit_id = d.org_unit_id AND t.month = d.month AND t.method = d.method AND t.sessions = 0
+    $sql$, changes);
+    EXECUTE format($sql$
+        DELETE FROM session_month_clients t USING (SELECT DISTINCT org_unit_id, session_month(occurred_at) AS month, client_id FROM (%s) d) d
+        WHERE t.org_unit_id = d.org_unit_id AND t.month = d.month AND t.client_id = d.client_id AND t.sessions = 0
+    $sql$, changes);
     RETURN NULL;
 END
 $$;
 
 CREATE TRIGGER session_months_insert AFTER INSERT ON service_sessions
-    REFERENCING NEW TABLE AS new_rows FOR EACH STATEMENT EXECUTE FUNCTION session_months_track();
+    REFERENCING NEW TABLE AS new_rows FOR EACH STATEMENT EXECUTE FUNCTION session_months_add();
 CREATE TRIGGER session_months_update AFTER UPDATE ON service_sessions
-    REFERENCING OLD TABLE AS old_rows NEW TABLE AS new_rows FOR EACH STATEMENT EXECUTE FUNCTION session_months_track();
+    REFERENCING OLD TABLE AS old_rows NEW TABLE AS new_rows FOR EACH STATEMENT EXECUTE FUNCTION session_months_change();
 CREATE TRIGGER session_months_delete AFTER DELETE ON service_sessions
-    REFERENCING OLD TABLE AS old_rows FOR EACH STATEMENT EXECUTE FUNCTION session_months_track();
+    REFERENCING OLD TABLE AS old_rows FOR EACH STATEMENT EXECUTE FUNCTION session_months_change();
 
 -- The sessions already recorded.
 INSERT INTO session_months (org_unit_id, month, method, sessions, minutes, participants, volunteer_hours, resources_value_fen)
