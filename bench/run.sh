@@ -84,9 +84,16 @@ per_request() { python3 -c "print(f'{($2) * 1e6 / $TICKS_PER_S / max($1, 1):.0f}
 field() { echo "$1" | tr ' ' '\n' | awk -F= -v k="$2" '$1 == k {print $2}'; }
 
 start_server() { # pool-size log-file
+  if curl -fs "$BASE/readyz" >/dev/null 2>&1; then
+    echo "bench: something already answers on $BASE; stop it or set PORT" >&2; exit 1
+  fi
   SHEGONG_BIND="127.0.0.1:${PORT}" SHEGONG_DB_POOL_SIZE="$1" "$BIN" serve > "$2" 2>&1 &
   SERVER_PID=$!
-  for _ in $(seq 1 120); do curl -fs "$BASE/readyz" >/dev/null && return 0; sleep 0.5; done
+  for _ in $(seq 1 120); do
+    kill -0 "$SERVER_PID" 2>/dev/null || break
+    curl -fs "$BASE/readyz" >/dev/null && return 0
+    sleep 0.5
+  done
   echo "bench: the server did not become ready; its log:" >&2; tail -20 "$2" >&2; exit 1
 }
 stop_server() { kill "$SERVER_PID"; wait "$SERVER_PID" 2>/dev/null || true; SERVER_PID=0; }
@@ -106,6 +113,7 @@ pgbench_run() { # sql-files... -> "tps PostgreSQL-µs-per-transaction"
   for f in "$@"; do args+=(-f "$f"); done
   p0="$(pg_ticks)"
   out="$(pgbench -n -M prepared -c"$CONNECTIONS" -j2 -T"$DURATION" "${args[@]}" "$DB" 2>&1)"
+  sleep 1 # pgbench's backends end after it does; their time counts once the postmaster reaps them
   tx="$(echo "$out" | awk '/number of transactions actually processed/ {print $NF; exit}')"
   echo "$(echo "$out" | awk '/^tps = / {print $3; exit}') $(per_request "$tx" "$(pg_ticks) - $p0")"
 }

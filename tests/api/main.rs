@@ -11,5 +11,6 @@ mod hierarchy;
 mod lists;
 mod role_matrix;
 mod scope;
+mod seeds;
 mod sessions;
 mod stats;

@@ -248,7 +248,7 @@ async fn caseload_matches_plain_sql_and_stays_in_scope() {
 
 /// Rows of the monthly totals that a recount of the sessions does not give, and the other way
 /// round, plus any row left at zero.
-async fn rollup_differences(app: &TestApp) -> i64 {
+pub(crate) async fn rollup_differences(app: &TestApp) -> i64 {
     app.sql_i64(
         "SELECT (SELECT count(*) FROM ( \
            (SELECT org_unit_id, month, method, sessions, minutes, participants, volunteer_hours, resources_value_fen FROM session_months \

@@ -35,10 +35,12 @@ gen AS (
 ),
 shaped AS (
   SELECT g.*, su.id AS unit_id, su.region, su.worker_id,
+         -- Ages counted back from today, so the categories keep fitting as the data set ages:
+         -- children 1 to 15, working-age adults 25 to 58, elders 66 to 96.
          CASE g.band
-           WHEN 0 THEN date '2010-01-01' + (g.h % 5000)
-           WHEN 1 THEN date '1968-01-01' + (g.h % 12000)
-           ELSE date '1930-01-01' + (g.h % 11000)
+           WHEN 0 THEN current_date - 5475 + (g.h % 5000)
+           WHEN 1 THEN current_date - 21170 + (g.h % 12000)
+           ELSE current_date - 35040 + (g.h % 11000)
          END AS birth
   FROM gen g JOIN seed_units_n su ON su.n = g.unit_n
 )
