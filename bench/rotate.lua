@@ -1,5 +1,6 @@
 -- wrk script: every request takes the next (token, method, path, body) line of the request file,
--- so many signed-in users with their own scopes hit the server at once.
+-- so many signed-in users with their own scopes hit the server at once (an empty token sends no
+-- Authorization header: sign-ins).
 -- Request file lines: <token>\t<METHOD>\t<path>\t<json body or empty>
 local requests = {}
 local counter = 0
@@ -28,7 +29,10 @@ end
 function request()
   counter = counter % #requests + 1
   local r = requests[counter]
-  local headers = { ["Authorization"] = "Bearer " .. r.token }
+  local headers = {}
+  if r.token ~= "" then
+    headers["Authorization"] = "Bearer " .. r.token
+  end
   local body = nil
   if r.body ~= nil and r.body ~= "" then
     headers["Content-Type"] = "application/json"

@@ -7,7 +7,7 @@
 #     $CONNECTIONS connections; for the reads, pgbench runs the captured SQL at the same
 #     concurrency and the table shows the ratio;
 #   - each read again with one connection, for latency without queueing (compared across scales);
-#   - GET /cases while a login storm runs (bench/login.lua);
+#   - GET /cases while a login storm runs (sign-ins through the same script);
 #   - the server's peak RSS.
 # It prints one table and writes it to bench/results/ with the date, the machine and the commit.
 #
@@ -267,7 +267,7 @@ for SCALE in $SCALES; do
       printf '%s\tPOST\t/api/v1/sessions\t{"id":"__UUID__","method":"individual","case_id":"%s","occurred_at":"%s","duration_minutes":45,"mode":"home_visit","service_types":["visit_care"],"summary":"入户走访，了解近况。"}\n' \
         "$token" "$case_id" "$AT" >> "$WORK/sessions"
     done
-    printf '{"username":"%s","password":"Bench-Pass-2026"}\n' "$user" >> "$WORK/logins"
+    printf '\tPOST\t/api/v1/auth/login\t{"username":"%s","password":"Bench-Pass-2026"}\n' "$user" >> "$WORK/logins"
   done < "$WORK/workers"
   while IFS='|' read -r user _unit; do
     token="$(login "$user")"; i=$((i + 1))
@@ -294,7 +294,7 @@ for SCALE in $SCALES; do
   r="$(wrk_measured "$CONNECTIONS" "$DURATION" "$WORK/cases")"
   row "$SCALE" "GET /cases before the login storm" "$r"
   P99_cases="$(field "$r" p99_ms)"
-  wrk -t1 -c"$STORM_CONNECTIONS" -d"$((DURATION + 2))s" -s bench/login.lua "$BASE" -- "$WORK/logins" > "$WORK/storm.log" 2>&1 &
+  wrk -t1 -c"$STORM_CONNECTIONS" -d"$((DURATION + 2))s" -s bench/rotate.lua "$BASE" -- "$WORK/logins" > "$WORK/storm.log" 2>&1 &
   STORM=$!
   sleep 1
   r="$(wrk_measured "$CONNECTIONS" "$DURATION" "$WORK/cases")"

@@ -36,7 +36,7 @@ impl<'a> Statement<'a> {
         T: AsExpression<ST>,
         T::Expression: QueryFragment<Pg> + Send + 'a,
     {
-        self.binds.push(Box::new(value.as_expression()));
+        self.arg::<ST, T>(value);
         self
     }
 

@@ -6,7 +6,7 @@ use diesel::sql_types::{BigInt, Nullable, Text, Uuid as SqlUuid};
 use diesel_async::RunQueryDsl;
 use uuid::Uuid;
 
-use crate::auth::scope::subtree_range;
+use super::scope::subtree_units_sql;
 use crate::db::{statement::Statement, Conn};
 
 /// Open cases of one worker with one status and risk level.
@@ -48,66 +48,61 @@ pub struct Worker {
     pub role: String,
 }
 
-/// The subtree's units; `$1` and `$2` are the bounds of its path range.
-const UNITS: &str = "SELECT id FROM org_units WHERE path >= $1 AND path < $2";
-
-/// A caseload query over the subtree of `path`.
-fn over(path: &str, sql: String) -> Statement<'static> {
-    let (lo, hi) = subtree_range(path);
-    Statement::new(sql).bind::<Text, _>(lo).bind::<Text, _>(hi)
+/// A caseload query over the subtree of `path`: `sql` gets the subquery of its units.
+fn over(path: &str, sql: impl FnOnce(&str) -> String) -> Statement<'static> {
+    let mut q = Statement::new("");
+    let units = subtree_units_sql(&mut q, path);
+    q.push(&sql(&units));
+    q
 }
 
 /// Open cases of the subtree by worker, status and risk, with how many are overdue.
 pub async fn open_cases(conn: &mut Conn, path: &str) -> QueryResult<Vec<OpenCases>> {
-    over(
-        path,
+    over(path, |units| {
         format!(
             "SELECT worker_id, status, risk_level, count(*) AS n, count(*) FILTER (WHERE visit_due_at < now()) AS overdue \
-             FROM cases WHERE is_open AND org_unit_id IN ({UNITS}) GROUP BY worker_id, status, risk_level"
-        ),
-    )
+             FROM cases WHERE is_open AND org_unit_id IN ({units}) GROUP BY worker_id, status, risk_level"
+        )
+    })
     .load(conn)
     .await
 }
 
 /// Sessions and minutes of the last 30 days in the subtree, by who recorded them.
 pub async fn recent_sessions(conn: &mut Conn, path: &str) -> QueryResult<Vec<WorkerCount>> {
-    over(
-        path,
+    over(path, |units| {
         format!(
             "SELECT recorded_by AS worker_id, count(*) AS n, sum(duration_minutes)::bigint AS minutes \
-             FROM service_sessions WHERE org_unit_id IN ({UNITS}) AND occurred_at >= now() - interval '30 days' \
+             FROM service_sessions WHERE org_unit_id IN ({units}) AND occurred_at >= now() - interval '30 days' \
              GROUP BY recorded_by"
-        ),
-    )
+        )
+    })
     .load(conn)
     .await
 }
 
 /// Pending reviews of the subtree, by the worker of the case.
 pub async fn pending_reviews(conn: &mut Conn, path: &str) -> QueryResult<Vec<WorkerCount>> {
-    over(
-        path,
+    over(path, |units| {
         format!(
             "SELECT c.worker_id, count(*) AS n, NULL::bigint AS minutes FROM reviews r JOIN cases c ON c.id = r.case_id \
-             WHERE r.status = 'pending' AND r.org_unit_id IN ({UNITS}) GROUP BY c.worker_id"
-        ),
-    )
+             WHERE r.status = 'pending' AND r.org_unit_id IN ({units}) GROUP BY c.worker_id"
+        )
+    })
     .load(conn)
     .await
 }
 
 /// Active workers and supervisors of the subtree, and anyone else named by `also`.
 pub async fn workers(conn: &mut Conn, path: &str, also: &[Uuid]) -> QueryResult<Vec<Worker>> {
-    over(
-        path,
-        format!(
-            "SELECT id, display_name, org_unit_id, role FROM users \
-             WHERE (org_unit_id IN ({UNITS}) AND is_active AND role IN ('worker', 'supervisor')) OR id = ANY($3) \
-             ORDER BY display_name, id"
-        ),
-    )
-    .bind::<diesel::sql_types::Array<SqlUuid>, _>(also.to_vec())
-    .load(conn)
+    let mut q = Statement::new("");
+    let units = subtree_units_sql(&mut q, path);
+    let also = q.arg::<diesel::sql_types::Array<SqlUuid>, _>(also.to_vec());
+    q.push(&format!(
+        "SELECT id, display_name, org_unit_id, role FROM users \
+         WHERE (org_unit_id IN ({units}) AND is_active AND role IN ('worker', 'supervisor')) OR id = ANY({also}) \
+         ORDER BY display_name, id"
+    ));
+    q.load(conn)
     .await
 }

@@ -6,7 +6,7 @@ use diesel::prelude::*;
 use diesel_async::RunQueryDsl;
 use uuid::Uuid;
 
-use super::scope::{newest_ids, scope_sql, subtree_sql, unit_ids};
+use super::scope::{newest_page, unit_ids, PageBy};
 use crate::auth::AccessScope;
 use crate::db::{
     models::{Case, CaseChanges, CaseEventRow, CaseFacts, CaseListRow, CaseStatusChange, NewCase, NewCaseEvent, NewCaseTransfer, OrgUnit},
@@ -136,7 +136,7 @@ pub async fn reassign(conn: &mut Conn, id: Uuid, worker_id: Uuid, unit_id: Uuid)
 /// A page of cases in scope, newest first, with client and worker names.
 ///
 /// A worker's or a client's cases are found by that index (`cases_worker` is already newest
-/// first); any other page walks the units of the subtree newest first (`scope::newest_ids`).
+/// first); any other page walks the units of the subtree newest first (`scope::newest_page`).
 /// The names and the pending-review flag are looked up for the page's rows only.
 pub async fn list(
     conn: &mut Conn,
@@ -174,23 +174,13 @@ pub async fn list(
     if let Some(before) = before {
         rows += &format!(" AND k.id < {}", q.generic_arg::<SqlUuid, _>(before));
     }
-    let mut units = scope_sql(&mut q, scope, "u");
-    if let Some(path) = &filter.unit_path {
-        units += &format!(" AND {}", subtree_sql(&mut q, path, "u"));
-    }
     let select = format!(
         "SELECT k.id, k.case_no, k.client_id, c.name AS client_name, k.org_unit_id, k.worker_id, w.display_name AS worker_name, \
                 k.domain, k.risk_level, k.status, k.opened_at, k.visit_due_at, {PENDING} AS has_pending_review, k.version \
          FROM cases k JOIN clients c ON c.id = k.client_id JOIN users w ON w.id = k.worker_id"
     );
-    if filter.worker_id.is_some() || filter.client_id.is_some() {
-        q.push(&format!(
-            "{select} WHERE k.org_unit_id IN (SELECT u.id FROM org_units u WHERE {units}){rows} ORDER BY k.id DESC LIMIT {limit}"
-        ));
-    } else {
-        let ids = newest_ids("cases", &rows, &units, limit);
-        q.push(&format!("{select} WHERE k.id IN ({ids}) ORDER BY k.id DESC"));
-    }
+    let by = if filter.worker_id.is_some() || filter.client_id.is_some() { PageBy::OwnIndex } else { PageBy::EachUnit };
+    newest_page(&mut q, scope, filter.unit_path.as_deref(), (&select, "cases"), &rows, limit, by);
     q.load(conn).await
 }
 

@@ -5,7 +5,7 @@ use diesel::prelude::*;
 use diesel_async::RunQueryDsl;
 use uuid::Uuid;
 
-use super::scope::{newest_ids, scope_sql, subtree_sql, unit_ids};
+use super::scope::{newest_page, unit_ids, PageBy};
 use crate::auth::AccessScope;
 use crate::db::{
     models::{Client, ClientData, ClientListRow, ClientTimelineRow, Household, HouseholdMember},
@@ -129,7 +129,7 @@ const LIST_COLUMNS: &str = "k.id, k.org_unit_id, k.name, k.gender, k.birth_date,
 ///
 /// An exact phone or document number names a handful of rows, found by their own index and
 /// checked against the scope. Everything else walks the units of the subtree newest first
-/// (`scope::newest_ids`); a name part is found per unit by the `(org_unit_id, name_grams)`
+/// (`scope::newest_page`); a name part is found per unit by the `(org_unit_id, name_grams)`
 /// GIN index.
 pub async fn list(
     conn: &mut Conn,
@@ -172,19 +172,9 @@ pub async fn list(
     if let Some(before) = before {
         rows += &format!(" AND k.id < {}", q.generic_arg::<SqlUuid, _>(before));
     }
-    let mut units = scope_sql(&mut q, scope, "u");
-    if let Some(path) = &filter.unit_path {
-        units += &format!(" AND {}", subtree_sql(&mut q, path, "u"));
-    }
-    if exact {
-        q.push(&format!(
-            "SELECT {LIST_COLUMNS} FROM clients k WHERE k.org_unit_id IN (SELECT u.id FROM org_units u WHERE {units}){rows} \
-             ORDER BY k.id DESC LIMIT {limit}"
-        ));
-    } else {
-        let ids = newest_ids("clients", &rows, &units, limit);
-        q.push(&format!("SELECT {LIST_COLUMNS} FROM clients k WHERE k.id IN ({ids}) ORDER BY k.id DESC"));
-    }
+    let select = format!("SELECT {LIST_COLUMNS} FROM clients k");
+    let by = if exact { PageBy::OwnIndex } else { PageBy::EachUnit };
+    newest_page(&mut q, scope, filter.unit_path.as_deref(), (&select, "clients"), &rows, limit, by);
     q.load(conn).await
 }
 

@@ -4,8 +4,7 @@ use diesel::prelude::*;
 use diesel_async::RunQueryDsl;
 use uuid::Uuid;
 
-use crate::db::{
-    models::StoredResponse, schema::idempotency_keys as ik, statement::Statement, Conn};
+use crate::db::{models::StoredResponse, schema::idempotency_keys as ik, statement::Statement, Conn};
 
 /// Claims a key; `true` when this request now owns it. A concurrent owner blocks this call until
 /// its transaction ends, bounded by the caller's `lock_timeout`.

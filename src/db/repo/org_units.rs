@@ -8,9 +8,9 @@ use uuid::Uuid;
 use super::{like_contains, scope::unit_path_in};
 use crate::auth::{scope::subtree_range, AccessScope};
 use crate::db::{
-    statement::Statement,
     models::{NewOrgUnit, OrgUnit, OrgUnitChanges},
     schema::org_units,
+    statement::Statement,
     Conn,
 };
 use crate::domain::enums::Tier;

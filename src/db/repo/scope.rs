@@ -40,35 +40,63 @@ pub fn unit_path_in(scope: &AccessScope) -> path_between {
     path_between(lo, hi)
 }
 
-/// The scope predicate as SQL text on an `org_units` alias, its bounds bound to `q` as generic
-/// arguments (the plan of a scoped list is the same for every subtree).
-pub fn scope_sql(q: &mut Statement, scope: &AccessScope, units: &str) -> String {
-    range_sql(q, scope.path_range(), units)
-}
-
-/// The subtree predicate for a path as SQL text on an `org_units` alias, bound to `q`.
-pub fn subtree_sql(q: &mut Statement, path: &str, units: &str) -> String {
-    range_sql(q, subtree_range(path), units)
-}
-
-fn range_sql(q: &mut Statement, (lo, hi): (String, String), units: &str) -> String {
+/// The subtree predicate on an `org_units` alias (`u`) as SQL text, its bounds bound to `q` as
+/// generic arguments (a plan over a subtree is the same for every subtree).
+fn range_sql(q: &mut Statement, (lo, hi): (String, String)) -> String {
     let lo = q.generic_arg::<Text, _>(lo);
     let hi = q.generic_arg::<Text, _>(hi);
-    format!("{units}.path >= {lo} AND {units}.path < {hi}")
+    format!("u.path >= {lo} AND u.path < {hi}")
 }
 
-/// The ids of the newest `limit` rows of `table` (alias `k`, with `k.org_unit_id` and
-/// time-ordered `k.id`) that pass `rows`, over the units (alias `u`) that pass `units`. The
-/// limit is written into the text: a plan made for "some limit" would be one for large pages.
+/// The ids of the units under a path, as a SQL subquery bound to `q` (hand-written queries over a
+/// subtree already checked to lie in the caller's scope).
+pub fn subtree_units_sql(q: &mut Statement, path: &str) -> String {
+    format!("SELECT u.id FROM org_units u WHERE {}", range_sql(q, subtree_range(path)))
+}
+
+/// How a scoped list finds its page.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum PageBy {
+    /// The filter names a few rows through an index of its own (a phone, a worker's cases):
+    /// those rows, checked against the subtree.
+    OwnIndex,
+    /// Anything else: each unit's `(org_unit_id, id DESC)` index, merged.
+    EachUnit,
+}
+
+/// Completes `q` as a scoped list: the newest `limit` rows of `table` (alias `k`, with
+/// `k.org_unit_id` and time-ordered `k.id`) that pass `rows` (text starting with ` AND`), in the
+/// scope and, when given, under `unit_path`, selected by `select` (which reads `FROM {table} k`).
 ///
-/// "Newest first across a subtree" written as `org_unit_id IN (subtree) ORDER BY id DESC`
-/// reads and sorts every row of the subtree. This walks each unit's `(org_unit_id, id DESC)`
-/// index for at most `limit` ids (an index-only scan) and merges them, so the cost follows the
-/// number of units and the page size, not the rows the subtree holds.
-pub fn newest_ids(table: &str, rows: &str, units: &str, limit: i64) -> String {
-    format!(
-        "SELECT x.id FROM org_units u CROSS JOIN LATERAL \
-           (SELECT k.id FROM {table} k WHERE k.org_unit_id = u.id{rows} ORDER BY k.id DESC LIMIT {limit}) x \
-         WHERE {units} ORDER BY x.id DESC LIMIT {limit}"
-    )
+/// "Newest first across a subtree" written as `org_unit_id IN (subtree) ORDER BY id DESC` reads
+/// and sorts every row of the subtree. `PageBy::EachUnit` walks each unit's index for at most
+/// `limit` ids (an index-only scan) and merges them, so the cost follows the number of units and
+/// the page size, not the rows the subtree holds; only then are the page's rows read. The limit
+/// is written into the text: a plan made for "some limit" would be one for large pages.
+pub fn newest_page(
+    q: &mut Statement,
+    scope: &AccessScope,
+    unit_path: Option<&str>,
+    (select, table): (&str, &str),
+    rows: &str,
+    limit: i64,
+    by: PageBy,
+) {
+    let mut units = range_sql(q, scope.path_range());
+    if let Some(path) = unit_path {
+        units += &format!(" AND {}", range_sql(q, subtree_range(path)));
+    }
+    let text = match by {
+        PageBy::OwnIndex => format!(
+            "{select} WHERE k.org_unit_id IN (SELECT u.id FROM org_units u WHERE {units}){rows} ORDER BY k.id DESC LIMIT {limit}"
+        ),
+        PageBy::EachUnit => format!(
+            "{select} WHERE k.id IN (\
+               SELECT x.id FROM org_units u CROSS JOIN LATERAL \
+                 (SELECT k.id FROM {table} k WHERE k.org_unit_id = u.id{rows} ORDER BY k.id DESC LIMIT {limit}) x \
+               WHERE {units} ORDER BY x.id DESC LIMIT {limit}) \
+             ORDER BY k.id DESC"
+        ),
+    };
+    q.push(&text);
 }

@@ -10,9 +10,9 @@ use uuid::Uuid;
 use super::scope::unit_ids;
 use crate::auth::AccessScope;
 use crate::db::{
-    statement::Statement,
     models::{Attendance, Group, GroupData, GroupMember, Session},
     schema::{clients, group_members, groups, service_sessions as ss, session_attendance as sa},
+    statement::Statement,
     Conn,
 };
 use crate::domain::enums::{GroupStatus, RiskLevel, SessionMethod};

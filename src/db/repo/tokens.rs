@@ -6,9 +6,9 @@ use diesel_async::RunQueryDsl;
 use uuid::Uuid;
 
 use crate::db::{
-    statement::Statement,
     models::{NewRefreshToken, RefreshToken},
     schema::{login_throttles as lt, refresh_tokens as rt},
+    statement::Statement,
     Conn,
 };
 
