@@ -87,6 +87,7 @@ start_server() { # pool-size log-file
   if curl -fs "$BASE/readyz" >/dev/null 2>&1; then
     echo "bench: something already answers on $BASE; stop it or set PORT" >&2; exit 1
   fi
+  # An empty pool size is the server's default.
   SHEGONG_BIND="127.0.0.1:${PORT}" SHEGONG_DB_POOL_SIZE="$1" "$BIN" serve > "$2" 2>&1 &
   SERVER_PID=$!
   for _ in $(seq 1 120); do
@@ -255,7 +256,7 @@ for SCALE in $SCALES; do
   done
 
   echo "==> starting the server on $BASE"
-  start_server "${POOL:-16}" "$WORK/server.log"
+  start_server "${POOL:-}" "$WORK/server.log"
   : > "$WORK/cases"; : > "$WORK/clients_q"; : > "$WORK/clients"; : > "$WORK/caseload"; : > "$WORK/stats"
   : > "$WORK/sessions"; : > "$WORK/logins"
   AT="$(date -u -d '-1 hour' +%Y-%m-%dT%H:%M:%SZ)"
@@ -312,7 +313,7 @@ done
   echo
   echo "- commit $COMMIT; machine: $MACHINE"
   echo "- PostgreSQL $(psql -X -Atq -d postgres -c 'SHOW server_version'): shared_buffers $(psql -X -Atq -d postgres -c 'SHOW shared_buffers'), work_mem $(psql -X -Atq -d postgres -c 'SHOW work_mem'), max_connections $(psql -X -Atq -d postgres -c 'SHOW max_connections'), jit $(psql -X -Atq -d postgres -c 'SHOW jit'), autovacuum $(psql -X -Atq -d postgres -c 'SHOW autovacuum'); each bench database is vacuumed, analyzed and read into shared buffers (pg_prewarm) first"
-  echo "- wrk and pgbench: $CONNECTIONS connections, ${DURATION} s each (after a 3 s warm-up); the server (default settings, pool ${POOL:-16}), PostgreSQL and the load generators share the machine"
+  echo "- wrk and pgbench: $CONNECTIONS connections, ${DURATION} s each (after a 3 s warm-up); the server (default settings${POOL:+, pool $POOL}), PostgreSQL and the load generators share the machine"
   echo "- CPU µs per request: the server process's, and the whole PostgreSQL cluster's, over each run divided by its requests (pgbench: its transactions)"
   echo "- pgbench runs, per request, the statements the endpoint sent (captured from the server log), with -M prepared; their plans: \`$(basename "${OUT%.md}")-explain-<scale>.txt\`"
   cat "$NOTES"

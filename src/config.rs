@@ -46,7 +46,8 @@ pub struct Config {
     pub access_token_ttl: Duration,
     /// `SHEGONG_REFRESH_TOKEN_TTL_DAYS`.
     pub refresh_token_ttl: Duration,
-    /// `SHEGONG_DB_POOL_SIZE`.
+    /// `SHEGONG_DB_POOL_SIZE`: database connections of the process, shared out among the HTTP
+    /// workers.
     pub db_pool_size: usize,
     /// `SHEGONG_DB_TIMEOUT_MS`: longest wait for a pooled connection or a new one.
     pub db_timeout: Duration,
@@ -113,10 +114,14 @@ impl Config {
             None => LogFormat::Text,
             Some(other) => bail!("SHEGONG_LOG_FORMAT must be `text` or `json`, not `{other}`"),
         };
-        let workers = parsed(
-            "SHEGONG_WORKERS",
-            std::thread::available_parallelism().map(|n| n.get()).unwrap_or(2),
-        )?;
+        let cpus = std::thread::available_parallelism().map(|n| n.get()).unwrap_or(2);
+        let workers = parsed("SHEGONG_WORKERS", cpus)?;
+        // PostgreSQL runs no more queries at once than it has cores; past about two connections
+        // a core, more connections only take turns and cost switching.
+        let db_pool_size = parsed("SHEGONG_DB_POOL_SIZE", 2 * cpus)?;
+        if workers == 0 || db_pool_size == 0 {
+            bail!("SHEGONG_WORKERS and SHEGONG_DB_POOL_SIZE must be at least 1");
+        }
         Ok::<_, anyhow::Error>(Self {
             database_url: var("DATABASE_URL")
                 .unwrap_or_else(|| "postgres://postgres:postgres@localhost:5432/shegong".into()),
@@ -127,7 +132,7 @@ impl Config {
             jwt_audience: var("SHEGONG_JWT_AUDIENCE").unwrap_or_else(|| "shegong-api".into()),
             access_token_ttl: Duration::from_secs(access_secs),
             refresh_token_ttl: Duration::from_secs(refresh_days * 86_400),
-            db_pool_size: parsed("SHEGONG_DB_POOL_SIZE", 16)?,
+            db_pool_size,
             db_timeout: Duration::from_millis(parsed("SHEGONG_DB_TIMEOUT_MS", 1500)?),
             auto_migrate: parsed("SHEGONG_AUTO_MIGRATE", true)?,
             workers,

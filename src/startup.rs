@@ -89,7 +89,11 @@ fn bad_json(e: JsonPayloadError, _: &HttpRequest) -> actix_web::Error {
     }
 }
 
-/// The whole application around a state.
+/// The whole application around a state, for one HTTP worker (the server calls this on each
+/// worker's thread; the worker gets database connections of its own, see `AppState::for_worker`).
+///
+/// # Panics
+/// When the pool's settings are invalid, which `AppState::new` has already ruled out.
 pub fn build_app(
     state: AppState,
 ) -> App<
@@ -101,6 +105,7 @@ pub fn build_app(
         InitError = (),
     >,
 > {
+    let state = state.for_worker().expect("the pool was built once already with these settings");
     let api = openapi();
     let routes = Arc::new(known_routes(&api));
     let (app, _) = register(

@@ -32,6 +32,18 @@ impl AppState {
         })
     }
 
+    /// The same state with a pool of its own, for one HTTP worker: its share of
+    /// `SHEGONG_DB_POOL_SIZE`.
+    ///
+    /// Every worker runs its own single-threaded runtime, and a connection's socket is driven by
+    /// a task on the runtime that opened it. Connections shared by all workers therefore send
+    /// most queries through another thread: a wake-up and a context switch on the way out and
+    /// again on the way back. A worker's own connections keep each query on the thread that asks.
+    pub fn for_worker(&self) -> anyhow::Result<Self> {
+        let size = self.config.db_pool_size.div_ceil(self.config.workers.max(1));
+        Ok(Self { pool: crate::db::pool(&self.config.database_url, size, self.config.db_timeout)?, ..self.clone() })
+    }
+
     /// A pooled connection, or 503 when the database cannot be reached in time.
     pub async fn conn(&self) -> Result<PooledConn, AppError> {
         Ok(self.pool.get().await?)

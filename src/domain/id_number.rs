@@ -266,8 +266,8 @@ fn digits(b: &[u8]) -> u32 {
 /// fewer is hidden entirely, so that masking never reveals a whole number. Surrounding whitespace
 /// is ignored.
 pub fn mask_id_number(s: &str) -> String {
-    let chars: Vec<char> = s.trim().chars().collect();
-    let n = chars.len();
+    let s = s.trim();
+    let n = s.chars().count();
     let (head, tail) = if n > 10 {
         (6, 4)
     } else if n > 2 {
@@ -275,11 +275,12 @@ pub fn mask_id_number(s: &str) -> String {
     } else {
         (0, 0)
     };
-    chars
-        .iter()
-        .enumerate()
-        .map(|(i, &c)| if i < head || i >= n - tail { c } else { '*' })
-        .collect()
+    // Built in place: a list masks one number per row.
+    let mut out = String::with_capacity(s.len());
+    for (i, c) in s.chars().enumerate() {
+        out.push(if i < head || i >= n - tail { c } else { '*' });
+    }
+    out
 }
 
 /// The check character for the first 17 digits of a resident ID (for generating valid numbers,

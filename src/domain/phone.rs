@@ -71,6 +71,12 @@ fn is_dash(c: char) -> bool {
     c == '-' || c == '－'
 }
 
+/// Eleven digits, `1` then `3`–`9`: a normalised mobile number.
+fn is_mobile_digits(s: &str) -> bool {
+    let b = s.as_bytes();
+    b.len() == 11 && b.iter().all(u8::is_ascii_digit) && b[0] == b'1' && (b'3'..=b'9').contains(&b[1])
+}
+
 /// Normalises a mobile number to its 11 digits, e.g. `+86 138-0013-8000` → `13800138000`.
 pub fn normalize_mobile(input: &str) -> Result<String, PhoneError> {
     let compact: String = input
@@ -81,12 +87,7 @@ pub fn normalize_mobile(input: &str) -> Result<String, PhoneError> {
         .strip_prefix("+86")
         .or_else(|| compact.strip_prefix("0086"))
         .unwrap_or(&compact);
-    let b = digits.as_bytes();
-    let ok = b.len() == 11
-        && b.iter().all(u8::is_ascii_digit)
-        && b[0] == b'1'
-        && (b'3'..=b'9').contains(&b[1]);
-    if ok {
+    if is_mobile_digits(digits) {
         Ok(digits.to_owned())
     } else {
         Err(PhoneError::InvalidMobile)
@@ -143,6 +144,10 @@ fn area_code_len(number: &str) -> usize {
 /// Anything that is neither keeps only its last 2 characters, so masking never reveals a number
 /// it fails to recognise.
 pub fn mask_phone(input: &str) -> String {
+    // Stored numbers are already normalised; a list masks one per row.
+    if is_mobile_digits(input) {
+        return format!("{}****{}", &input[..3], &input[7..]);
+    }
     if let Ok(m) = normalize_mobile(input) {
         return format!("{}****{}", &m[..3], &m[7..]);
     }

@@ -13,6 +13,7 @@ pub struct AuditEventOut {
     /// Id.
     pub id: Uuid,
     /// When.
+    #[serde(serialize_with = "crate::dto::time::rfc3339")]
     pub occurred_at: DateTime<Utc>,
     /// Who (null for an unknown account name at login).
     pub user_id: Option<Uuid>,

@@ -77,10 +77,12 @@ pub struct AssessmentOut {
     /// Summary.
     pub summary: String,
     /// When assessed.
+    #[serde(serialize_with = "crate::dto::time::rfc3339")]
     pub assessed_at: DateTime<Utc>,
     /// Assessor.
     pub assessed_by: Uuid,
     /// Recorded.
+    #[serde(serialize_with = "crate::dto::time::rfc3339")]
     pub created_at: DateTime<Utc>,
 }
 
@@ -97,6 +99,7 @@ pub struct GoalIn {
     #[schema(max_length = 1000)]
     pub measure: Option<String>,
     /// By when.
+    #[serde(serialize_with = "crate::dto::time::date_opt")]
     pub due_date: Option<NaiveDate>,
 }
 
@@ -139,6 +142,7 @@ pub struct GoalOut {
     /// Measure.
     pub measure: Option<String>,
     /// Due date.
+    #[serde(serialize_with = "crate::dto::time::date_opt")]
     pub due_date: Option<NaiveDate>,
     /// How far it got, as the latest evaluation says.
     pub status: GoalStatus,
@@ -162,10 +166,12 @@ pub struct PlanOut {
     /// Planned sessions.
     pub planned_sessions: Option<i32>,
     /// Planned end date.
+    #[serde(serialize_with = "crate::dto::time::date_opt")]
     pub end_date: Option<NaiveDate>,
     /// Author.
     pub created_by: Uuid,
     /// Recorded.
+    #[serde(serialize_with = "crate::dto::time::rfc3339")]
     pub created_at: DateTime<Utc>,
 }
 
@@ -226,6 +232,7 @@ pub struct EvaluationOut {
     /// Evaluator.
     pub evaluated_by: Uuid,
     /// Recorded.
+    #[serde(serialize_with = "crate::dto::time::rfc3339")]
     pub created_at: DateTime<Utc>,
 }
 
@@ -274,8 +281,10 @@ pub struct FollowUpOut {
     /// Case.
     pub case_id: Uuid,
     /// Due.
+    #[serde(serialize_with = "crate::dto::time::date")]
     pub due_on: NaiveDate,
     /// Done, when done.
+    #[serde(serialize_with = "crate::dto::time::date_opt")]
     pub done_on: Option<NaiveDate>,
     /// Mode.
     pub mode: Option<ContactMode>,
@@ -288,8 +297,10 @@ pub struct FollowUpOut {
     /// Version for `If-Match`.
     pub version: i32,
     /// Created.
+    #[serde(serialize_with = "crate::dto::time::rfc3339")]
     pub created_at: DateTime<Utc>,
     /// Last changed.
+    #[serde(serialize_with = "crate::dto::time::rfc3339")]
     pub updated_at: DateTime<Utc>,
 }
 
@@ -364,7 +375,9 @@ pub struct ReferralOut {
     /// Version for `If-Match`.
     pub version: i32,
     /// Created.
+    #[serde(serialize_with = "crate::dto::time::rfc3339")]
     pub created_at: DateTime<Utc>,
     /// Last changed.
+    #[serde(serialize_with = "crate::dto::time::rfc3339")]
     pub updated_at: DateTime<Utc>,
 }

@@ -107,6 +107,7 @@ pub struct PendingReview {
     /// Who asked.
     pub requested_by: Uuid,
     /// When.
+    #[serde(serialize_with = "crate::dto::time::rfc3339")]
     pub requested_at: DateTime<Utc>,
 }
 
@@ -140,16 +141,21 @@ pub struct CaseOut {
     /// Status.
     pub status: CaseStatus,
     /// Opened (intake).
+    #[serde(serialize_with = "crate::dto::time::rfc3339")]
     pub opened_at: DateTime<Utc>,
     /// Closed (结案), when closed.
+    #[serde(serialize_with = "crate::dto::time::rfc3339_opt")]
     pub closed_at: Option<DateTime<Utc>>,
     /// Closure reason, once a closure is approved.
     pub closure_reason: Option<ClosureReason>,
     /// Planned next follow-up contact.
+    #[serde(serialize_with = "crate::dto::time::rfc3339_opt")]
     pub next_follow_up_at: Option<DateTime<Utc>>,
     /// Last individual session.
+    #[serde(serialize_with = "crate::dto::time::rfc3339_opt")]
     pub last_session_at: Option<DateTime<Utc>>,
     /// When the next visit is due by the risk level's interval; `null` when none is expected.
+    #[serde(serialize_with = "crate::dto::time::rfc3339_opt")]
     pub visit_due_at: Option<DateTime<Utc>>,
     /// Whether that visit is overdue.
     pub overdue: bool,
@@ -162,8 +168,10 @@ pub struct CaseOut {
     /// Version for `If-Match`.
     pub version: i32,
     /// Created.
+    #[serde(serialize_with = "crate::dto::time::rfc3339")]
     pub created_at: DateTime<Utc>,
     /// Last changed.
+    #[serde(serialize_with = "crate::dto::time::rfc3339")]
     pub updated_at: DateTime<Utc>,
 }
 
@@ -191,8 +199,10 @@ pub struct CaseSummary {
     /// Status.
     pub status: CaseStatus,
     /// Opened.
+    #[serde(serialize_with = "crate::dto::time::rfc3339")]
     pub opened_at: DateTime<Utc>,
     /// Next visit due.
+    #[serde(serialize_with = "crate::dto::time::rfc3339_opt")]
     pub visit_due_at: Option<DateTime<Utc>>,
     /// Whether the visit is overdue.
     pub overdue: bool,
@@ -228,6 +238,7 @@ pub struct CaseEventOut {
     /// Id.
     pub id: Uuid,
     /// When it happened.
+    #[serde(serialize_with = "crate::dto::time::rfc3339")]
     pub at: DateTime<Utc>,
     /// What happened: `case.opened`, `case.transition`, `case.updated`, `case.transferred`,
     /// `review.requested`, `review.decided`, `assessment.added`, `plan.added`, `evaluation.added`,

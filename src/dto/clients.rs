@@ -54,6 +54,7 @@ pub struct Consent {
     #[schema(max_length = 20)]
     pub relation: Option<String>,
     /// Date signed.
+    #[serde(serialize_with = "crate::dto::time::date")]
     pub date: NaiveDate,
 }
 
@@ -211,6 +212,7 @@ pub struct ClientSummary {
     /// Gender.
     pub gender: Option<Gender>,
     /// Birth date.
+    #[serde(serialize_with = "crate::dto::time::date_opt")]
     pub birth_date: Option<NaiveDate>,
     /// Document type.
     pub id_type: IdType,
@@ -227,6 +229,7 @@ pub struct ClientSummary {
     /// Version.
     pub version: i32,
     /// Registered.
+    #[serde(serialize_with = "crate::dto::time::rfc3339")]
     pub created_at: DateTime<Utc>,
 }
 
@@ -255,6 +258,7 @@ pub struct HouseholdOut {
     /// Version.
     pub version: i32,
     /// Created.
+    #[serde(serialize_with = "crate::dto::time::rfc3339")]
     pub created_at: DateTime<Utc>,
 }
 
@@ -270,6 +274,7 @@ pub struct ClientOut {
     /// Gender.
     pub gender: Option<Gender>,
     /// Birth date.
+    #[serde(serialize_with = "crate::dto::time::date_opt")]
     pub birth_date: Option<NaiveDate>,
     /// Age in completed years today, when the birth date is known.
     pub age: Option<u32>,
@@ -308,8 +313,10 @@ pub struct ClientOut {
     /// Version for `If-Match`.
     pub version: i32,
     /// Registered.
+    #[serde(serialize_with = "crate::dto::time::rfc3339")]
     pub created_at: DateTime<Utc>,
     /// Last changed.
+    #[serde(serialize_with = "crate::dto::time::rfc3339")]
     pub updated_at: DateTime<Utc>,
 }
 
@@ -367,6 +374,7 @@ pub struct SetMembers {
 #[derive(Debug, Clone, Serialize, ToSchema)]
 pub struct TimelineEntry {
     /// When it happened.
+    #[serde(serialize_with = "crate::dto::time::rfc3339")]
     pub at: DateTime<Utc>,
     /// What happened (`client.registered`, `client.updated`, `case.opened`, …).
     pub kind: String,

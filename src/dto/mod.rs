@@ -15,6 +15,7 @@ pub mod sessions;
 pub mod reviews;
 pub mod stats;
 pub mod supervision;
+pub mod time;
 pub mod users;
 
 use serde::{Deserialize, Deserializer};

@@ -40,10 +40,12 @@ pub struct ReviewOut {
     /// Who asked.
     pub requested_by: Uuid,
     /// When.
+    #[serde(serialize_with = "crate::dto::time::rfc3339")]
     pub requested_at: DateTime<Utc>,
     /// Who decided.
     pub decided_by: Option<Uuid>,
     /// When.
+    #[serde(serialize_with = "crate::dto::time::rfc3339_opt")]
     pub decided_at: Option<DateTime<Utc>>,
     /// The supervisor's comment.
     pub comment: Option<String>,

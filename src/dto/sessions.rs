@@ -309,6 +309,7 @@ pub struct SessionOut {
     /// Unit it belongs to.
     pub org_unit_id: Uuid,
     /// When.
+    #[serde(serialize_with = "crate::dto::time::rfc3339")]
     pub occurred_at: DateTime<Utc>,
     /// Minutes.
     pub duration_minutes: i32,
@@ -361,6 +362,7 @@ pub struct SessionOut {
     /// Version for `If-Match`.
     pub version: i32,
     /// Recorded.
+    #[serde(serialize_with = "crate::dto::time::rfc3339")]
     pub created_at: DateTime<Utc>,
 }
 
@@ -483,8 +485,10 @@ pub struct GroupMemberOut {
     /// Their name.
     pub name: String,
     /// Joined.
+    #[serde(serialize_with = "crate::dto::time::date")]
     pub joined_on: NaiveDate,
     /// Left (`null` while a member).
+    #[serde(serialize_with = "crate::dto::time::date_opt")]
     pub left_on: Option<NaiveDate>,
     /// Why they left.
     pub exit_reason: Option<String>,
@@ -498,6 +502,7 @@ pub struct GroupSessionSummary {
     /// Session number.
     pub session_no: i32,
     /// When.
+    #[serde(serialize_with = "crate::dto::time::rfc3339")]
     pub occurred_at: DateTime<Utc>,
     /// Theme.
     pub theme: Option<String>,
@@ -536,6 +541,7 @@ pub struct GroupOut {
     /// Version.
     pub version: i32,
     /// Created.
+    #[serde(serialize_with = "crate::dto::time::rfc3339")]
     pub created_at: DateTime<Utc>,
     /// Membership periods (detail only).
     pub members: Vec<GroupMemberOut>,

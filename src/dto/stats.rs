@@ -99,8 +99,10 @@ pub struct StatsOut {
     /// Its name.
     pub org_unit_name: String,
     /// First day.
+    #[serde(serialize_with = "crate::dto::time::date")]
     pub from: NaiveDate,
     /// Last day (inclusive).
+    #[serde(serialize_with = "crate::dto::time::date")]
     pub to: NaiveDate,
     /// How rows are grouped.
     pub group_by: Vec<String>,

@@ -20,6 +20,7 @@ pub struct ActionItem {
     /// Who does it: the supervisor or one of the supervisees.
     pub owner_id: Option<Uuid>,
     /// By when.
+    #[serde(serialize_with = "crate::dto::time::date_opt")]
     pub due_on: Option<NaiveDate>,
     /// Whether it is done.
     #[serde(default)]
@@ -116,6 +117,7 @@ pub struct SupervisionRecordOut {
     /// The supervisor.
     pub supervisor_id: Uuid,
     /// When.
+    #[serde(serialize_with = "crate::dto::time::rfc3339")]
     pub occurred_at: DateTime<Utc>,
     /// Minutes.
     pub duration_minutes: i32,
@@ -136,8 +138,10 @@ pub struct SupervisionRecordOut {
     /// Version for `If-Match`.
     pub version: i32,
     /// Created.
+    #[serde(serialize_with = "crate::dto::time::rfc3339")]
     pub created_at: DateTime<Utc>,
     /// Last changed.
+    #[serde(serialize_with = "crate::dto::time::rfc3339")]
     pub updated_at: DateTime<Utc>,
 }
 

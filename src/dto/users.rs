@@ -32,8 +32,10 @@ pub struct UserOut {
     /// Version for `If-Match`.
     pub version: i32,
     /// Created.
+    #[serde(serialize_with = "crate::dto::time::rfc3339")]
     pub created_at: DateTime<Utc>,
     /// Last changed.
+    #[serde(serialize_with = "crate::dto::time::rfc3339")]
     pub updated_at: DateTime<Utc>,
 }
 

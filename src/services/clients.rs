@@ -212,13 +212,10 @@ fn search_for(q: &str) -> Option<ClientSearch> {
         }
     }
     let text = q.to_lowercase();
-    let chars: Vec<char> = text.chars().collect();
-    let grams = if chars.len() == 1 {
-        vec![text.clone()]
-    } else {
-        chars.windows(2).map(|w| w.iter().collect::<String>()).collect()
-    };
-    Some(ClientSearch::Name { text, grams })
+    // Any piece of the part will do to find its candidates; its first two characters are the
+    // whole of it for the usual one- or two-character search.
+    let gram: String = text.chars().take(2).collect();
+    Some(ClientSearch::Name { text, gram })
 }
 
 /// A page of clients in scope, masked.

@@ -104,3 +104,96 @@ async fn county_lists_walk_every_unit_newest_first() {
     assert_eq!(after.len(), 26);
     assert!(!after.contains(gone));
 }
+
+/// The grams a name search walks, as they should be: every 1- and 2-character piece of each
+/// living client's lower-cased name, with the client's unit. Returns what differs either way.
+async fn stray_grams(app: &TestApp) -> i64 {
+    app.sql_i64(
+        "SELECT count(*) FROM (
+           (SELECT org_unit_id, g, id FROM clients, unnest(name_grams(name)) g WHERE deleted_at IS NULL
+            EXCEPT ALL SELECT org_unit_id, gram, id FROM client_name_grams)
+           UNION ALL
+           (SELECT org_unit_id, gram, id FROM client_name_grams
+            EXCEPT ALL SELECT org_unit_id, g, id FROM clients, unnest(name_grams(name)) g WHERE deleted_at IS NULL)) d",
+    )
+    .await
+}
+
+#[actix_web::test]
+async fn name_search_pages_newest_first_and_follows_every_change() {
+    let app = TestApp::spawn().await;
+    let f = app.fixture().await;
+    let tokens = [("town_a1", app.token("worker_a1").await), ("village_a1", app.token("worker_v_a1").await), ("town_a2", app.token("worker_a2").await)];
+    // Surnames shared across units, a given name that is also a piece of others, and a Latin name.
+    let names = ["王芳", "王小芳", "李芳", "王建国", "张王氏", "Li Ming", "海小龙", "王秀英"];
+    let mut ids = Vec::new();
+    for seq in 0..40u32 {
+        let (unit, token) = &tokens[seq as usize % tokens.len()];
+        let body = json!({"org_unit_id": f.unit(unit), "name": names[seq as usize % names.len()], "id_type": "resident_id",
+                          "id_number": resident_id(100 + seq), "categories": [if seq % 2 == 0 { "dibao" } else { "left_behind_elder" }],
+                          "risk_level": if seq % 4 == 0 { "red" } else { "green" }});
+        ids.push(app.post("/api/v1/clients", token, body).await.expect(201).id());
+        if seq % 3 == 0 {
+            let case = json!({"client_id": ids[ids.len() - 1], "org_unit_id": f.unit(unit), "source": "screening",
+                              "presenting_problem": "需要关注。", "domain": "social_assistance", "risk_level": "yellow"});
+            app.post("/api/v1/cases", token, case).await.expect(201);
+        }
+    }
+    let sup = app.token("sup_a").await;
+    let in_a = subtree(&f, "county_a");
+    let check = |label: &'static str| {
+        let (app, sup, in_a) = (&app, &sup, &in_a);
+        async move {
+            let searches = [
+                ("王", "%王%", ""),
+                ("小芳", "%小芳%", ""),
+                ("王小芳", "%王小芳%", ""),
+                ("王秀英", "%王秀英%", ""),
+                ("芳", "%芳%", "&category=dibao"),
+                ("王", "%王%", "&risk_level=red"),
+                ("王", "%王%", "&has_open_case=true"),
+                ("王", "%王%", "&has_open_case=false"),
+                ("LI", "%li%", ""),
+                ("i m", "%i m%", ""),
+                ("芳小", "%芳小%", ""),
+            ];
+            for (q, like, more) in searches {
+                let mut sql = format!("SELECT id FROM clients c WHERE deleted_at IS NULL AND {in_a} AND lower(name) LIKE '{like}'");
+                match more {
+                    "&category=dibao" => sql += " AND 'dibao' = ANY(categories)",
+                    "&risk_level=red" => sql += " AND risk_level = 'red'",
+                    "&has_open_case=true" => sql += " AND EXISTS (SELECT 1 FROM cases k WHERE k.client_id = c.id AND k.is_open)",
+                    "&has_open_case=false" => sql += " AND NOT EXISTS (SELECT 1 FROM cases k WHERE k.client_id = c.id AND k.is_open)",
+                    _ => {}
+                }
+                let expected = plain(app, &format!("{sql} ORDER BY id DESC")).await;
+                let path = format!("/api/v1/clients?q={}{more}", q.replace(' ', "%20"));
+                for limit in [1, 3, 50] {
+                    assert_eq!(walk(app, sup, &path, limit).await, expected, "{label}: {path} in pages of {limit}");
+                }
+            }
+            assert_eq!(stray_grams(app).await, 0, "{label}: the grams are those of the living clients");
+        }
+    };
+    check("registered").await;
+    assert_eq!(plain(&app, &format!("SELECT id FROM clients WHERE {in_a} AND name LIKE '%王%'")).await.len(), 25, "something to find");
+
+    // A new name, and a name changed back and forth.
+    let renamed = &ids[0];
+    app.patch(&format!("/api/v1/clients/{renamed}"), &tokens[0].1, "\"1\"", json!({"name": "赵小芳"})).await.expect(200);
+    let other = &ids[3];
+    app.patch(&format!("/api/v1/clients/{other}"), &tokens[0].1, "\"1\"", json!({"name": "王建"})).await.expect(200);
+    // An edit that leaves the name alone.
+    app.patch(&format!("/api/v1/clients/{other}"), &tokens[0].1, "\"2\"", json!({"risk_level": "yellow"})).await.expect(200);
+    check("renamed").await;
+    // A client moved to another unit by hand (as a migration or an administrator's SQL would).
+    app.sql(&format!("UPDATE clients SET org_unit_id = '{}' WHERE id = '{}'", f.unit("town_b1"), ids[6])).await;
+    check("moved").await;
+    // Deleted clients drop out; a hard delete too (of clients without a case).
+    app.send(Method::DELETE, &format!("/api/v1/clients/{}", ids[10]), Some(&sup), None, &[]).await.expect(204);
+    app.sql(&format!("DELETE FROM clients WHERE id = '{}'", ids[13])).await;
+    check("deleted").await;
+    // And come back when restored.
+    app.sql(&format!("UPDATE clients SET deleted_at = NULL WHERE id = '{}'", ids[10])).await;
+    check("restored").await;
+}

@@ -18,8 +18,9 @@ use crate::domain::enums::{ClientCategory, HouseholdRelation, IdType, RiskLevel}
 /// How `q` searches.
 #[derive(Debug, Clone)]
 pub enum ClientSearch {
-    /// Name contains `text`; `grams` are its 1-/2-character pieces (see `name_grams` in SQL).
-    Name { text: String, grams: Vec<String> },
+    /// Name contains `text` (lower-cased); `gram` is one of its 1- or 2-character pieces, the
+    /// whole of it when it is that short (see `name_grams` in SQL).
+    Name { text: String, gram: String },
     /// Exact normalised phone.
     Phone(String),
     /// Exact normalised document number.
@@ -129,8 +130,9 @@ const LIST_COLUMNS: &str = "k.id, k.org_unit_id, k.name, k.gender, k.birth_date,
 ///
 /// An exact phone or document number names a handful of rows, found by their own index and
 /// checked against the scope. Everything else walks the units of the subtree newest first
-/// (`scope::newest_page`); a name part is found per unit by the `(org_unit_id, name_grams)`
-/// GIN index.
+/// (`scope::newest_page`): a name part walks each unit's slice of `client_name_grams` for one of
+/// its grams (an index-only scan when the gram is the whole part and nothing else filters),
+/// anything else each unit's `clients_unit_recent`.
 pub async fn list(
     conn: &mut Conn,
     scope: &AccessScope,
@@ -140,41 +142,55 @@ pub async fn list(
 ) -> QueryResult<Vec<ClientListRow>> {
     use diesel::sql_types::{Array, Text, Uuid as SqlUuid};
     let mut q = Statement::new("");
-    let mut rows = String::from(" AND k.deleted_at IS NULL");
-    let exact = match &filter.search {
-        Some(ClientSearch::Name { text, grams }) => {
-            let grams = q.generic_arg::<Array<Text>, _>(grams.clone());
-            let text = q.generic_arg::<Text, _>(super::like_contains(text));
-            rows += &format!(" AND k.name_grams @> {grams} AND lower(k.name) LIKE {text}");
-            false
+    // `rows` filters the walk (alias `k`); `client` the client's own row, which is the walk
+    // itself unless a name part walks the grams (then alias `c`).
+    let mut rows = String::new();
+    let mut client = String::new();
+    let (walk, c) = match filter.search {
+        Some(ClientSearch::Name { .. }) => ("client_name_grams", "c"),
+        _ => ("clients", "k"),
+    };
+    let mut by = PageBy::EachUnit;
+    match &filter.search {
+        Some(ClientSearch::Name { text, gram }) => {
+            rows += &format!(" AND k.gram = {}", q.generic_arg::<Text, _>(gram.clone()));
+            if text != gram {
+                client += &format!(" AND lower({c}.name) LIKE {}", q.generic_arg::<Text, _>(super::like_contains(text)));
+            }
         }
         Some(ClientSearch::Phone(phone)) => {
-            rows += &format!(" AND k.phone = {}", q.generic_arg::<Text, _>(phone.clone()));
-            true
+            client += &format!(" AND {c}.phone = {}", q.generic_arg::<Text, _>(phone.clone()));
+            by = PageBy::OwnIndex;
         }
         Some(ClientSearch::Document(number)) => {
-            rows += &format!(" AND k.id_number = {}", q.generic_arg::<Text, _>(number.clone()));
-            true
+            client += &format!(" AND {c}.id_number = {}", q.generic_arg::<Text, _>(number.clone()));
+            by = PageBy::OwnIndex;
         }
-        None => false,
-    };
+        None => {}
+    }
     if let Some(category) = filter.category {
-        rows += &format!(" AND k.categories @> {}", q.generic_arg::<Array<Text>, _>(vec![category]));
+        client += &format!(" AND {c}.categories @> {}", q.generic_arg::<Array<Text>, _>(vec![category]));
     }
     if let Some(risk) = filter.risk_level {
-        rows += &format!(" AND k.risk_level = {}", q.generic_arg::<Text, _>(risk));
+        client += &format!(" AND {c}.risk_level = {}", q.generic_arg::<Text, _>(risk));
     }
     if let Some(wanted) = filter.has_open_case {
         // `is_open` as a bare column so that the partial index `cases_client_open` matches.
         let not = if wanted { "" } else { "NOT " };
-        rows += &format!(" AND {not}EXISTS (SELECT 1 FROM cases o WHERE o.client_id = k.id AND o.is_open)");
+        client += &format!(" AND {not}EXISTS (SELECT 1 FROM cases o WHERE o.client_id = {c}.id AND o.is_open)");
     }
     if let Some(before) = before {
         rows += &format!(" AND k.id < {}", q.generic_arg::<SqlUuid, _>(before));
     }
+    if c == "k" {
+        rows += " AND k.deleted_at IS NULL";
+        rows += &client;
+    } else if !client.is_empty() {
+        // The grams hold living clients only; anything more is checked on the client's row.
+        rows += &format!(" AND EXISTS (SELECT 1 FROM clients c WHERE c.id = k.id{client})");
+    }
     let select = format!("SELECT {LIST_COLUMNS} FROM clients k");
-    let by = if exact { PageBy::OwnIndex } else { PageBy::EachUnit };
-    newest_page(&mut q, scope, filter.unit_path.as_deref(), (&select, "clients"), &rows, limit, by);
+    newest_page(&mut q, scope, filter.unit_path.as_deref(), (&select, walk), &rows, limit, by);
     q.load(conn).await
 }
 

@@ -76,6 +76,8 @@ pub fn test_config(database_url: &str, options: &Options) -> Config {
     let mut config = Config::from_env().expect("config");
     config.database_url = database_url.to_owned();
     config.db_pool_size = 4;
+    // `serve` runs one worker, which gets the whole pool.
+    config.workers = 1;
     config.db_timeout = Duration::from_millis(1500);
     config.hash_concurrency = 2;
     config.login_max_failures = options.login_max_failures;
