@@ -405,6 +405,10 @@ pub struct Case {
     pub version: i32,
     pub created_at: DateTime<Utc>,
     pub updated_at: DateTime<Utc>,
+    /// The client's name, kept on the case by a trigger.
+    pub client_name: String,
+    /// The worker's name, kept on the case by a trigger.
+    pub worker_name: String,
 }
 
 /// A case to insert (status `intake`).
@@ -452,18 +456,15 @@ pub struct CaseListRow {
     pub id: Uuid,
     pub case_no: String,
     pub client_id: Uuid,
-    #[diesel(sql_type = diesel::sql_types::Text)]
     pub client_name: String,
     pub org_unit_id: Uuid,
     pub worker_id: Uuid,
-    #[diesel(sql_type = diesel::sql_types::Text)]
     pub worker_name: String,
     pub domain: ServiceDomain,
     pub risk_level: RiskLevel,
     pub status: CaseStatus,
     pub opened_at: DateTime<Utc>,
     pub visit_due_at: Option<DateTime<Utc>>,
-    #[diesel(sql_type = diesel::sql_types::Bool)]
     pub has_pending_review: bool,
     pub version: i32,
 }

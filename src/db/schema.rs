@@ -265,6 +265,9 @@ diesel::table! {
         version -> Int4,
         created_at -> Timestamptz,
         updated_at -> Timestamptz,
+        client_name -> Text,
+        worker_name -> Text,
+        has_pending_review -> Bool,
     }
 }
 

@@ -117,17 +117,16 @@ fn is_overdue(visit_due_at: Option<DateTime<Utc>>) -> bool {
 
 /// A case in full, as this caller sees it (with the actions they may take).
 pub(crate) async fn case_out(conn: &mut Conn, actor: &Actor, case: Case) -> Result<CaseOut, AppError> {
-    let (client_name, worker_name) = repo::cases::names(conn, &case).await?;
     let state = load_state(conn, case.id).await?;
     let allowed = allowed_actions(&flow_context(&case, actor, &state));
     Ok(CaseOut {
         id: case.id,
         case_no: case.case_no,
         client_id: case.client_id,
-        client_name,
+        client_name: case.client_name,
         org_unit_id: case.org_unit_id,
         worker_id: case.worker_id,
-        worker_name,
+        worker_name: case.worker_name,
         source: case.source,
         presenting_problem: case.presenting_problem,
         domain: case.domain,

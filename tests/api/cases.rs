@@ -99,6 +99,22 @@ fn ids(res: &Res) -> Vec<String> {
     res.body["items"].as_array().expect("items").iter().map(|i| i["id"].as_str().expect("id").to_owned()).collect()
 }
 
+/// The names and the pending-review flag a case keeps for its lists, against where they come from.
+async fn list_columns_disagreeing(app: &TestApp) -> i64 {
+    app.sql_i64(
+        "SELECT count(*) FROM cases k JOIN clients c ON c.id = k.client_id JOIN users w ON w.id = k.worker_id
+         WHERE k.client_name <> c.name OR k.worker_name <> w.display_name
+            OR k.has_pending_review <> EXISTS (SELECT 1 FROM reviews r WHERE r.case_id = k.id AND r.status = 'pending')",
+    )
+    .await
+}
+
+/// The summary of one case in the list of `token`.
+async fn listed(app: &TestApp, token: &str, case: &str) -> Value {
+    let list = app.get("/api/v1/cases?limit=200", token).await.expect(200);
+    list.body["items"].as_array().expect("items").iter().find(|i| i["id"] == json!(case)).cloned().expect("listed")
+}
+
 #[actix_web::test]
 async fn a_case_walks_from_intake_to_an_approved_plan() {
     let (app, f, worker, sup) = setup().await;
@@ -149,6 +165,8 @@ async fn a_case_walks_from_intake_to_an_approved_plan() {
     let res = app.get(&case_path(&case), &worker).await.expect(200);
     assert_eq!(res.body["pending_review"]["id"], json!(review1));
     assert_eq!(res.body["allowed_actions"], json!([]), "a pending review freezes the case");
+    assert_eq!(listed(&app, &worker, &case).await["has_pending_review"], true);
+    assert_eq!(list_columns_disagreeing(&app).await, 0);
     let frozen = app.post(&format!("{}/plans", case_path(&case)), &worker, plan(&["改动"])).await.expect(409);
     assert_eq!(frozen.body["code"], "review_pending");
     let queue = app.get("/api/v1/reviews?status=pending", &sup).await.expect(200);
@@ -164,6 +182,8 @@ async fn a_case_walks_from_intake_to_an_approved_plan() {
     assert_eq!(returned.body["case_status"], "planning");
     assert_eq!(returned.body["decided_by"], json!(f.user("sup_a1")));
     assert!(ids(&app.get("/api/v1/reviews?status=pending", &sup).await.expect(200)).is_empty());
+    assert_eq!(listed(&app, &worker, &case).await["has_pending_review"], false);
+    assert_eq!(list_columns_disagreeing(&app).await, 0);
 
     // The revision is version 2; version 1 stays exactly as it was.
     let v2 = app.post(&format!("{}/plans", case_path(&case)), &worker, plan(&["每周家访一次", "安装扶手", "联系子女每周通话"])).await.expect(201);
@@ -194,6 +214,10 @@ async fn a_case_walks_from_intake_to_an_approved_plan() {
         .await
         .expect(200);
     assert_eq!(moved.body["worker_id"], json!(f.user("worker_a1b")));
+    let worker_b_name = app.sql_i64(&format!("SELECT count(*) FROM users WHERE id = '{}' AND display_name = '{}'", f.user("worker_a1b"), moved.body["worker_name"].as_str().expect("name"))).await;
+    assert_eq!(worker_b_name, 1, "the detail names the new worker");
+    assert_eq!(listed(&app, &sup, &case).await["worker_name"], moved.body["worker_name"]);
+    assert_eq!(list_columns_disagreeing(&app).await, 0);
     let res = act(&app, &worker, &case, json!({"action": "suspend", "reason": "外出"})).await.expect(403);
     assert!(res.body["detail"].is_string());
     let other = app.token("worker_a1b").await;
@@ -938,4 +962,31 @@ async fn closure_follow_up_and_reopen_after_evaluation() {
     assert_eq!(reopened.body["status"], "assessment");
     assert_eq!(reopened.body["closed_at"], Value::Null);
     assert_eq!(reopened.body["closure_reason"], Value::Null);
+}
+
+#[actix_web::test]
+async fn lists_show_the_names_of_today() {
+    let (app, f, worker, sup) = setup().await;
+    let unit = f.unit("town_a1");
+    let client = new_client(&app, &worker, unit, 41).await;
+    let case = open_case(&app, &worker, &client, unit, "yellow").await;
+    let other = open_case(&app, &worker, &new_client(&app, &worker, unit, 42).await, unit, "blue").await;
+    let before = listed(&app, &sup, &case).await;
+
+    // The client is renamed; the client's cases follow, the other case keeps its client's name.
+    let version = app.get(&format!("/api/v1/clients/{client}"), &worker).await.expect(200).header("etag").expect("etag");
+    app.patch(&format!("/api/v1/clients/{client}"), &worker, &version, json!({"name": "王新名"})).await.expect(200);
+    assert_eq!(listed(&app, &sup, &case).await["client_name"], "王新名");
+    assert_eq!(app.get(&case_path(&case), &worker).await.expect(200).body["client_name"], "王新名");
+    assert_ne!(listed(&app, &sup, &other).await["client_name"], "王新名");
+
+    // The worker is renamed by an administrator; every one of their cases follows.
+    let admin = app.token("admin_a").await;
+    let user_path = format!("/api/v1/users/{}", f.user("worker_a1"));
+    let version = app.get(&user_path, &admin).await.expect(200).header("etag").expect("etag");
+    app.patch(&user_path, &admin, &version, json!({"display_name": "王芳芳"})).await.expect(200);
+    assert_eq!(listed(&app, &sup, &case).await["worker_name"], "王芳芳");
+    assert_eq!(listed(&app, &sup, &other).await["worker_name"], "王芳芳");
+    assert_ne!(before["worker_name"], "王芳芳");
+    assert_eq!(list_columns_disagreeing(&app).await, 0);
 }

@@ -10,7 +10,7 @@ use super::scope::{newest_page, unit_ids, PageBy};
 use crate::auth::AccessScope;
 use crate::db::{
     models::{Case, CaseChanges, CaseEventRow, CaseFacts, CaseListRow, CaseStatusChange, NewCase, NewCaseEvent, NewCaseTransfer, OrgUnit},
-    schema::{case_events, case_number_counters, case_transfers, cases, clients, org_units, referrals, reviews, users},
+    schema::{case_events, case_number_counters, case_transfers, cases, org_units, referrals, reviews, users},
     statement::Statement,
     Conn,
 };
@@ -137,7 +137,8 @@ pub async fn reassign(conn: &mut Conn, id: Uuid, worker_id: Uuid, unit_id: Uuid)
 ///
 /// A worker's or a client's cases are found by that index (`cases_worker` is already newest
 /// first); any other page walks the units of the subtree newest first (`scope::newest_page`).
-/// The names and the pending-review flag are looked up for the page's rows only.
+/// The names and the pending-review flag are the case's own columns (kept by triggers), so a
+/// page reads its rows and nothing else.
 pub async fn list(
     conn: &mut Conn,
     scope: &AccessScope,
@@ -146,7 +147,6 @@ pub async fn list(
     limit: i64,
 ) -> QueryResult<Vec<CaseListRow>> {
     use diesel::sql_types::{Text, Timestamptz, Uuid as SqlUuid};
-    const PENDING: &str = "EXISTS (SELECT 1 FROM reviews r WHERE r.case_id = k.id AND r.status = 'pending')";
     let mut q = Statement::new("");
     let mut rows = String::new();
     if let Some(status) = filter.status {
@@ -167,28 +167,18 @@ pub async fn list(
         None => {}
     }
     match filter.pending_review {
-        Some(true) => rows += &format!(" AND {PENDING}"),
-        Some(false) => rows += &format!(" AND NOT {PENDING}"),
+        Some(true) => rows += " AND k.has_pending_review",
+        Some(false) => rows += " AND NOT k.has_pending_review",
         None => {}
     }
     if let Some(before) = before {
         rows += &format!(" AND k.id < {}", q.generic_arg::<SqlUuid, _>(before));
     }
-    let select = format!(
-        "SELECT k.id, k.case_no, k.client_id, c.name AS client_name, k.org_unit_id, k.worker_id, w.display_name AS worker_name, \
-                k.domain, k.risk_level, k.status, k.opened_at, k.visit_due_at, {PENDING} AS has_pending_review, k.version \
-         FROM cases k JOIN clients c ON c.id = k.client_id JOIN users w ON w.id = k.worker_id"
-    );
+    let select = "SELECT k.id, k.case_no, k.client_id, k.client_name, k.org_unit_id, k.worker_id, k.worker_name, \
+                  k.domain, k.risk_level, k.status, k.opened_at, k.visit_due_at, k.has_pending_review, k.version FROM cases k";
     let by = if filter.worker_id.is_some() || filter.client_id.is_some() { PageBy::OwnIndex } else { PageBy::EachUnit };
-    newest_page(&mut q, scope, filter.unit_path.as_deref(), (&select, "cases"), &rows, limit, by);
+    newest_page(&mut q, scope, filter.unit_path.as_deref(), (select, "cases"), &rows, limit, by);
     q.load(conn).await
-}
-
-/// The client's and the worker's names of a case.
-pub async fn names(conn: &mut Conn, case: &Case) -> QueryResult<(String, String)> {
-    let client: String = clients::table.find(case.client_id).select(clients::name).first(conn).await?;
-    let worker: String = users::table.find(case.worker_id).select(users::display_name).first(conn).await?;
-    Ok((client, worker))
 }
 
 /// Counts of the records the state machine's guards look at, in one round trip.
