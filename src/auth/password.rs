@@ -4,7 +4,7 @@
 //! own (`SHEGONG_HASH_CONCURRENCY`), each keeping its memory for the next hash: a login storm
 //! queues for the hashers instead of starving the async workers that answer everything else, and
 //! the process does not grow by 19 MiB for every thread that ever hashed. On Linux the hashing
-//! threads also run at a lower priority (nice 10): when the machine is busy, requests that are
+//! threads also run under the idle scheduling policy: when the machine is busy, requests that are
 //! already signed in go first and sign-ins wait a little longer, rather than a storm of sign-ins
 //! slowing every worker's lists. Unknown users are checked against a dummy hash so both failures
 //! take the same time.
@@ -98,14 +98,26 @@ pub struct Hasher {
     jobs: mpsc::Sender<Job>,
 }
 
-/// The niceness of the hashing threads (0 is normal, 19 the lowest priority).
-const HASHING_NICE: i32 = 10;
-
 fn lower_priority() {
-    // Linux gives every thread its own nice value; elsewhere `nice` would slow the whole process.
+    // SCHED_IDLE: the thread runs only when no other thread of the machine is waiting for a core,
+    // and a request that becomes ready takes the core back at once (a nice value only shrinks
+    // the share; the hash would still hold the core for its time slice). Under a sustained full
+    // load sign-ins slow down rather than everything else. Linux schedules each thread on its
+    // own; elsewhere this would slow the whole process, so it is left alone.
     #[cfg(target_os = "linux")]
-    if let Err(e) = rustix::process::nice(HASHING_NICE) {
-        tracing::warn!(error = %e, "could not lower the priority of a password-hashing thread");
+    {
+        use thread_priority::{
+            set_current_thread_priority, set_thread_priority_and_policy, thread_native_id, NormalThreadSchedulePolicy,
+            ThreadPriority, ThreadSchedulePolicy,
+        };
+        let idle = ThreadSchedulePolicy::Normal(NormalThreadSchedulePolicy::Idle);
+        if let Err(e) = set_thread_priority_and_policy(thread_native_id(), ThreadPriority::Min, idle) {
+            // Not allowed here (a seccomp profile, say): the lowest nice value instead.
+            tracing::warn!(error = ?e, "could not give a password-hashing thread the idle policy");
+            if let Err(e) = set_current_thread_priority(ThreadPriority::Min) {
+                tracing::warn!(error = ?e, "could not lower the priority of a password-hashing thread");
+            }
+        }
     }
 }
 
@@ -225,6 +237,22 @@ mod tests {
         assert!(hasher.verify("a fine passphrase".into(), Some(h.clone())).await.expect("verify"));
         assert!(!hasher.verify("wrong".into(), Some(h)).await.expect("verify"));
         assert!(!hasher.verify("anything".into(), None).await.expect("verify"));
+        // Every hashing thread of the process runs under SCHED_IDLE (policy 5, the 41st field of
+        // a thread's stat), once it has taken a job.
+        #[cfg(target_os = "linux")]
+        {
+            let mut policies = Vec::new();
+            for task in std::fs::read_dir("/proc/self/task").expect("tasks").flatten() {
+                let comm = std::fs::read_to_string(task.path().join("comm")).unwrap_or_default();
+                if comm.starts_with("argon2-") {
+                    let stat = std::fs::read_to_string(task.path().join("stat")).expect("stat");
+                    let after_name = &stat[stat.rfind(')').expect("comm ends") + 2..];
+                    policies.push(after_name.split(' ').nth(38).expect("policy field").to_owned());
+                }
+            }
+            assert!(!policies.is_empty(), "hashing threads are named argon2-N");
+            assert!(policies.iter().all(|p| p == "5"), "policies {policies:?}");
+        }
     }
 
     #[test]
