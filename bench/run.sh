@@ -209,8 +209,10 @@ for SCALE in $SCALES; do
   # in memory from the day's traffic; this one may have neither.
   psql -X -q -d "$DB" -c "VACUUM ANALYZE"
   if psql -X -q -d "$DB" -c "CREATE EXTENSION IF NOT EXISTS pg_prewarm" 2>/dev/null; then
-    psql -X -Atq -d "$DB" -c "SELECT pg_size_pretty(sum(pg_prewarm(c.oid)) * current_setting('block_size')::bigint) FROM pg_class c
-      WHERE c.relnamespace = 'public'::regnamespace AND c.relkind IN ('r', 'i')" >/dev/null
+    # Largest first: when the data set is larger than shared buffers, what stays is the smaller
+    # tables and indexes that every request touches, not the oldest of the session history.
+    psql -X -Atq -d "$DB" -c "SELECT pg_prewarm(c.oid) FROM pg_class c
+      WHERE c.relnamespace = 'public'::regnamespace AND c.relkind IN ('r', 'i') ORDER BY pg_relation_size(c.oid) DESC" >/dev/null
   fi
   echo "- $SCALE: $(q "SELECT count(*) FROM clients") clients, $(q "SELECT count(*) FROM cases") cases, $(q "SELECT count(*) FROM service_sessions") sessions, $(q "SELECT count(*) FROM org_units") units, $(q "SELECT count(*) FROM users") users; database $(q "SELECT pg_size_pretty(pg_database_size(current_database()))")" >> "$NOTES"
 
@@ -332,7 +334,7 @@ done
   echo "# Benchmark $DATE"
   echo
   echo "- commit $COMMIT; machine: $MACHINE"
-  echo "- PostgreSQL $(psql -X -Atq -d postgres -c 'SHOW server_version'): shared_buffers $(psql -X -Atq -d postgres -c 'SHOW shared_buffers'), work_mem $(psql -X -Atq -d postgres -c 'SHOW work_mem'), max_connections $(psql -X -Atq -d postgres -c 'SHOW max_connections'), jit $(psql -X -Atq -d postgres -c 'SHOW jit'), autovacuum $(psql -X -Atq -d postgres -c 'SHOW autovacuum'); each bench database is vacuumed, analyzed and read into shared buffers (pg_prewarm) first"
+  echo "- PostgreSQL $(psql -X -Atq -d postgres -c 'SHOW server_version'): shared_buffers $(psql -X -Atq -d postgres -c 'SHOW shared_buffers'), work_mem $(psql -X -Atq -d postgres -c 'SHOW work_mem'), max_connections $(psql -X -Atq -d postgres -c 'SHOW max_connections'), jit $(psql -X -Atq -d postgres -c 'SHOW jit'), autovacuum $(psql -X -Atq -d postgres -c 'SHOW autovacuum'); each bench database is vacuumed, analyzed and read into shared buffers (pg_prewarm, largest relations first) first"
   echo "- wrk and pgbench: $CONNECTIONS connections, ${DURATION} s each (after a 3 s warm-up); the server (default settings${POOL:+, pool $POOL}), PostgreSQL and the load generators share the machine"
   echo "- CPU µs per request: the server process's, and the whole PostgreSQL cluster's, over each run divided by its requests (pgbench: its transactions)"
   echo "- pgbench runs, per request, the statements the endpoint sent (captured from the server log), with -M prepared; their plans: \`$(basename "${OUT%.md}")-explain-<scale>.txt\`"
