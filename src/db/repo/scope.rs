@@ -62,9 +62,6 @@ pub enum PageBy {
     OwnIndex,
     /// Anything else: each unit's `(org_unit_id, id DESC)` index, merged.
     EachUnit,
-    /// As `EachUnit`, where each unit's index also holds every column the list shows (and any
-    /// the filter reads): the page is merged from index entries, and no row is read at all.
-    EachUnitCovering,
 }
 
 /// Completes `q` as a scoped list: the newest `limit` rows of `table` (alias `k`, with
@@ -99,11 +96,6 @@ pub fn newest_page(
                  (SELECT k.id FROM {table} k WHERE k.org_unit_id = u.id{rows} ORDER BY k.id DESC LIMIT {limit}) x \
                WHERE {units} ORDER BY x.id DESC LIMIT {limit}) \
              ORDER BY k.id DESC"
-        ),
-        PageBy::EachUnitCovering => format!(
-            "SELECT x.* FROM org_units u CROSS JOIN LATERAL \
-               ({select} WHERE k.org_unit_id = u.id{rows} ORDER BY k.id DESC LIMIT {limit}) x \
-             WHERE {units} ORDER BY x.id DESC LIMIT {limit}"
         ),
     };
     q.push(&text);
