@@ -54,10 +54,12 @@ pub async fn stats(state: &AppState, actor: &Actor, query: &StatsQuery) -> Resul
     let unit_id = query.org_unit_id.unwrap_or(actor.org_unit_id);
     let unit = repo::org_units::find_in_scope(&mut conn, &actor.scope, unit_id).await?.ok_or(AppError::NotFound)?;
     let end = to.checked_add_days(Days::new(1)).unwrap_or(to);
-    let (whole_from, whole_to) = match whole_months(from, end) {
+    let whole = whole_months(from, end);
+    let (whole_from, whole_to) = match whole {
         Some((first, after_last)) => (start_of(first)?, start_of(after_last)?),
         None => (start_of(end)?, start_of(end)?),
     };
+    let (whole_years, whole_year_months) = whole_month_years(whole);
     let scope = StatsScope {
         root_path: unit.path.clone(),
         root_id: unit.id,
@@ -65,6 +67,8 @@ pub async fn stats(state: &AppState, actor: &Actor, query: &StatsQuery) -> Resul
         to: start_of(end)?,
         whole_from,
         whole_to,
+        whole_years,
+        whole_year_months,
         by_unit,
         by_month,
     };
@@ -143,6 +147,20 @@ fn whole_months(from: NaiveDate, end: NaiveDate) -> Option<(NaiveDate, NaiveDate
     let first = if from.day() == 1 { from } else { from.with_day(1)?.checked_add_months(chrono::Months::new(1))? };
     let after_last = end.with_day(1)?;
     (first < after_last).then_some((first, after_last))
+}
+
+/// The first and last year of the whole months `[first, after_last)` (first days of months),
+/// and the months of each of those two years that lie in them, as bits (January = 1): what
+/// `session_year_clients` is read with. No whole months give an empty range of years.
+fn whole_month_years(whole: Option<(NaiveDate, NaiveDate)>) -> ((i32, i32), (i32, i32)) {
+    let Some((first, after_last)) = whole else { return ((1, 0), (0, 0)) };
+    let last = after_last.pred_opt().unwrap_or(after_last);
+    let bits = |year: i32| {
+        let lo = if year == first.year() { first.month0() } else { 0 };
+        let hi = if year == last.year() { last.month0() + 1 } else { 12 };
+        if hi > lo { (1 << hi) - (1 << lo) } else { 0 }
+    };
+    ((first.year(), last.year()), (bits(first.year()), bits(last.year())))
 }
 
 /// Point-in-time figures are zero, not absent, where a unit row or the total has none.
@@ -308,7 +326,7 @@ fn xlsx(out: &StatsOut, rows: &[Vec<Cell>]) -> Result<Vec<u8>, rust_xlsxwriter::
 
 #[cfg(test)]
 mod tests {
-    use super::whole_months;
+    use super::{whole_month_years, whole_months};
     use chrono::NaiveDate;
 
     fn d(y: i32, m: u32, day: u32) -> NaiveDate {
@@ -327,5 +345,23 @@ mod tests {
         assert_eq!(whole_months(d(2026, 4, 2), d(2026, 4, 30)), None);
         assert_eq!(whole_months(d(2026, 4, 2), d(2026, 5, 31)), None);
         assert_eq!(whole_months(d(2026, 4, 2), d(2026, 6, 1)), Some((d(2026, 5, 1), d(2026, 6, 1))));
+    }
+
+    #[test]
+    fn the_months_of_each_year() {
+        let years = |from, end| whole_month_years(whole_months(from, end));
+        // January to November of one year.
+        assert_eq!(years(d(2026, 1, 1), d(2026, 12, 2)), ((2026, 2026), (0b0111_1111_1111, 0b0111_1111_1111)));
+        // December 2025 to January 2026, ragged at both ends.
+        assert_eq!(years(d(2025, 11, 15), d(2026, 2, 10)), ((2025, 2026), (0b1000_0000_0000, 0b0000_0000_0001)));
+        // A whole year and two months around it; the years between the two ends are whole.
+        assert_eq!(years(d(2024, 11, 1), d(2027, 3, 1)), ((2024, 2027), (0b1100_0000_0000, 0b0000_0000_0011)));
+        // Ending with December: the last year is that December's.
+        assert_eq!(years(d(2025, 1, 1), d(2026, 1, 1)), ((2025, 2025), (0b1111_1111_1111, 0b1111_1111_1111)));
+        // One month.
+        assert_eq!(years(d(2026, 5, 1), d(2026, 6, 1)), ((2026, 2026), (0b0000_0001_0000, 0b0000_0001_0000)));
+        // No whole month: no year at all.
+        let ((a, b), _) = years(d(2026, 4, 2), d(2026, 4, 30));
+        assert!(a > b);
     }
 }

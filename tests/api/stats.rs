@@ -246,8 +246,8 @@ async fn caseload_matches_plain_sql_and_stays_in_scope() {
     assert_eq!(stats.body["total"]["overdue_cases"], json!(1));
 }
 
-/// Rows of the monthly totals that a recount of the sessions does not give, and the other way
-/// round, plus any row left at zero.
+/// Rows of the monthly totals (and of the clients' months per year) that a recount of the
+/// sessions does not give, and the other way round, plus any row left at zero.
 pub(crate) async fn rollup_differences(app: &TestApp) -> i64 {
     app.sql_i64(
         "SELECT (SELECT count(*) FROM ( \
@@ -264,7 +264,15 @@ pub(crate) async fn rollup_differences(app: &TestApp) -> i64 {
            UNION ALL \
            (SELECT org_unit_id, session_month(occurred_at), client_id, count(*) FROM service_sessions WHERE method = 'individual' GROUP BY 1, 2, 3 \
             EXCEPT SELECT org_unit_id, month, client_id, sessions::bigint FROM session_month_clients)) d) \
-         + (SELECT count(*) FROM session_months WHERE sessions = 0) + (SELECT count(*) FROM session_month_clients WHERE sessions = 0)",
+         + (SELECT count(*) FROM session_months WHERE sessions = 0) + (SELECT count(*) FROM session_month_clients WHERE sessions = 0) \
+         + (SELECT count(*) FROM ( \
+           (SELECT org_unit_id, year, client_id, months FROM session_year_clients \
+            EXCEPT SELECT org_unit_id, extract(year FROM month)::int, client_id, bit_or(1 << (extract(month FROM month)::int - 1)) \
+                   FROM session_month_clients GROUP BY 1, 2, 3) \
+           UNION ALL \
+           (SELECT org_unit_id, extract(year FROM month)::int, client_id, bit_or(1 << (extract(month FROM month)::int - 1)) \
+            FROM session_month_clients GROUP BY 1, 2, 3 \
+            EXCEPT SELECT org_unit_id, year, client_id, months FROM session_year_clients)) d)",
     )
     .await
 }
@@ -352,8 +360,27 @@ async fn monthly_totals_follow_the_sessions_and_every_period_adds_up() {
         assert_eq!(total["minutes"]["individual"], json!(minutes), "{label}");
         assert_eq!(total["community_participants"], json!(participants), "{label}");
         assert_eq!(total["people_served"], json!(people), "{label}");
-        // Unit-month rows add up to the total for the additive figures.
         let rows = res.body["rows"].as_array().expect("rows");
+        // Without months the whole months are read a client per year, not per month: the same.
+        let by_unit = app.get(&format!("/api/v1/stats?from={from}&to={to}&group_by=unit"), &sup).await.expect(200);
+        assert_eq!(by_unit.body["total"]["people_served"], json!(people), "{label}, by unit");
+        let of_town = |r: &&Value| r["org_unit_id"] == json!(f.unit("town_a1"));
+        let month_rows: i64 = rows.iter().filter(of_town).map(|r| r["figures"]["people_served"].as_i64().expect("n")).sum();
+        let unit_row = by_unit.body["rows"].as_array().expect("rows").iter().find(of_town).map(|r| r["figures"]["people_served"].as_i64().expect("n"));
+        let town_people = app
+            .sql_i64(&format!(
+                "SELECT count(DISTINCT c) FROM ( \
+                   SELECT client_id AS c FROM service_sessions WHERE method = 'individual' AND {town} AND {period} \
+                   UNION ALL \
+                   SELECT a.client_id FROM session_attendance a JOIN service_sessions s ON s.id = a.session_id \
+                   WHERE s.{town} AND s.{period} AND a.status IN ('present', 'late') AND a.client_id IS NOT NULL) x",
+                town = format!("org_unit_id IN (SELECT id FROM org_units WHERE path LIKE (SELECT path FROM org_units WHERE id = '{}') || '%')", f.unit("town_a1")),
+                period = format!("occurred_at >= '{from}'::timestamp AT TIME ZONE 'Asia/Shanghai' AND occurred_at < '{}'::timestamp AT TIME ZONE 'Asia/Shanghai'", to + Duration::days(1)),
+            ))
+            .await;
+        assert_eq!(unit_row.unwrap_or(0), town_people, "{label}, town_a1 by unit");
+        assert!(month_rows >= town_people, "{label}: per month, someone served in two months counts in both");
+        // Unit-month rows add up to the total for the additive figures.
         let sum: i64 = rows.iter().map(|r| r["figures"]["sessions"]["individual"].as_i64().expect("n")).sum();
         assert_eq!(json!(sum), total["sessions"]["individual"], "{label}");
     }

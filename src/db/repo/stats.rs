@@ -4,7 +4,7 @@
 
 use chrono::{DateTime, Utc};
 use diesel::prelude::*;
-use diesel::sql_types::{BigInt, Bool, Double, Nullable, Text, Timestamptz, Uuid as SqlUuid};
+use diesel::sql_types::{BigInt, Bool, Double, Integer, Nullable, Text, Timestamptz, Uuid as SqlUuid};
 use diesel_async::RunQueryDsl;
 use uuid::Uuid;
 
@@ -31,6 +31,11 @@ pub struct StatsScope {
     pub whole_from: DateTime<Utc>,
     /// End of the last whole month inside the period (`to` when there is none).
     pub whole_to: DateTime<Utc>,
+    /// The first and last year of the whole months (an empty range when there are none).
+    pub whole_years: (i32, i32),
+    /// The whole months of the period in those two years, as bits (January = 1); the years
+    /// between them have all twelve.
+    pub whole_year_months: (i32, i32),
     /// One bucket per child unit.
     pub by_unit: bool,
     /// One bucket per month (China time).
@@ -110,7 +115,13 @@ pub async fn figures(conn: &mut Conn, s: &StatsScope) -> QueryResult<(Vec<Sessio
         .read_only()
         .run(async |conn| {
             Statement::new("SELECT set_config('work_mem', '64MB', true), set_config('jit', 'off', true)").execute(conn).await?;
-            let sessions = statement(SESSIONS, s).load(conn).await?;
+            let sessions = statement(SESSIONS, s)
+                .bind::<Integer, _>(s.whole_years.0)
+                .bind::<Integer, _>(s.whole_years.1)
+                .bind::<Integer, _>(s.whole_year_months.0)
+                .bind::<Integer, _>(s.whole_year_months.1)
+                .load(conn)
+                .await?;
             let clients = statement(CLIENTS, s).load(conn).await?;
             let cases = statement(CASES, s).load(conn).await?;
             Ok((sessions, clients, cases))

@@ -1,7 +1,9 @@
 -- Session figures of a subtree and period, bucketed by child unit and/or month.
 -- Parameters (numbered as in stats_units.sql): 1 and 7 the root's path range, 2 root id, 3 from,
 -- 4 to, 5 by unit, 6 by month, 8 and 9 the whole months inside the period (both equal to 4 when
--- there is none). Whole months come from the monthly totals, the days before and after them from
+-- there is none); 10 and 11 the first and last year of those months, 12 and 13 the months of
+-- those two years that are whole months of the period (bit 0 = January; the years between have
+-- all twelve). Whole months come from the monthly totals, the days before and after them from
 -- the sessions.
 -- (the `units` CTE is prepended from stats_units.sql)
 , edge AS (
@@ -36,9 +38,16 @@ attended AS (
 served AS (
     SELECT bucket, month, client_id FROM edge WHERE method = 'individual' AND client_id IS NOT NULL
     UNION ALL
-    SELECT un.bucket, CASE WHEN $6 THEN to_char(c.month, 'YYYY-MM') END, c.client_id
+    -- Whole months: without months, a row per client, unit and year from the clients' months
+    -- of a year (those of the period); by month, a row per client, unit and month.
+    SELECT un.bucket, NULL, y.client_id
+    FROM units un JOIN session_year_clients y ON y.org_unit_id = un.id
+    WHERE NOT $6 AND y.year >= $10 AND y.year <= $11
+      AND y.months & CASE y.year WHEN $10 THEN $12 WHEN $11 THEN $13 ELSE 4095 END <> 0
+    UNION ALL
+    SELECT un.bucket, to_char(c.month, 'YYYY-MM'), c.client_id
     FROM units un JOIN session_month_clients c ON c.org_unit_id = un.id
-    WHERE c.month >= session_month($8) AND c.month < session_month($9)
+    WHERE $6 AND c.month >= session_month($8) AND c.month < session_month($9)
     UNION ALL
     SELECT bucket, month, client_id FROM attended WHERE client_id IS NOT NULL
 ),
