@@ -25,7 +25,7 @@ SCALES="${SCALES:-10000 1000000}"
 DURATION="${DURATION:-15}"
 CONNECTIONS="${CONNECTIONS:-32}"
 STORM_CONNECTIONS="${STORM_CONNECTIONS:-8}"
-STORM_ROUNDS="${STORM_ROUNDS:-3}"
+STORM_ROUNDS="${STORM_ROUNDS:-5}"
 PORT="${PORT:-18080}"
 PGHOST="${PGHOST:-127.0.0.1}"; PGPORT="${PGPORT:-5432}"; PGUSER="${PGUSER:-postgres}"
 # The server talks to PostgreSQL without TLS; pgbench and psql must too, or the comparison is off.
