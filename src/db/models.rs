@@ -334,7 +334,7 @@ pub struct GroupMember {
 }
 
 /// A service session of any method.
-#[derive(Debug, Clone, Queryable, Selectable, Insertable)]
+#[derive(Debug, Clone, Queryable, QueryableByName, Selectable, Insertable)]
 #[diesel(table_name = service_sessions, check_for_backend(diesel::pg::Pg))]
 pub struct Session {
     pub id: Uuid,

@@ -1,5 +1,6 @@
-//! The scoped lists at the scale of a county: newest first across every unit of the subtree,
-//! page by page, with and without filters, equal to a plain query over the same subtree.
+//! The scoped lists at the scale of a county (clients, cases, sessions): newest first across
+//! every unit of the subtree, page by page, with and without filters, equal to a plain query
+//! over the same subtree.
 
 use reqwest::Method;
 use serde_json::json;
@@ -66,6 +67,10 @@ async fn county_lists_walk_every_unit_newest_first() {
                               "domain": "social_assistance", "risk_level": "yellow"});
             app.post("/api/v1/cases", token, case).await.expect(201);
         }
+        // Sessions at five moments only, so that many share one and the order falls to their ids.
+        let session = json!({"method": "community", "org_unit_id": f.unit(unit), "occurred_at": format!("2026-03-0{}T02:00:00Z", 1 + seq % 5),
+                             "duration_minutes": 60, "title": format!("活动{seq}"), "kind": "event", "participant_count": 10});
+        app.post("/api/v1/sessions", token, session).await.expect(201);
     }
     let sup = app.token("sup_a").await;
     let in_a = subtree(&f, "county_a");
@@ -86,6 +91,26 @@ async fn county_lists_walk_every_unit_newest_first() {
         (
             format!("/api/v1/cases?worker_id={}", f.user("worker_a2")),
             format!("SELECT id FROM cases WHERE {in_a} AND worker_id = '{}' ORDER BY id DESC", f.user("worker_a2")),
+        ),
+        ("/api/v1/sessions?".into(), format!("SELECT id FROM service_sessions WHERE {in_a} ORDER BY occurred_at DESC, id DESC")),
+        (
+            "/api/v1/sessions?method=community".into(),
+            format!("SELECT id FROM service_sessions WHERE {in_a} AND method = 'community' ORDER BY occurred_at DESC, id DESC"),
+        ),
+        (
+            format!("/api/v1/sessions?recorded_by={}", f.user("worker_a2")),
+            format!("SELECT id FROM service_sessions WHERE {in_a} AND recorded_by = '{}' ORDER BY occurred_at DESC, id DESC", f.user("worker_a2")),
+        ),
+        (
+            "/api/v1/sessions?from=2026-03-02T00:00:00Z&to=2026-03-04T02:00:00Z".into(),
+            format!(
+                "SELECT id FROM service_sessions WHERE {in_a} AND occurred_at >= '2026-03-02T00:00:00Z' AND occurred_at < '2026-03-04T02:00:00Z' \
+                 ORDER BY occurred_at DESC, id DESC"
+            ),
+        ),
+        (
+            format!("/api/v1/sessions?org_unit_id={}", f.unit("town_a1")),
+            format!("SELECT id FROM service_sessions WHERE {} ORDER BY occurred_at DESC, id DESC", subtree(&f, "town_a1")),
         ),
     ];
     for (path, sql) in &cases {

@@ -179,7 +179,7 @@ pub async fn list(
     let select = "SELECT k.id, k.case_no, k.client_id, k.client_name, k.org_unit_id, k.worker_id, k.worker_name, \
                   k.domain, k.risk_level, k.status, k.opened_at, k.visit_due_at, k.has_pending_review, k.version FROM cases k";
     let by = if filter.worker_id.is_some() || filter.client_id.is_some() { PageBy::OwnIndex } else { PageBy::EachUnit };
-    newest_page(&mut q, scope, filter.unit_path.as_deref(), (select, "cases"), &rows, limit, by);
+    newest_page(&mut q, scope, filter.unit_path.as_deref(), (select, "cases", &["id"]), &rows, limit, by);
     q.load(conn).await
 }
 

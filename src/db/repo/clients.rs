@@ -190,7 +190,7 @@ pub async fn list(
         rows += &format!(" AND EXISTS (SELECT 1 FROM clients c WHERE c.id = k.id{client})");
     }
     let select = format!("SELECT {LIST_COLUMNS} FROM clients k");
-    newest_page(&mut q, scope, filter.unit_path.as_deref(), (&select, walk), &rows, limit, by);
+    newest_page(&mut q, scope, filter.unit_path.as_deref(), (&select, walk, &["id"]), &rows, limit, by);
     q.load(conn).await
 }
 

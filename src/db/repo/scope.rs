@@ -65,8 +65,10 @@ pub enum PageBy {
 }
 
 /// Completes `q` as a scoped list: the newest `limit` rows of `table` (alias `k`, with
-/// `k.org_unit_id` and time-ordered `k.id`) that pass `rows` (text starting with ` AND`), in the
-/// scope and, when given, under `unit_path`, selected by `select` (which reads `FROM {table} k`).
+/// `k.org_unit_id`) that pass `rows` (text starting with ` AND`), in the scope and, when given,
+/// under `unit_path`, selected by `select` (which reads `FROM {table} k`). Newest means the
+/// largest `keys` (columns of `k`, compared in order, the last one unique): `["id"]` for
+/// time-ordered ids, `["occurred_at", "id"]` for rows ordered by when they happened.
 ///
 /// "Newest first across a subtree" written as `org_unit_id IN (subtree) ORDER BY id DESC` reads
 /// and sorts every row of the subtree. `PageBy::EachUnit` walks each unit's index for at most
@@ -77,25 +79,28 @@ pub fn newest_page(
     q: &mut Statement,
     scope: &AccessScope,
     unit_path: Option<&str>,
-    (select, table): (&str, &str),
+    (select, table, keys): (&str, &str, &[&str]),
     rows: &str,
     limit: i64,
     by: PageBy,
 ) {
+    let order = |alias: &str| keys.iter().map(|c| format!("{alias}.{c} DESC")).collect::<Vec<_>>().join(", ");
+    let (k_order, x_order) = (order("k"), order("x"));
+    let walked = keys.iter().map(|c| format!("k.{c}")).collect::<Vec<_>>().join(", ");
     let mut units = range_sql(q, scope.path_range());
     if let Some(path) = unit_path {
         units += &format!(" AND {}", range_sql(q, subtree_range(path)));
     }
     let text = match by {
         PageBy::OwnIndex => format!(
-            "{select} WHERE k.org_unit_id IN (SELECT u.id FROM org_units u WHERE {units}){rows} ORDER BY k.id DESC LIMIT {limit}"
+            "{select} WHERE k.org_unit_id IN (SELECT u.id FROM org_units u WHERE {units}){rows} ORDER BY {k_order} LIMIT {limit}"
         ),
         PageBy::EachUnit => format!(
             "{select} WHERE k.id IN (\
                SELECT x.id FROM org_units u CROSS JOIN LATERAL \
-                 (SELECT k.id FROM {table} k WHERE k.org_unit_id = u.id{rows} ORDER BY k.id DESC LIMIT {limit}) x \
-               WHERE {units} ORDER BY x.id DESC LIMIT {limit}) \
-             ORDER BY k.id DESC"
+                 (SELECT {walked} FROM {table} k WHERE k.org_unit_id = u.id{rows} ORDER BY {k_order} LIMIT {limit}) x \
+               WHERE {units} ORDER BY {x_order} LIMIT {limit}) \
+             ORDER BY {k_order}"
         ),
     };
     q.push(&text);

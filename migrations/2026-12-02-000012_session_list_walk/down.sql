@@ -1,0 +1,1 @@
+DROP INDEX service_sessions_unit_method;
