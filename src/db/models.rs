@@ -167,7 +167,7 @@ pub struct NewAuditEvent {
 }
 
 /// An audit event as read back.
-#[derive(Debug, Clone, Queryable, Selectable)]
+#[derive(Debug, Clone, Queryable, QueryableByName, Selectable)]
 #[diesel(table_name = audit_events, check_for_backend(diesel::pg::Pg))]
 pub struct AuditEvent {
     pub id: Uuid,

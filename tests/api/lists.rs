@@ -1,6 +1,6 @@
-//! The scoped lists at the scale of a county (clients, cases, sessions): newest first across
-//! every unit of the subtree, page by page, with and without filters, equal to a plain query
-//! over the same subtree.
+//! The scoped lists at the scale of a county (clients, cases, sessions, audit events): newest
+//! first across every unit of the subtree, page by page, with and without filters, equal to a
+//! plain query over the same subtree.
 
 use reqwest::Method;
 use serde_json::json;
@@ -111,6 +111,15 @@ async fn county_lists_walk_every_unit_newest_first() {
         (
             format!("/api/v1/sessions?org_unit_id={}", f.unit("town_a1")),
             format!("SELECT id FROM service_sessions WHERE {} ORDER BY occurred_at DESC, id DESC", subtree(&f, "town_a1")),
+        ),
+        ("/api/v1/audit-events?".into(), format!("SELECT id FROM audit_events WHERE {in_a} ORDER BY occurred_at DESC, id DESC")),
+        (
+            "/api/v1/audit-events?entity_type=client".into(),
+            format!("SELECT id FROM audit_events WHERE {in_a} AND entity_type = 'client' ORDER BY occurred_at DESC, id DESC"),
+        ),
+        (
+            format!("/api/v1/audit-events?user_id={}", f.user("worker_a2")),
+            format!("SELECT id FROM audit_events WHERE {in_a} AND user_id = '{}' ORDER BY occurred_at DESC, id DESC", f.user("worker_a2")),
         ),
     ];
     for (path, sql) in &cases {
