@@ -3,9 +3,9 @@
 # every read endpoint sends, starts the release server, signs in township workers and county
 # supervisors, and measures:
 #   - wrk (bench/rotate.lua rotates their tokens) against township GET /cases, GET /clients?q=,
-#     GET /clients, county GET /caseload, county-year GET /stats and POST /sessions, at
-#     $CONNECTIONS connections; for the reads, pgbench runs the captured SQL at the same
-#     concurrency and the table shows the ratio;
+#     GET /clients, county GET /caseload, county-year GET /stats, county GET /sessions and
+#     POST /sessions, at $CONNECTIONS connections; for the reads, pgbench runs the captured SQL
+#     at the same concurrency and the table shows the ratio;
 #   - each read again with one connection, for latency without queueing (compared across scales);
 #   - GET /cases while a login storm runs (sign-ins through the same script);
 #   - the server's peak RSS.
@@ -154,7 +154,7 @@ row() { # scale endpoint wrk-result [pgbench-result [pgbench-result at the pool'
 # The same requests for pages of ten (lists only), so that the scales compare full pages: a
 # township of the small set has only a few dozen clients and cases.
 pages_of_ten() { # requests-file
-  awk -F'\t' 'BEGIN {OFS = "\t"} { if ($3 ~ /\/(cases|clients)(\?|$)/) $3 = $3 ($3 ~ /\?/ ? "&" : "?") "limit=10"; print }' "$1"
+  awk -F'\t' 'BEGIN {OFS = "\t"} { if ($3 ~ /\/(cases|clients|sessions)(\?|$)/) $3 = $3 ($3 ~ /\?/ ? "&" : "?") "limit=10"; print }' "$1"
 }
 
 # How many items the requests of a file answer with, on average (`-` for non-lists).
@@ -229,7 +229,7 @@ for SCALE in $SCALES; do
 
   name_of() { local n="${NAMES[$(( $1 % ${#NAMES[@]} ))]}"; python3 -c "import urllib.parse,sys; print(urllib.parse.quote(sys.argv[1]))" "$n"; }
   worker_paths() { echo "cases /api/v1/cases"; echo "clients_q /api/v1/clients?q=$(name_of "$1")"; echo "clients /api/v1/clients"; }
-  supervisor_paths() { echo "caseload /api/v1/caseload"; echo "stats /api/v1/stats?from=${YEAR_START}&to=${TODAY}"; }
+  supervisor_paths() { echo "caseload /api/v1/caseload"; echo "stats /api/v1/stats?from=${YEAR_START}&to=${TODAY}"; echo "sessions_county /api/v1/sessions"; }
 
   echo "==> capturing the SQL of each read endpoint"
   CAPTURE_DB="$DB"
@@ -262,7 +262,7 @@ for SCALE in $SCALES; do
   EXPLAINS="${OUT%.md}-explain-$SCALE.txt"
   : > "$EXPLAINS"
   sup=$(( $(wc -l < "$WORK/workers") + 1 ))
-  for f in cases_1 clients_q_1 clients_1 "caseload_$sup" "stats_$sup"; do
+  for f in cases_1 clients_q_1 clients_1 "caseload_$sup" "stats_$sup" "sessions_county_$sup"; do
     echo "######## ${f%_*}: the statements of one request, each with EXPLAIN (ANALYZE, BUFFERS)" >> "$EXPLAINS"
     { echo "BEGIN READ ONLY;"
       grep -v -E '^(BEGIN|COMMIT|ROLLBACK)' "$WORK/pg_$f.sql" | sed 's/^/EXPLAIN (ANALYZE, BUFFERS) /'
@@ -272,7 +272,7 @@ for SCALE in $SCALES; do
 
   echo "==> starting the server on $BASE"
   start_server "${POOL:-}" "$WORK/server.log"
-  : > "$WORK/cases"; : > "$WORK/clients_q"; : > "$WORK/clients"; : > "$WORK/caseload"; : > "$WORK/stats"
+  : > "$WORK/cases"; : > "$WORK/clients_q"; : > "$WORK/clients"; : > "$WORK/caseload"; : > "$WORK/stats"; : > "$WORK/sessions_county"
   : > "$WORK/sessions"; : > "$WORK/logins"
   AT="$(date -u -d '-1 hour' +%Y-%m-%dT%H:%M:%SZ)"
   i=0
@@ -300,6 +300,8 @@ for SCALE in $SCALES; do
   measure_read caseload "GET /caseload (county)" "$WORK/caseload" "$WORK/pg_caseload_*.sql"
   echo "==> GET /stats (county, this year)"
   measure_read stats "GET /stats (county-year)" "$WORK/stats" "$WORK/pg_stats_*.sql"
+  echo "==> GET /sessions (county, newest 50)"
+  measure_read sessions_county "GET /sessions (county)" "$WORK/sessions_county" "$WORK/pg_sessions_county_*.sql"
   echo "==> POST /sessions (individual, on the worker's cases)"
   before="$(q "SELECT count(*) FROM service_sessions")"
   r="$(wrk_measured "$CONNECTIONS" "$DURATION" "$WORK/sessions")"
