@@ -3,7 +3,7 @@
 
 use diesel_async::RunQueryDsl;
 
-use super::scope::{newest_page, PageBy};
+use super::scope::{newest_page, occurred_rows, PageBy, BY_TIME};
 use crate::db::{models::NewAuditEvent, schema::audit_events, statement::Statement, Conn};
 
 /// Appends one audit event.
@@ -33,7 +33,7 @@ pub async fn list(
     before: Option<(chrono::DateTime<chrono::Utc>, uuid::Uuid)>,
     limit: i64,
 ) -> diesel::QueryResult<Vec<crate::db::models::AuditEvent>> {
-    use diesel::sql_types::{Text, Timestamptz, Uuid as SqlUuid};
+    use diesel::sql_types::{Text, Uuid as SqlUuid};
     let mut q = Statement::new("");
     let mut rows = String::new();
     if let Some(t) = &filter.entity_type {
@@ -45,18 +45,9 @@ pub async fn list(
     if let Some(u) = filter.user_id {
         rows += &format!(" AND k.user_id = {}", q.generic_arg::<SqlUuid, _>(u));
     }
-    if let Some(from) = filter.from {
-        rows += &format!(" AND k.occurred_at >= {}", q.generic_arg::<Timestamptz, _>(from));
-    }
-    if let Some(to) = filter.to {
-        rows += &format!(" AND k.occurred_at < {}", q.generic_arg::<Timestamptz, _>(to));
-    }
-    if let Some((at, id)) = before {
-        let (at, id) = (q.generic_arg::<Timestamptz, _>(at), q.generic_arg::<SqlUuid, _>(id));
-        rows += &format!(" AND (k.occurred_at, k.id) < ({at}, {id})");
-    }
+    rows += &occurred_rows(&mut q, filter.from, filter.to, before);
     let by = if filter.entity_id.is_some() || filter.user_id.is_some() { PageBy::OwnIndex } else { PageBy::EachUnit };
-    let source = ("SELECT k.* FROM audit_events k", "audit_events", &["occurred_at", "id"][..]);
+    let source = ("SELECT k.* FROM audit_events k", "audit_events", BY_TIME);
     newest_page(&mut q, scope, None, source, &rows, limit, by);
     q.load(conn).await
 }

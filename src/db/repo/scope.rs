@@ -3,7 +3,9 @@
 //! range scan on `org_units.path` (see `auth::scope::subtree_range`).
 
 use diesel::prelude::*;
-use diesel::sql_types::Text;
+use chrono::{DateTime, Utc};
+use diesel::sql_types::{Text, Timestamptz, Uuid as SqlUuid};
+use uuid::Uuid;
 
 use crate::auth::{scope::subtree_range, AccessScope};
 use crate::db::{schema::org_units, statement::Statement};
@@ -62,6 +64,33 @@ pub enum PageBy {
     OwnIndex,
     /// Anything else: each unit's `(org_unit_id, id DESC)` index, merged.
     EachUnit,
+}
+
+/// The ordering keys of lists of things that happened (sessions, audit events): newest first by
+/// `occurred_at`, ties by id.
+pub const BY_TIME: &[&str] = &["occurred_at", "id"];
+
+/// The conditions (text starting with ` AND`, values bound to `q`) of a list ordered by
+/// [`BY_TIME`]: what happened in `[from, to)` and, for a next page, before the cursor's row
+/// (one row comparison, which the `(org_unit_id, occurred_at DESC, id DESC)` indexes answer).
+pub fn occurred_rows(
+    q: &mut Statement,
+    from: Option<DateTime<Utc>>,
+    to: Option<DateTime<Utc>>,
+    before: Option<(DateTime<Utc>, Uuid)>,
+) -> String {
+    let mut rows = String::new();
+    if let Some(from) = from {
+        rows += &format!(" AND k.occurred_at >= {}", q.generic_arg::<Timestamptz, _>(from));
+    }
+    if let Some(to) = to {
+        rows += &format!(" AND k.occurred_at < {}", q.generic_arg::<Timestamptz, _>(to));
+    }
+    if let Some((at, id)) = before {
+        let (at, id) = (q.generic_arg::<Timestamptz, _>(at), q.generic_arg::<SqlUuid, _>(id));
+        rows += &format!(" AND (k.occurred_at, k.id) < ({at}, {id})");
+    }
+    rows
 }
 
 /// Completes `q` as a scoped list: the newest `limit` rows of `table` (alias `k`, with

@@ -7,7 +7,7 @@ use diesel::sql_types::{BigInt, Int4, Nullable, Text, Timestamptz, Uuid as SqlUu
 use diesel_async::RunQueryDsl;
 use uuid::Uuid;
 
-use super::scope::{newest_page, unit_ids, PageBy};
+use super::scope::{newest_page, occurred_rows, unit_ids, PageBy, BY_TIME};
 use crate::auth::AccessScope;
 use crate::db::{
     models::{Attendance, Group, GroupData, GroupMember, Session},
@@ -139,18 +139,9 @@ pub async fn list(
     if let Some(u) = filter.recorded_by {
         rows += &format!(" AND k.recorded_by = {}", q.generic_arg::<SqlUuid, _>(u));
     }
-    if let Some(from) = filter.from {
-        rows += &format!(" AND k.occurred_at >= {}", q.generic_arg::<Timestamptz, _>(from));
-    }
-    if let Some(to) = filter.to {
-        rows += &format!(" AND k.occurred_at < {}", q.generic_arg::<Timestamptz, _>(to));
-    }
-    if let Some((at, id)) = before {
-        let (at, id) = (q.generic_arg::<Timestamptz, _>(at), q.generic_arg::<SqlUuid, _>(id));
-        rows += &format!(" AND (k.occurred_at, k.id) < ({at}, {id})");
-    }
+    rows += &occurred_rows(&mut q, filter.from, filter.to, before);
     let by = if filter.case_id.is_some() || filter.group_id.is_some() { PageBy::OwnIndex } else { PageBy::EachUnit };
-    let source = ("SELECT k.* FROM service_sessions k", "service_sessions", &["occurred_at", "id"][..]);
+    let source = ("SELECT k.* FROM service_sessions k", "service_sessions", BY_TIME);
     newest_page(&mut q, scope, filter.unit_path.as_deref(), source, &rows, limit, by);
     q.load(conn).await
 }
