@@ -77,10 +77,7 @@ where
 {
     match var(name) {
         None => Ok(default),
-        Some(v) => v
-            .trim()
-            .parse::<T>()
-            .map_err(|e| anyhow::anyhow!("{name}: cannot parse `{v}`: {e}")),
+        Some(v) => v.trim().parse::<T>().map_err(|e| anyhow::anyhow!("{name}: cannot parse `{v}`: {e}")),
     }
 }
 
@@ -123,8 +120,7 @@ impl Config {
             bail!("SHEGONG_WORKERS and SHEGONG_DB_POOL_SIZE must be at least 1");
         }
         Ok::<_, anyhow::Error>(Self {
-            database_url: var("DATABASE_URL")
-                .unwrap_or_else(|| "postgres://postgres:postgres@localhost:5432/shegong".into()),
+            database_url: var("DATABASE_URL").unwrap_or_else(|| "postgres://postgres:postgres@localhost:5432/shegong".into()),
             bind: var("SHEGONG_BIND").unwrap_or_else(|| "127.0.0.1:8080".into()),
             environment,
             jwt_secret,

@@ -174,13 +174,22 @@ impl AppError {
             AppError::InvalidCredentials => Text::new("用户名或密码错误。", "Wrong username or password."),
             AppError::NotFound => Text::new("资源不存在。", "The resource does not exist."),
             AppError::MethodNotAllowed(_) => Text::new("该资源不支持此请求方法。", "This method is not allowed on the resource."),
-            AppError::PreconditionFailed => Text::new("记录已被他人修改，请刷新后重试。", "The record has changed since you read it; reload and try again."),
+            AppError::PreconditionFailed => {
+                Text::new("记录已被他人修改，请刷新后重试。", "The record has changed since you read it; reload and try again.")
+            }
             AppError::PayloadTooLarge => Text::new("请求体过大（上限 1 MiB）。", "The request body is too large (limit 1 MiB)."),
-            AppError::UnsupportedMediaType => Text::new("请求体须为 application/json。", "The request body must be application/json."),
+            AppError::UnsupportedMediaType => {
+                Text::new("请求体须为 application/json。", "The request body must be application/json.")
+            }
             AppError::Validation(_) => Text::new("请求数据未通过校验。", "The request did not pass validation."),
-            AppError::PreconditionRequired => Text::new("修改须携带 If-Match 请求头（记录的 ETag）。", "This change needs an If-Match header with the record's ETag."),
+            AppError::PreconditionRequired => Text::new(
+                "修改须携带 If-Match 请求头（记录的 ETag）。",
+                "This change needs an If-Match header with the record's ETag.",
+            ),
             AppError::TooManyRequests { .. } => Text::new("请求过于频繁，请稍后再试。", "Too many requests; try again later."),
-            AppError::Unavailable => Text::new("服务暂时不可用，请稍后重试。", "The service is temporarily unavailable; try again shortly."),
+            AppError::Unavailable => {
+                Text::new("服务暂时不可用，请稍后重试。", "The service is temporarily unavailable; try again shortly.")
+            }
             AppError::Internal(_) => Text::new("服务器内部错误。", "Internal server error."),
         }
     }
@@ -191,10 +200,7 @@ impl AppError {
         let status = self.status_code();
         let mut body = Map::new();
         body.insert("type".into(), format!("urn:shegong:problem:{}", self.slug()).into());
-        body.insert(
-            "title".into(),
-            status.canonical_reason().unwrap_or("Error").into(),
-        );
+        body.insert("title".into(), status.canonical_reason().unwrap_or("Error").into());
         body.insert("status".into(), status.as_u16().into());
         body.insert("detail".into(), self.detail().get(lang).to_owned().into());
         match self {
@@ -287,10 +293,7 @@ impl From<diesel::result::Error> for AppError {
             ),
             E::DatabaseError(K::UniqueViolation, info) => {
                 tracing::info!(request_id = %crate::i18n::log_request_id(), constraint = ?info.constraint_name(), "unique violation");
-                AppError::conflict(
-                    "duplicate",
-                    Text::new("记录已存在。", "The record already exists."),
-                )
+                AppError::conflict("duplicate", Text::new("记录已存在。", "The record already exists."))
             }
             E::DatabaseError(K::Unknown, ref info)
                 if info.message().contains("connection") || info.message().contains("terminating") =>

@@ -48,11 +48,8 @@ pub async fn request_context(
     let mut res = result?.map_into_boxed_body();
 
     let status = res.status();
-    let is_problem = res
-        .headers()
-        .get(header::CONTENT_TYPE)
-        .and_then(|v| v.to_str().ok())
-        .is_some_and(|v| v.starts_with(PROBLEM_JSON));
+    let is_problem =
+        res.headers().get(header::CONTENT_TYPE).and_then(|v| v.to_str().ok()).is_some_and(|v| v.starts_with(PROBLEM_JSON));
     if status.as_u16() >= 400 && !is_problem {
         let replacement = REQUEST.sync_scope(ctx, || {
             let error = match status.as_u16() {

@@ -131,7 +131,8 @@ pub async fn demo(state: &AppState) -> anyhow::Result<bool> {
                     .await?;
                     units.push(county_unit.clone());
                     for township in county.townships {
-                        let t = add_unit(conn, Some(&county_unit), Tier::Township, format!("{township}社会工作服务站"), None).await?;
+                        let t =
+                            add_unit(conn, Some(&county_unit), Tier::Township, format!("{township}社会工作服务站"), None).await?;
                         units.push(t.clone());
                         if let Some((_, villages)) = VILLAGES.iter().find(|(name, _)| *name == township) {
                             for v in *villages {

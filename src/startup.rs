@@ -46,13 +46,8 @@ fn known_routes(api: &utoipa::openapi::OpenApi) -> Vec<(ResourceDef, Vec<String>
         .iter()
         .map(|(path, item)| {
             let mut methods = Vec::new();
-            let ops = [
-                ("GET", &item.get),
-                ("POST", &item.post),
-                ("PUT", &item.put),
-                ("PATCH", &item.patch),
-                ("DELETE", &item.delete),
-            ];
+            let ops =
+                [("GET", &item.get), ("POST", &item.post), ("PUT", &item.put), ("PATCH", &item.patch), ("DELETE", &item.delete)];
             for (m, op) in ops {
                 if op.is_some() {
                     methods.push(m.to_owned());
@@ -132,12 +127,7 @@ pub async fn serve(state: AppState) -> anyhow::Result<()> {
     spawn_housekeeping(state.clone());
     tracing::info!(%bind, workers, "listening");
     let server_state = state.clone();
-    HttpServer::new(move || build_app(server_state.clone()))
-        .workers(workers)
-        .shutdown_timeout(30)
-        .bind(&bind)?
-        .run()
-        .await?;
+    HttpServer::new(move || build_app(server_state.clone())).workers(workers).shutdown_timeout(30).bind(&bind)?.run().await?;
     Ok(())
 }
 

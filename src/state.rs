@@ -24,12 +24,7 @@ impl AppState {
     /// State from a configuration (the pool connects lazily).
     pub fn new(config: Config) -> anyhow::Result<Self> {
         let pool = crate::db::pool(&config.database_url, config.db_pool_size, config.db_timeout)?;
-        Ok(Self {
-            tokens: TokenKeys::new(&config),
-            hasher: Hasher::new(config.hash_concurrency),
-            pool,
-            config: Arc::new(config),
-        })
+        Ok(Self { tokens: TokenKeys::new(&config), hasher: Hasher::new(config.hash_concurrency), pool, config: Arc::new(config) })
     }
 
     /// The same state with a pool of its own, for one HTTP worker: its share of

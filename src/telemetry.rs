@@ -69,7 +69,10 @@ fn write_out(shared: &Shared) {
         };
         let dropped = shared.dropped.swap(0, Ordering::Relaxed);
         if dropped > 0 {
-            let _ = writeln!(batch, "{{\"level\":\"WARN\",\"message\":\"{dropped} log lines dropped: the log consumer is too slow\"}}");
+            let _ = writeln!(
+                batch,
+                "{{\"level\":\"WARN\",\"message\":\"{dropped} log lines dropped: the log consumer is too slow\"}}"
+            );
         }
         if !batch.is_empty() {
             // Locked per batch: the process may print to standard output too (the CLI does).

@@ -79,11 +79,7 @@ impl TokenKeys {
         validation.validate_exp = true;
         validation.leeway = 5;
         // The refresh key is derived, so one configured secret never signs two kinds of thing.
-        let refresh_key = Sha256::new()
-            .chain_update(b"shegong refresh-token key\0")
-            .chain_update(secret)
-            .finalize()
-            .to_vec();
+        let refresh_key = Sha256::new().chain_update(b"shegong refresh-token key\0").chain_update(secret).finalize().to_vec();
         Self {
             encoding: EncodingKey::from_secret(secret),
             decoding: DecodingKey::from_secret(secret),

@@ -67,7 +67,9 @@ fn verify_with(memory: &mut Vec<Block>, password: &str, hash: &str) -> bool {
         let salt_bytes = salt.decode_b64(&mut salt_bytes).ok()?;
         let argon2 = Argon2::new(algorithm, version, params.clone());
         let computed = Output::init_with(expected.len(), |out| {
-            argon2.hash_password_into_with_memory(password.as_bytes(), salt_bytes, out, blocks(memory, &params)).map_err(Into::into)
+            argon2
+                .hash_password_into_with_memory(password.as_bytes(), salt_bytes, out, blocks(memory, &params))
+                .map_err(Into::into)
         })
         .ok()?;
         // `Output` compares in constant time.
@@ -201,14 +203,30 @@ pub fn check_policy(field: &str, password: &str, username: Option<&str>) -> Vec<
     let len = password.chars().count();
     let mut errors = Vec::new();
     if len < 8 {
-        errors.push(FieldError::new(field, "too_short", Text::new("密码至少 8 个字符。", "The password must have at least 8 characters.")));
+        errors.push(FieldError::new(
+            field,
+            "too_short",
+            Text::new("密码至少 8 个字符。", "The password must have at least 8 characters."),
+        ));
     } else if len > 128 {
-        errors.push(FieldError::new(field, "too_long", Text::new("密码不能超过 128 个字符。", "The password must have at most 128 characters.")));
+        errors.push(FieldError::new(
+            field,
+            "too_long",
+            Text::new("密码不能超过 128 个字符。", "The password must have at most 128 characters."),
+        ));
     }
     if is_common(password) {
-        errors.push(FieldError::new(field, "common_password", Text::new("该密码过于常见，请换一个。", "This password is too common; choose another.")));
+        errors.push(FieldError::new(
+            field,
+            "common_password",
+            Text::new("该密码过于常见，请换一个。", "This password is too common; choose another."),
+        ));
     } else if username.is_some_and(|u| u.eq_ignore_ascii_case(password)) {
-        errors.push(FieldError::new(field, "same_as_username", Text::new("密码不能与用户名相同。", "The password must differ from the username.")));
+        errors.push(FieldError::new(
+            field,
+            "same_as_username",
+            Text::new("密码不能与用户名相同。", "The password must differ from the username."),
+        ));
     }
     errors
 }

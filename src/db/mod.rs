@@ -69,7 +69,11 @@ impl deadpool::managed::Manager for Manager {
         self.0.create().await
     }
 
-    async fn recycle(&self, conn: &mut AsyncPgConnection, metrics: &deadpool::managed::Metrics) -> deadpool::managed::RecycleResult<PoolError> {
+    async fn recycle(
+        &self,
+        conn: &mut AsyncPgConnection,
+        metrics: &deadpool::managed::Metrics,
+    ) -> deadpool::managed::RecycleResult<PoolError> {
         // Configured with `RecyclingMethod::Fast`: only the broken/closed check.
         if let Err(e) = self.0.recycle(conn, metrics).await {
             note_connection_lost();
@@ -161,9 +165,8 @@ pub async fn ensure_database(url: &str) -> anyhow::Result<()> {
         return Ok(());
     }
     let (admin_url, name) = split_database_url(url)?;
-    let mut admin = AsyncPgConnection::establish(&admin_url)
-        .await
-        .with_context(|| "connecting to the maintenance database `postgres`")?;
+    let mut admin =
+        AsyncPgConnection::establish(&admin_url).await.with_context(|| "connecting to the maintenance database `postgres`")?;
     let quoted = format!("\"{}\"", name.replace('"', "\"\""));
     match diesel::sql_query(format!("CREATE DATABASE {quoted}")).execute(&mut admin).await {
         Ok(_) => tracing::info!(database = %name, "created database"),

@@ -94,7 +94,6 @@ diesel::table! {
 diesel::joinable!(users -> org_units (org_unit_id));
 diesel::joinable!(refresh_tokens -> users (user_id));
 
-
 diesel::table! {
     households (id) {
         id -> Uuid,

@@ -20,10 +20,7 @@
 
 use std::fmt;
 
-use super::enums::{
-    CaseAction, CaseStatus, ClosureReason, ReviewDecision, ReviewKind, ReviewStatus, RiskLevel,
-    Role,
-};
+use super::enums::{CaseAction, CaseStatus, ClosureReason, ReviewDecision, ReviewKind, ReviewStatus, RiskLevel, Role};
 use super::labels::Coded;
 
 /// What [`transition`] needs to know about the case and the caller.
@@ -131,9 +128,7 @@ impl Refusal {
     pub fn http_status(&self) -> u16 {
         match self {
             Refusal::NotAllowedFromStatus { .. } => 409,
-            Refusal::RoleNotPermitted { .. }
-            | Refusal::NotAssignedWorker
-            | Refusal::RequesterCannotDecide => 403,
+            Refusal::RoleNotPermitted { .. } | Refusal::NotAssignedWorker | Refusal::RequesterCannotDecide => 403,
             Refusal::GuardFailed { field: Some(_), .. } => 422,
             Refusal::GuardFailed { field: None, .. } => 409,
         }
@@ -143,11 +138,7 @@ impl Refusal {
     pub fn message_zh(&self) -> String {
         match self {
             Refusal::NotAllowedFromStatus { status, action } => {
-                format!(
-                    "个案当前状态为「{}」，不能执行「{}」",
-                    status.zh(),
-                    action.zh()
-                )
+                format!("个案当前状态为「{}」，不能执行「{}」", status.zh(), action.zh())
             }
             Refusal::RoleNotPermitted { role } => format!("「{}」角色无权执行此操作", role.zh()),
             Refusal::NotAssignedWorker => "只有个案的负责社工或督导可以执行此操作".to_owned(),
@@ -160,16 +151,10 @@ impl Refusal {
     pub fn message_en(&self) -> String {
         match self {
             Refusal::NotAllowedFromStatus { status, action } => {
-                format!(
-                    "Action `{}` is not allowed while the case is `{}`",
-                    action.code(),
-                    status.code()
-                )
+                format!("Action `{}` is not allowed while the case is `{}`", action.code(), status.code())
             }
             Refusal::RoleNotPermitted { role } => format!("Role `{}` may not do this", role.code()),
-            Refusal::NotAssignedWorker => {
-                "Only the case's assigned worker or a supervisor may do this".to_owned()
-            }
+            Refusal::NotAssignedWorker => "Only the case's assigned worker or a supervisor may do this".to_owned(),
             Refusal::RequesterCannotDecide => "You cannot decide a review you requested".to_owned(),
             Refusal::GuardFailed { en, .. } => (*en).to_owned(),
         }
@@ -205,78 +190,38 @@ enum Guard {
 impl Guard {
     fn refusal(self) -> Refusal {
         let (code, field, zh, en) = match self {
-            Guard::ReasonRequired => (
-                "reason_required",
-                Some("reason"),
-                "请填写原因",
-                "A reason is required",
-            ),
+            Guard::ReasonRequired => ("reason_required", Some("reason"), "请填写原因", "A reason is required"),
             Guard::ReviewPending => (
                 "review_pending",
                 None,
                 "个案有待审核的申请，请等待督导审核",
                 "A review of this case is pending; wait for the supervisor's decision",
             ),
-            Guard::RiskNotRed => (
-                "risk_not_red",
-                None,
-                "只有红色（高风险）个案可以快速介入",
-                "Only a red (high-risk) case can be fast-tracked",
-            ),
-            Guard::NoAssessment => (
-                "no_assessment",
-                None,
-                "请先提交至少一份预估",
-                "Submit at least one assessment first",
-            ),
-            Guard::PlanWithoutGoals => (
-                "plan_without_goals",
-                None,
-                "服务计划至少需要一个目标",
-                "The service plan needs at least one goal",
-            ),
-            Guard::NoIndividualSession => (
-                "no_individual_session",
-                None,
-                "请先记录至少一次个案服务",
-                "Record at least one individual session first",
-            ),
-            Guard::NoEvaluation => (
-                "no_evaluation",
-                None,
-                "请先提交评估",
-                "Submit an evaluation first",
-            ),
-            Guard::ClosureReasonRequired => (
-                "closure_reason_required",
-                Some("closure_reason"),
-                "请选择结案原因",
-                "A closure reason is required",
-            ),
+            Guard::RiskNotRed => {
+                ("risk_not_red", None, "只有红色（高风险）个案可以快速介入", "Only a red (high-risk) case can be fast-tracked")
+            }
+            Guard::NoAssessment => ("no_assessment", None, "请先提交至少一份预估", "Submit at least one assessment first"),
+            Guard::PlanWithoutGoals => {
+                ("plan_without_goals", None, "服务计划至少需要一个目标", "The service plan needs at least one goal")
+            }
+            Guard::NoIndividualSession => {
+                ("no_individual_session", None, "请先记录至少一次个案服务", "Record at least one individual session first")
+            }
+            Guard::NoEvaluation => ("no_evaluation", None, "请先提交评估", "Submit an evaluation first"),
+            Guard::ClosureReasonRequired => {
+                ("closure_reason_required", Some("closure_reason"), "请选择结案原因", "A closure reason is required")
+            }
             Guard::ReferralRequired => (
                 "referral_required",
                 None,
                 "以「已转介」结案须先登记转出记录",
                 "Closing as referred out needs an outgoing referral",
             ),
-            Guard::FollowUpsOpen => (
-                "follow_ups_open",
-                None,
-                "还有未完成的跟进",
-                "Some follow-ups are not done yet",
-            ),
-            Guard::CommentRequired => (
-                "comment_required",
-                Some("comment"),
-                "退回时请填写意见",
-                "A comment is required to return a review",
-            ),
-            Guard::ReviewNotPending => (
-                "review_not_pending",
-                None,
-                "该申请已审核",
-                "This review has already been decided",
-            ),
+            Guard::FollowUpsOpen => ("follow_ups_open", None, "还有未完成的跟进", "Some follow-ups are not done yet"),
+            Guard::CommentRequired => {
+                ("comment_required", Some("comment"), "退回时请填写意见", "A comment is required to return a review")
+            }
+            Guard::ReviewNotPending => ("review_not_pending", None, "该申请已审核", "This review has already been decided"),
             Guard::CaseNotAwaitingReview => (
                 "case_not_awaiting_review",
                 None,
@@ -284,12 +229,7 @@ impl Guard {
                 "The case is not in a status this review applies to",
             ),
         };
-        Refusal::GuardFailed {
-            code,
-            field,
-            zh,
-            en,
-        }
+        Refusal::GuardFailed { code, field, zh, en }
     }
 }
 
@@ -318,13 +258,7 @@ fn require(ok: bool, guard: Guard) -> Result<(), Refusal> {
 pub fn is_open(status: CaseStatus) -> bool {
     use CaseStatus as S;
     match status {
-        S::Intake
-        | S::Assessment
-        | S::Planning
-        | S::Intervention
-        | S::Suspended
-        | S::Evaluation
-        | S::FollowUp => true,
+        S::Intake | S::Assessment | S::Planning | S::Intervention | S::Suspended | S::Evaluation | S::FollowUp => true,
         S::NotOpened | S::Closed | S::Voided => false,
     }
 }
@@ -352,26 +286,14 @@ pub fn transition(ctx: &TransitionContext, input: &TransitionInput) -> Result<Ou
     let (to, actor, creates_review) = match (ctx.status, input.action) {
         (S::Intake, A::Decline) => (S::NotOpened, Actor::AssignedWorker, None),
         (S::Intake, A::StartAssessment) => (S::Assessment, Actor::AssignedWorker, None),
-        (S::Intake, A::FastTrack) => (
-            S::Intervention,
-            Actor::AssignedWorker,
-            Some(ReviewKind::PlanApproval),
-        ),
+        (S::Intake, A::FastTrack) => (S::Intervention, Actor::AssignedWorker, Some(ReviewKind::PlanApproval)),
         (S::Assessment, A::StartPlanning) => (S::Planning, Actor::AssignedWorker, None),
-        (S::Planning, A::SubmitPlan) => (
-            S::Planning,
-            Actor::AssignedWorker,
-            Some(ReviewKind::PlanApproval),
-        ),
+        (S::Planning, A::SubmitPlan) => (S::Planning, Actor::AssignedWorker, Some(ReviewKind::PlanApproval)),
         (S::Intervention, A::Reassess) => (S::Assessment, Actor::AssignedWorker, None),
         (S::Intervention, A::Suspend) => (S::Suspended, Actor::AssignedWorker, None),
         (S::Suspended, A::Resume) => (S::Intervention, Actor::AssignedWorker, None),
         (S::Intervention, A::StartEvaluation) => (S::Evaluation, Actor::AssignedWorker, None),
-        (S::Evaluation, A::RequestClosure) => (
-            S::Evaluation,
-            Actor::AssignedWorker,
-            Some(ReviewKind::ClosureApproval),
-        ),
+        (S::Evaluation, A::RequestClosure) => (S::Evaluation, Actor::AssignedWorker, Some(ReviewKind::ClosureApproval)),
         (S::FollowUp, A::CompleteFollowUp) => (S::Closed, Actor::AssignedWorker, None),
         (S::Closed, A::Reopen) => (S::Assessment, Actor::Supervisor, None),
         (from, A::Void) if is_open(from) => (S::Voided, Actor::Supervisor, None),
@@ -395,14 +317,10 @@ pub fn transition(ctx: &TransitionContext, input: &TransitionInput) -> Result<Ou
         A::FastTrack => require(ctx.risk_level == RiskLevel::Red, Guard::RiskNotRed)?,
         A::StartPlanning => require(ctx.assessment_count > 0, Guard::NoAssessment)?,
         A::SubmitPlan => require(ctx.plan_goal_count > 0, Guard::PlanWithoutGoals)?,
-        A::StartEvaluation => {
-            require(ctx.individual_session_count > 0, Guard::NoIndividualSession)?
-        }
+        A::StartEvaluation => require(ctx.individual_session_count > 0, Guard::NoIndividualSession)?,
         A::RequestClosure => {
             require(ctx.has_evaluation, Guard::NoEvaluation)?;
-            let reason = input
-                .closure_reason
-                .ok_or_else(|| Guard::ClosureReasonRequired.refusal())?;
+            let reason = input.closure_reason.ok_or_else(|| Guard::ClosureReasonRequired.refusal())?;
             if reason == ClosureReason::ReferredOut {
                 require(ctx.has_outgoing_referral, Guard::ReferralRequired)?;
             }
@@ -424,11 +342,7 @@ pub fn allowed_actions(ctx: &TransitionContext) -> Vec<CaseAction> {
         .copied()
         .filter(|&action| {
             ClosureReason::ALL.iter().any(|&closure_reason| {
-                let input = TransitionInput {
-                    action,
-                    reason: Some("reason".to_owned()),
-                    closure_reason: Some(closure_reason),
-                };
+                let input = TransitionInput { action, reason: Some("reason".to_owned()), closure_reason: Some(closure_reason) };
                 transition(ctx, &input).is_ok()
             })
         })
@@ -459,11 +373,7 @@ pub struct ReviewContext {
 /// Approving a plan puts the case in `intervention`; returning it sends it back to `planning`
 /// (also after a fast track). Approving a closure moves the case to `follow_up` when follow-ups
 /// are scheduled and to `closed` otherwise; returning it sends the case back to `intervention`.
-pub fn decide_review(
-    kind: ReviewKind,
-    decision: ReviewDecision,
-    ctx: &ReviewContext,
-) -> Result<CaseStatus, Refusal> {
+pub fn decide_review(kind: ReviewKind, decision: ReviewDecision, ctx: &ReviewContext) -> Result<CaseStatus, Refusal> {
     use CaseStatus as S;
 
     match ctx.role {
@@ -473,10 +383,7 @@ pub fn decide_review(
     if ctx.is_requester {
         return Err(Refusal::RequesterCannotDecide);
     }
-    require(
-        ctx.review_status == ReviewStatus::Pending,
-        Guard::ReviewNotPending,
-    )?;
+    require(ctx.review_status == ReviewStatus::Pending, Guard::ReviewNotPending)?;
 
     // `intervention` is where a fast-tracked case waits for its plan's approval.
     let applies = match kind {
@@ -491,11 +398,7 @@ pub fn decide_review(
             Ok(S::Intervention)
         }
         (ReviewKind::ClosureApproval, ReviewDecision::Approve) => {
-            Ok(if ctx.scheduled_follow_ups > 0 {
-                S::FollowUp
-            } else {
-                S::Closed
-            })
+            Ok(if ctx.scheduled_follow_ups > 0 { S::FollowUp } else { S::Closed })
         }
         (ReviewKind::PlanApproval, ReviewDecision::Return) => {
             require(present(ctx.comment.as_deref()), Guard::CommentRequired)?;
@@ -533,19 +436,11 @@ mod tests {
     }
 
     fn full(action: CaseAction) -> TransitionInput {
-        TransitionInput {
-            action,
-            reason: Some("家属要求".to_owned()),
-            closure_reason: Some(ClosureReason::GoalsAchieved),
-        }
+        TransitionInput { action, reason: Some("家属要求".to_owned()), closure_reason: Some(ClosureReason::GoalsAchieved) }
     }
 
     fn bare(action: CaseAction) -> TransitionInput {
-        TransitionInput {
-            action,
-            reason: None,
-            closure_reason: None,
-        }
+        TransitionInput { action, reason: None, closure_reason: None }
     }
 
     fn guard_code(r: Result<Outcome, Refusal>) -> &'static str {
@@ -556,19 +451,8 @@ mod tests {
     }
 
     /// The table of DOMAIN.md §4, written out independently of `transition`.
-    fn expected(
-        status: CaseStatus,
-        action: CaseAction,
-    ) -> Option<(CaseStatus, Option<ReviewKind>)> {
-        let open = [
-            S::Intake,
-            S::Assessment,
-            S::Planning,
-            S::Intervention,
-            S::Suspended,
-            S::Evaluation,
-            S::FollowUp,
-        ];
+    fn expected(status: CaseStatus, action: CaseAction) -> Option<(CaseStatus, Option<ReviewKind>)> {
+        let open = [S::Intake, S::Assessment, S::Planning, S::Intervention, S::Suspended, S::Evaluation, S::FollowUp];
         Some(match (status, action) {
             (S::Intake, A::Decline) => (S::NotOpened, None),
             (S::Intake, A::StartAssessment) => (S::Assessment, None),
@@ -579,9 +463,7 @@ mod tests {
             (S::Intervention, A::Suspend) => (S::Suspended, None),
             (S::Suspended, A::Resume) => (S::Intervention, None),
             (S::Intervention, A::StartEvaluation) => (S::Evaluation, None),
-            (S::Evaluation, A::RequestClosure) => {
-                (S::Evaluation, Some(ReviewKind::ClosureApproval))
-            }
+            (S::Evaluation, A::RequestClosure) => (S::Evaluation, Some(ReviewKind::ClosureApproval)),
             (S::FollowUp, A::CompleteFollowUp) => (S::Closed, None),
             (S::Closed, A::Reopen) => (S::Assessment, None),
             (s, A::Void) if open.contains(&s) => (S::Voided, None),
@@ -598,25 +480,13 @@ mod tests {
                 match expected(status, action) {
                     Some((to, creates_review)) => {
                         allowed += 1;
-                        assert_eq!(
-                            got,
-                            Ok(Outcome { to, creates_review }),
-                            "{status:?} + {action:?}"
-                        );
+                        assert_eq!(got, Ok(Outcome { to, creates_review }), "{status:?} + {action:?}");
                     }
-                    None => assert_eq!(
-                        got,
-                        Err(Refusal::NotAllowedFromStatus { status, action }),
-                        "{status:?} + {action:?}"
-                    ),
+                    None => assert_eq!(got, Err(Refusal::NotAllowedFromStatus { status, action }), "{status:?} + {action:?}"),
                 }
             }
         }
-        assert_eq!(
-            allowed,
-            12 + 7,
-            "12 single edges and void from 7 open statuses"
-        );
+        assert_eq!(allowed, 12 + 7, "12 single edges and void from 7 open statuses");
     }
 
     #[test]
@@ -626,18 +496,10 @@ mod tests {
                 let got = transition(&ready(status, Role::Worker), &full(action));
                 match expected(status, action) {
                     Some(_) if matches!(action, A::Reopen | A::Void) => {
-                        assert_eq!(
-                            got,
-                            Err(Refusal::RoleNotPermitted { role: Role::Worker }),
-                            "{status:?} + {action:?}"
-                        );
+                        assert_eq!(got, Err(Refusal::RoleNotPermitted { role: Role::Worker }), "{status:?} + {action:?}");
                     }
                     Some((to, creates_review)) => {
-                        assert_eq!(
-                            got,
-                            Ok(Outcome { to, creates_review }),
-                            "{status:?} + {action:?}"
-                        );
+                        assert_eq!(got, Ok(Outcome { to, creates_review }), "{status:?} + {action:?}");
                     }
                     None => assert_eq!(got, Err(Refusal::NotAllowedFromStatus { status, action })),
                 }
@@ -649,23 +511,14 @@ mod tests {
     fn other_workers_are_refused_and_supervisors_need_no_assignment() {
         let mut ctx = ready(S::Intake, Role::Worker);
         ctx.is_assigned_worker = false;
-        assert_eq!(
-            transition(&ctx, &full(A::StartAssessment)),
-            Err(Refusal::NotAssignedWorker)
-        );
+        assert_eq!(transition(&ctx, &full(A::StartAssessment)), Err(Refusal::NotAssignedWorker));
         // The status check comes first, so an impossible action is still a 409.
         assert_eq!(
             transition(&ctx, &full(A::Resume)),
-            Err(Refusal::NotAllowedFromStatus {
-                status: S::Intake,
-                action: A::Resume
-            })
+            Err(Refusal::NotAllowedFromStatus { status: S::Intake, action: A::Resume })
         );
         // A supervisor-only action is a role problem, assigned or not.
-        assert_eq!(
-            transition(&ctx, &full(A::Void)),
-            Err(Refusal::RoleNotPermitted { role: Role::Worker })
-        );
+        assert_eq!(transition(&ctx, &full(A::Void)), Err(Refusal::RoleNotPermitted { role: Role::Worker }));
 
         let mut sup = ready(S::Intake, Role::Supervisor);
         sup.is_assigned_worker = false;
@@ -680,11 +533,7 @@ mod tests {
                 let mut ctx = ready(status, Role::Admin);
                 ctx.is_assigned_worker = true;
                 let got = transition(&ctx, &full(action));
-                assert_eq!(
-                    got,
-                    Err(Refusal::RoleNotPermitted { role: Role::Admin }),
-                    "{status:?} + {action:?}"
-                );
+                assert_eq!(got, Err(Refusal::RoleNotPermitted { role: Role::Admin }), "{status:?} + {action:?}");
             }
         }
     }
@@ -704,16 +553,10 @@ mod tests {
             assert_eq!(guard_code(r), "reason_required", "{action:?}");
             assert_eq!(r.err().and_then(|e| e.field()), Some("reason"));
             for blank in ["", "   ", "\n\t"] {
-                let input = TransitionInput {
-                    reason: Some(blank.to_owned()),
-                    ..bare(action)
-                };
+                let input = TransitionInput { reason: Some(blank.to_owned()), ..bare(action) };
                 assert_eq!(guard_code(transition(&ctx, &input)), "reason_required");
             }
-            let input = TransitionInput {
-                reason: Some("重复登记".to_owned()),
-                ..bare(action)
-            };
+            let input = TransitionInput { reason: Some("重复登记".to_owned()), ..bare(action) };
             assert!(transition(&ctx, &input).is_ok(), "{action:?}");
         }
         // Actions that need no reason succeed without one.
@@ -726,18 +569,12 @@ mod tests {
         for risk in [RiskLevel::Yellow, RiskLevel::Blue, RiskLevel::Green] {
             let mut ctx = ready(S::Intake, Role::Worker);
             ctx.risk_level = risk;
-            assert_eq!(
-                guard_code(transition(&ctx, &bare(A::FastTrack))),
-                "risk_not_red"
-            );
+            assert_eq!(guard_code(transition(&ctx, &bare(A::FastTrack))), "risk_not_red");
         }
         let ctx = ready(S::Intake, Role::Worker);
         assert_eq!(
             transition(&ctx, &bare(A::FastTrack)),
-            Ok(Outcome {
-                to: S::Intervention,
-                creates_review: Some(ReviewKind::PlanApproval)
-            })
+            Ok(Outcome { to: S::Intervention, creates_review: Some(ReviewKind::PlanApproval) })
         );
     }
 
@@ -745,15 +582,9 @@ mod tests {
     fn start_planning_needs_an_assessment() {
         let mut ctx = ready(S::Assessment, Role::Worker);
         ctx.assessment_count = 0;
-        assert_eq!(
-            guard_code(transition(&ctx, &bare(A::StartPlanning))),
-            "no_assessment"
-        );
+        assert_eq!(guard_code(transition(&ctx, &bare(A::StartPlanning))), "no_assessment");
         ctx.assessment_count = 1;
-        assert_eq!(
-            transition(&ctx, &bare(A::StartPlanning)).map(|o| o.to),
-            Ok(S::Planning)
-        );
+        assert_eq!(transition(&ctx, &bare(A::StartPlanning)).map(|o| o.to), Ok(S::Planning));
     }
 
     #[test]
@@ -766,53 +597,29 @@ mod tests {
         ctx.plan_goal_count = 1;
         assert_eq!(
             transition(&ctx, &bare(A::SubmitPlan)),
-            Ok(Outcome {
-                to: S::Planning,
-                creates_review: Some(ReviewKind::PlanApproval)
-            })
+            Ok(Outcome { to: S::Planning, creates_review: Some(ReviewKind::PlanApproval) })
         );
         ctx.has_pending_review = true;
-        assert_eq!(
-            guard_code(transition(&ctx, &bare(A::SubmitPlan))),
-            "review_pending"
-        );
+        assert_eq!(guard_code(transition(&ctx, &bare(A::SubmitPlan))), "review_pending");
     }
 
     #[test]
     fn start_evaluation_needs_an_individual_session() {
         let mut ctx = ready(S::Intervention, Role::Worker);
         ctx.individual_session_count = 0;
-        assert_eq!(
-            guard_code(transition(&ctx, &bare(A::StartEvaluation))),
-            "no_individual_session"
-        );
+        assert_eq!(guard_code(transition(&ctx, &bare(A::StartEvaluation))), "no_individual_session");
         ctx.individual_session_count = 1;
-        assert_eq!(
-            transition(&ctx, &bare(A::StartEvaluation)).map(|o| o.to),
-            Ok(S::Evaluation)
-        );
+        assert_eq!(transition(&ctx, &bare(A::StartEvaluation)).map(|o| o.to), Ok(S::Evaluation));
     }
 
     #[test]
     fn request_closure_guards() {
-        let closure = |reason: Option<ClosureReason>| TransitionInput {
-            closure_reason: reason,
-            ..bare(A::RequestClosure)
-        };
+        let closure = |reason: Option<ClosureReason>| TransitionInput { closure_reason: reason, ..bare(A::RequestClosure) };
         let mut ctx = ready(S::Evaluation, Role::Worker);
         ctx.has_evaluation = false;
-        assert_eq!(
-            guard_code(transition(
-                &ctx,
-                &closure(Some(ClosureReason::GoalsAchieved))
-            )),
-            "no_evaluation"
-        );
+        assert_eq!(guard_code(transition(&ctx, &closure(Some(ClosureReason::GoalsAchieved)))), "no_evaluation");
         // The state guard is reported before the missing input.
-        assert_eq!(
-            guard_code(transition(&ctx, &closure(None))),
-            "no_evaluation"
-        );
+        assert_eq!(guard_code(transition(&ctx, &closure(None))), "no_evaluation");
 
         ctx.has_evaluation = true;
         let r = transition(&ctx, &closure(None));
@@ -821,20 +628,11 @@ mod tests {
         assert_eq!(r.err().and_then(|e| e.field()), Some("closure_reason"));
 
         ctx.has_outgoing_referral = false;
-        assert_eq!(
-            guard_code(transition(&ctx, &closure(Some(ClosureReason::ReferredOut)))),
-            "referral_required"
-        );
-        for &reason in ClosureReason::ALL
-            .iter()
-            .filter(|&&r| r != ClosureReason::ReferredOut)
-        {
+        assert_eq!(guard_code(transition(&ctx, &closure(Some(ClosureReason::ReferredOut)))), "referral_required");
+        for &reason in ClosureReason::ALL.iter().filter(|&&r| r != ClosureReason::ReferredOut) {
             assert_eq!(
                 transition(&ctx, &closure(Some(reason))),
-                Ok(Outcome {
-                    to: S::Evaluation,
-                    creates_review: Some(ReviewKind::ClosureApproval)
-                }),
+                Ok(Outcome { to: S::Evaluation, creates_review: Some(ReviewKind::ClosureApproval) }),
                 "{reason:?}"
             );
         }
@@ -842,13 +640,7 @@ mod tests {
         assert!(transition(&ctx, &closure(Some(ClosureReason::ReferredOut))).is_ok());
 
         ctx.has_pending_review = true;
-        assert_eq!(
-            guard_code(transition(
-                &ctx,
-                &closure(Some(ClosureReason::GoalsAchieved))
-            )),
-            "review_pending"
-        );
+        assert_eq!(guard_code(transition(&ctx, &closure(Some(ClosureReason::GoalsAchieved)))), "review_pending");
     }
 
     #[test]
@@ -856,15 +648,9 @@ mod tests {
         let mut ctx = ready(S::FollowUp, Role::Worker);
         ctx.scheduled_follow_ups = 3;
         ctx.open_follow_ups = 1;
-        assert_eq!(
-            guard_code(transition(&ctx, &bare(A::CompleteFollowUp))),
-            "follow_ups_open"
-        );
+        assert_eq!(guard_code(transition(&ctx, &bare(A::CompleteFollowUp))), "follow_ups_open");
         ctx.open_follow_ups = 0;
-        assert_eq!(
-            transition(&ctx, &bare(A::CompleteFollowUp)).map(|o| o.to),
-            Ok(S::Closed)
-        );
+        assert_eq!(transition(&ctx, &bare(A::CompleteFollowUp)).map(|o| o.to), Ok(S::Closed));
     }
 
     #[test]
@@ -873,21 +659,14 @@ mod tests {
         let mut ctx = ready(S::Intervention, Role::Supervisor);
         ctx.has_pending_review = true;
         for action in [A::Reassess, A::Suspend, A::StartEvaluation, A::Void] {
-            assert_eq!(
-                guard_code(transition(&ctx, &full(action))),
-                "review_pending",
-                "{action:?}"
-            );
+            assert_eq!(guard_code(transition(&ctx, &full(action))), "review_pending", "{action:?}");
         }
         assert!(allowed_actions(&ctx).is_empty());
     }
 
     #[test]
     fn allowed_actions_for_some_contexts() {
-        assert_eq!(
-            allowed_actions(&ready(S::Intake, Role::Worker)),
-            vec![A::Decline, A::StartAssessment, A::FastTrack]
-        );
+        assert_eq!(allowed_actions(&ready(S::Intake, Role::Worker)), vec![A::Decline, A::StartAssessment, A::FastTrack]);
         assert_eq!(
             allowed_actions(&ready(S::Intake, Role::Supervisor)),
             vec![A::Decline, A::StartAssessment, A::FastTrack, A::Void]
@@ -895,10 +674,7 @@ mod tests {
         let mut ctx = ready(S::Intervention, Role::Worker);
         ctx.individual_session_count = 0;
         assert_eq!(allowed_actions(&ctx), vec![A::Reassess, A::Suspend]);
-        assert_eq!(
-            allowed_actions(&ready(S::Closed, Role::Supervisor)),
-            vec![A::Reopen]
-        );
+        assert_eq!(allowed_actions(&ready(S::Closed, Role::Supervisor)), vec![A::Reopen]);
         assert!(allowed_actions(&ready(S::Closed, Role::Worker)).is_empty());
         assert!(allowed_actions(&ready(S::Voided, Role::Supervisor)).is_empty());
         assert!(allowed_actions(&ready(S::NotOpened, Role::Supervisor)).is_empty());
@@ -921,10 +697,7 @@ mod tests {
                 let ctx = ready(status, role);
                 let allowed = allowed_actions(&ctx);
                 for &action in A::ALL {
-                    assert_eq!(
-                        allowed.contains(&action),
-                        transition(&ctx, &full(action)).is_ok()
-                    );
+                    assert_eq!(allowed.contains(&action), transition(&ctx, &full(action)).is_ok());
                 }
             }
         }
@@ -933,33 +706,9 @@ mod tests {
     #[test]
     fn open_statuses_and_sessions() {
         let open: Vec<_> = S::ALL.iter().copied().filter(|&s| is_open(s)).collect();
-        assert_eq!(
-            open,
-            vec![
-                S::Intake,
-                S::Assessment,
-                S::Planning,
-                S::Intervention,
-                S::Suspended,
-                S::Evaluation,
-                S::FollowUp
-            ]
-        );
-        let sessions: Vec<_> = S::ALL
-            .iter()
-            .copied()
-            .filter(|&s| accepts_individual_sessions(s))
-            .collect();
-        assert_eq!(
-            sessions,
-            vec![
-                S::Assessment,
-                S::Planning,
-                S::Intervention,
-                S::Evaluation,
-                S::FollowUp
-            ]
-        );
+        assert_eq!(open, vec![S::Intake, S::Assessment, S::Planning, S::Intervention, S::Suspended, S::Evaluation, S::FollowUp]);
+        let sessions: Vec<_> = S::ALL.iter().copied().filter(|&s| accepts_individual_sessions(s)).collect();
+        assert_eq!(sessions, vec![S::Assessment, S::Planning, S::Intervention, S::Evaluation, S::FollowUp]);
     }
 
     fn review(case_status: CaseStatus) -> ReviewContext {
@@ -985,61 +734,25 @@ mod tests {
     fn plan_approval_decisions() {
         use ReviewDecision::{Approve, Return};
         let k = ReviewKind::PlanApproval;
-        assert_eq!(
-            decide_review(k, Approve, &review(S::Planning)),
-            Ok(S::Intervention)
-        );
+        assert_eq!(decide_review(k, Approve, &review(S::Planning)), Ok(S::Intervention));
         // Fast-tracked: approving keeps intervention, returning sends the case to planning.
-        assert_eq!(
-            decide_review(k, Approve, &review(S::Intervention)),
-            Ok(S::Intervention)
-        );
-        let with_comment = ReviewContext {
-            comment: Some("目标需可测量".to_owned()),
-            ..review(S::Intervention)
-        };
+        assert_eq!(decide_review(k, Approve, &review(S::Intervention)), Ok(S::Intervention));
+        let with_comment = ReviewContext { comment: Some("目标需可测量".to_owned()), ..review(S::Intervention) };
         assert_eq!(decide_review(k, Return, &with_comment), Ok(S::Planning));
-        let with_comment = ReviewContext {
-            comment: Some("目标需可测量".to_owned()),
-            ..review(S::Planning)
-        };
+        let with_comment = ReviewContext { comment: Some("目标需可测量".to_owned()), ..review(S::Planning) };
         assert_eq!(decide_review(k, Return, &with_comment), Ok(S::Planning));
 
         let r = decide_review(k, Return, &review(S::Planning));
         assert_eq!(decide_code(r), "comment_required");
-        assert_eq!(
-            r.err().map(|e| (e.http_status(), e.field())),
-            Some((422, Some("comment")))
-        );
-        let blank = ReviewContext {
-            comment: Some("  ".to_owned()),
-            ..review(S::Planning)
-        };
-        assert_eq!(
-            decide_code(decide_review(k, Return, &blank)),
-            "comment_required"
-        );
+        assert_eq!(r.err().map(|e| (e.http_status(), e.field())), Some((422, Some("comment"))));
+        let blank = ReviewContext { comment: Some("  ".to_owned()), ..review(S::Planning) };
+        assert_eq!(decide_code(decide_review(k, Return, &blank)), "comment_required");
 
-        let no_goals = ReviewContext {
-            plan_goal_count: 0,
-            ..review(S::Intervention)
-        };
-        assert_eq!(
-            decide_code(decide_review(k, Approve, &no_goals)),
-            "plan_without_goals"
-        );
+        let no_goals = ReviewContext { plan_goal_count: 0, ..review(S::Intervention) };
+        assert_eq!(decide_code(decide_review(k, Approve, &no_goals)), "plan_without_goals");
 
-        for status in [
-            S::Intake,
-            S::Assessment,
-            S::Evaluation,
-            S::Voided,
-            S::Closed,
-        ] {
-            assert_eq!(
-                decide_code(decide_review(k, Approve, &review(status))),
-                "case_not_awaiting_review"
-            );
+        for status in [S::Intake, S::Assessment, S::Evaluation, S::Voided, S::Closed] {
+            assert_eq!(decide_code(decide_review(k, Approve, &review(status))), "case_not_awaiting_review");
         }
     }
 
@@ -1047,29 +760,14 @@ mod tests {
     fn closure_approval_decisions() {
         use ReviewDecision::{Approve, Return};
         let k = ReviewKind::ClosureApproval;
-        assert_eq!(
-            decide_review(k, Approve, &review(S::Evaluation)),
-            Ok(S::Closed)
-        );
-        let scheduled = ReviewContext {
-            scheduled_follow_ups: 2,
-            ..review(S::Evaluation)
-        };
+        assert_eq!(decide_review(k, Approve, &review(S::Evaluation)), Ok(S::Closed));
+        let scheduled = ReviewContext { scheduled_follow_ups: 2, ..review(S::Evaluation) };
         assert_eq!(decide_review(k, Approve, &scheduled), Ok(S::FollowUp));
-        assert_eq!(
-            decide_code(decide_review(k, Return, &review(S::Evaluation))),
-            "comment_required"
-        );
-        let with_comment = ReviewContext {
-            comment: Some("评估证据不足".to_owned()),
-            ..review(S::Evaluation)
-        };
+        assert_eq!(decide_code(decide_review(k, Return, &review(S::Evaluation))), "comment_required");
+        let with_comment = ReviewContext { comment: Some("评估证据不足".to_owned()), ..review(S::Evaluation) };
         assert_eq!(decide_review(k, Return, &with_comment), Ok(S::Intervention));
         for status in [S::Planning, S::Intervention, S::FollowUp, S::Voided] {
-            assert_eq!(
-                decide_code(decide_review(k, Approve, &review(status))),
-                "case_not_awaiting_review"
-            );
+            assert_eq!(decide_code(decide_review(k, Approve, &review(status))), "case_not_awaiting_review");
         }
     }
 
@@ -1078,54 +776,28 @@ mod tests {
         use ReviewDecision::Approve;
         let k = ReviewKind::PlanApproval;
         for role in [Role::Worker, Role::Admin] {
-            let ctx = ReviewContext {
-                role,
-                ..review(S::Planning)
-            };
-            assert_eq!(
-                decide_review(k, Approve, &ctx),
-                Err(Refusal::RoleNotPermitted { role })
-            );
+            let ctx = ReviewContext { role, ..review(S::Planning) };
+            assert_eq!(decide_review(k, Approve, &ctx), Err(Refusal::RoleNotPermitted { role }));
         }
-        let own = ReviewContext {
-            is_requester: true,
-            ..review(S::Planning)
-        };
+        let own = ReviewContext { is_requester: true, ..review(S::Planning) };
         let r = decide_review(k, Approve, &own);
         assert_eq!(r, Err(Refusal::RequesterCannotDecide));
         assert_eq!(r.err().map(|e| e.http_status()), Some(403));
         for status in [ReviewStatus::Approved, ReviewStatus::Returned] {
-            let done = ReviewContext {
-                review_status: status,
-                ..review(S::Planning)
-            };
-            assert_eq!(
-                decide_code(decide_review(k, Approve, &done)),
-                "review_not_pending"
-            );
+            let done = ReviewContext { review_status: status, ..review(S::Planning) };
+            assert_eq!(decide_code(decide_review(k, Approve, &done)), "review_not_pending");
         }
     }
 
     #[test]
     fn refusals_map_to_http_answers() {
-        let not_allowed = Refusal::NotAllowedFromStatus {
-            status: S::Closed,
-            action: A::Suspend,
-        };
-        assert_eq!(
-            (not_allowed.http_status(), not_allowed.code()),
-            (409, "action_not_allowed")
-        );
+        let not_allowed = Refusal::NotAllowedFromStatus { status: S::Closed, action: A::Suspend };
+        assert_eq!((not_allowed.http_status(), not_allowed.code()), (409, "action_not_allowed"));
         assert!(not_allowed.message_zh().contains("结案"));
         assert!(not_allowed.message_en().contains("suspend"));
         assert_eq!(Refusal::NotAssignedWorker.http_status(), 403);
-        assert_eq!(
-            Refusal::RoleNotPermitted { role: Role::Admin }.http_status(),
-            403
-        );
-        assert!(Refusal::RoleNotPermitted { role: Role::Admin }
-            .message_zh()
-            .contains("管理员"));
+        assert_eq!(Refusal::RoleNotPermitted { role: Role::Admin }.http_status(), 403);
+        assert!(Refusal::RoleNotPermitted { role: Role::Admin }.message_zh().contains("管理员"));
         let all_guards = [
             Guard::ReasonRequired,
             Guard::ReviewPending,

@@ -14,8 +14,8 @@
 //!   supervisor, no new evaluation while a closure request does. (After a fast track the plan is
 //!   written while its review is pending: that is the point of the fast track.)
 
-use super::enums::{CaseStatus, ReferralStatus, ReviewKind, Role};
 use super::case_flow::Refusal;
+use super::enums::{CaseStatus, ReferralStatus, ReviewKind, Role};
 
 /// The kinds of record a case holds.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

@@ -56,12 +56,7 @@ pub struct RuleViolation {
 
 impl RuleViolation {
     fn new(field: &str, code: &'static str, zh: String, en: String) -> Self {
-        RuleViolation {
-            field: field.to_owned(),
-            code,
-            zh,
-            en,
-        }
+        RuleViolation { field: field.to_owned(), code, zh, en }
     }
 }
 
@@ -79,9 +74,7 @@ fn age_bound(category: ClientCategory) -> Option<AgeBound> {
     match category {
         C::LeftBehindChild => Some(AgeBound::Under(LEFT_BEHIND_CHILD_MAX_AGE_EXCLUSIVE)),
         C::Orphan | C::DeFactoUncaredChild | C::DistressedChild => Some(AgeBound::Under(ADULT_AGE)),
-        C::LeftBehindElder | C::EmptyNestElder | C::LivingAloneElder | C::DisabledElder => {
-            Some(AgeBound::AtLeast(ELDER_MIN_AGE))
-        }
+        C::LeftBehindElder | C::EmptyNestElder | C::LivingAloneElder | C::DisabledElder => Some(AgeBound::AtLeast(ELDER_MIN_AGE)),
         _ => None,
     }
 }
@@ -138,14 +131,9 @@ pub fn check_client(facts: &ClientFacts<'_>) -> Vec<RuleViolation> {
         ));
     }
 
-    let bound: Vec<(ClientCategory, AgeBound)> = distinct
-        .iter()
-        .filter_map(|&c| age_bound(c).map(|b| (c, b)))
-        .collect();
+    let bound: Vec<(ClientCategory, AgeBound)> = distinct.iter().filter_map(|&c| age_bound(c).map(|b| (c, b))).collect();
     // A child category claims the client is a minor even when the birth date is unknown.
-    let claims_minor = bound
-        .iter()
-        .any(|(_, b)| matches!(b, AgeBound::Under(n) if *n <= ADULT_AGE));
+    let claims_minor = bound.iter().any(|(_, b)| matches!(b, AgeBound::Under(n) if *n <= ADULT_AGE));
 
     let age = match facts.birth_date {
         Some(birth) if birth > facts.today => {
@@ -166,14 +154,8 @@ pub fn check_client(facts: &ClientFacts<'_>) -> Vec<RuleViolation> {
                 out.push(RuleViolation::new(
                     "birth_date",
                     "birth_date_required",
-                    format!(
-                        "服务对象类别「{}」有年龄要求，须填写出生日期",
-                        zh.join("、")
-                    ),
-                    format!(
-                        "A birth date is required to check the age limit of categories {}",
-                        en.join(", ")
-                    ),
+                    format!("服务对象类别「{}」有年龄要求，须填写出生日期", zh.join("、")),
+                    format!("A birth date is required to check the age limit of categories {}", en.join(", ")),
                 ));
             }
             None
@@ -185,31 +167,15 @@ pub fn check_client(facts: &ClientFacts<'_>) -> Vec<RuleViolation> {
             match *b {
                 AgeBound::Under(limit) if age >= limit => out.push(RuleViolation::new(
                     "categories",
-                    if limit == LEFT_BEHIND_CHILD_MAX_AGE_EXCLUSIVE {
-                        "age_must_be_under_16"
-                    } else {
-                        "age_must_be_under_18"
-                    },
-                    format!(
-                        "服务对象类别「{}」须未满 {limit} 周岁（现 {age} 周岁）",
-                        c.zh()
-                    ),
-                    format!(
-                        "Category `{}` requires an age under {limit} (age is {age})",
-                        c.code()
-                    ),
+                    if limit == LEFT_BEHIND_CHILD_MAX_AGE_EXCLUSIVE { "age_must_be_under_16" } else { "age_must_be_under_18" },
+                    format!("服务对象类别「{}」须未满 {limit} 周岁（现 {age} 周岁）", c.zh()),
+                    format!("Category `{}` requires an age under {limit} (age is {age})", c.code()),
                 )),
                 AgeBound::AtLeast(limit) if age < limit => out.push(RuleViolation::new(
                     "categories",
                     "age_must_be_60_or_over",
-                    format!(
-                        "服务对象类别「{}」须年满 {limit} 周岁（现 {age} 周岁）",
-                        c.zh()
-                    ),
-                    format!(
-                        "Category `{}` requires an age of {limit} or over (age is {age})",
-                        c.code()
-                    ),
+                    format!("服务对象类别「{}」须年满 {limit} 周岁（现 {age} 周岁）", c.zh()),
+                    format!("Category `{}` requires an age of {limit} or over (age is {age})", c.code()),
                 )),
                 _ => {}
             }
@@ -241,18 +207,8 @@ mod tests {
         NaiveDate::from_ymd_opt(y, m, day).expect("valid test date")
     }
 
-    fn check(
-        birth: Option<NaiveDate>,
-        cats: &[ClientCategory],
-        guardian: bool,
-        today: NaiveDate,
-    ) -> Vec<RuleViolation> {
-        check_client(&ClientFacts {
-            birth_date: birth,
-            categories: cats,
-            has_guardian: guardian,
-            today,
-        })
+    fn check(birth: Option<NaiveDate>, cats: &[ClientCategory], guardian: bool, today: NaiveDate) -> Vec<RuleViolation> {
+        check_client(&ClientFacts { birth_date: birth, categories: cats, has_guardian: guardian, today })
     }
 
     fn codes(v: &[RuleViolation]) -> Vec<&'static str> {
@@ -288,20 +244,8 @@ mod tests {
     #[test]
     fn valid_clients_have_no_violations() {
         let today = d(2026, 5, 1);
-        assert!(check(
-            Some(d(1950, 1, 1)),
-            &[C::EmptyNestElder, C::Dibao],
-            false,
-            today
-        )
-        .is_empty());
-        assert!(check(
-            Some(d(2015, 1, 1)),
-            &[C::LeftBehindChild, C::Orphan],
-            true,
-            today
-        )
-        .is_empty());
+        assert!(check(Some(d(1950, 1, 1)), &[C::EmptyNestElder, C::Dibao], false, today).is_empty());
+        assert!(check(Some(d(2015, 1, 1)), &[C::LeftBehindChild, C::Orphan], true, today).is_empty());
         assert!(check(None, &[C::Dibao, C::Disabled], false, today).is_empty());
         assert!(check(None, &[], false, today).is_empty());
         assert!(check(Some(d(1990, 1, 1)), &[C::LeftBehindWoman], false, today).is_empty());
@@ -311,10 +255,7 @@ mod tests {
     fn left_behind_child_boundary_at_16th_birthday() {
         let birth = d(2010, 6, 15);
         let cats = [C::LeftBehindChild];
-        assert!(
-            check(Some(birth), &cats, true, d(2026, 6, 14)).is_empty(),
-            "day before 16th birthday"
-        );
+        assert!(check(Some(birth), &cats, true, d(2026, 6, 14)).is_empty(), "day before 16th birthday");
         let v = check(Some(birth), &cats, true, d(2026, 6, 15));
         assert_eq!(codes(&v), vec!["age_must_be_under_16"]);
         assert_eq!(v[0].field, "categories");
@@ -326,16 +267,9 @@ mod tests {
     fn child_categories_boundary_at_18th_birthday() {
         let birth = d(2008, 6, 15);
         for cat in [C::Orphan, C::DeFactoUncaredChild, C::DistressedChild] {
-            assert!(
-                check(Some(birth), &[cat], true, d(2026, 6, 14)).is_empty(),
-                "{cat:?} day before"
-            );
+            assert!(check(Some(birth), &[cat], true, d(2026, 6, 14)).is_empty(), "{cat:?} day before");
             let v = check(Some(birth), &[cat], true, d(2026, 6, 15));
-            assert_eq!(
-                codes(&v),
-                vec!["age_must_be_under_18"],
-                "{cat:?} on birthday"
-            );
+            assert_eq!(codes(&v), vec!["age_must_be_under_18"], "{cat:?} on birthday");
             assert_eq!(v[0].field, "categories");
         }
     }
@@ -343,23 +277,11 @@ mod tests {
     #[test]
     fn elder_categories_boundary_at_60th_birthday() {
         let birth = d(1966, 6, 15);
-        for cat in [
-            C::LeftBehindElder,
-            C::EmptyNestElder,
-            C::LivingAloneElder,
-            C::DisabledElder,
-        ] {
+        for cat in [C::LeftBehindElder, C::EmptyNestElder, C::LivingAloneElder, C::DisabledElder] {
             let v = check(Some(birth), &[cat], false, d(2026, 6, 14));
-            assert_eq!(
-                codes(&v),
-                vec!["age_must_be_60_or_over"],
-                "{cat:?} day before"
-            );
+            assert_eq!(codes(&v), vec!["age_must_be_60_or_over"], "{cat:?} day before");
             assert_eq!(v[0].field, "categories");
-            assert!(
-                check(Some(birth), &[cat], false, d(2026, 6, 15)).is_empty(),
-                "{cat:?} on birthday"
-            );
+            assert!(check(Some(birth), &[cat], false, d(2026, 6, 15)).is_empty(), "{cat:?} on birthday");
         }
     }
 
@@ -368,22 +290,13 @@ mod tests {
         // 60 and 16 are multiples of 4, so those anniversaries fall in leap years (until 2100).
         let cats = [C::LivingAloneElder];
         let birth = d(1964, 2, 29);
-        assert_eq!(
-            codes(&check(Some(birth), &cats, false, d(2024, 2, 28))),
-            vec!["age_must_be_60_or_over"]
-        );
+        assert_eq!(codes(&check(Some(birth), &cats, false, d(2024, 2, 28))), vec!["age_must_be_60_or_over"]);
         assert!(check(Some(birth), &cats, false, d(2024, 2, 29)).is_empty());
         // The 18th anniversary of a 2008 leapling falls in 2026, a common year: 1 March.
         let birth = d(2008, 2, 29);
         assert!(check(Some(birth), &[C::Orphan], true, d(2026, 2, 28)).is_empty());
-        assert_eq!(
-            codes(&check(Some(birth), &[C::Orphan], true, d(2026, 3, 1))),
-            vec!["age_must_be_under_18"]
-        );
-        assert_eq!(
-            codes(&check(Some(birth), &[], false, d(2026, 2, 28))),
-            vec!["guardian_required"]
-        );
+        assert_eq!(codes(&check(Some(birth), &[C::Orphan], true, d(2026, 3, 1))), vec!["age_must_be_under_18"]);
+        assert_eq!(codes(&check(Some(birth), &[], false, d(2026, 2, 28))), vec!["guardian_required"]);
         assert!(check(Some(birth), &[], false, d(2026, 3, 1)).is_empty());
     }
 
@@ -394,21 +307,13 @@ mod tests {
         assert_eq!(codes(&v), vec!["guardian_required"]);
         assert_eq!(v[0].field, "guardian");
         assert!(check(Some(birth), &[], true, d(2026, 6, 14)).is_empty());
-        assert!(
-            check(Some(birth), &[], false, d(2026, 6, 15)).is_empty(),
-            "18 today: adult"
-        );
+        assert!(check(Some(birth), &[], false, d(2026, 6, 15)).is_empty(), "18 today: adult");
     }
 
     #[test]
     fn age_bound_categories_need_a_birth_date() {
         let today = d(2026, 5, 1);
-        let v = check(
-            None,
-            &[C::Dibao, C::EmptyNestElder, C::Disabled],
-            false,
-            today,
-        );
+        let v = check(None, &[C::Dibao, C::EmptyNestElder, C::Disabled], false, today);
         assert_eq!(codes(&v), vec!["birth_date_required"]);
         assert_eq!(v[0].field, "birth_date");
         assert!(v[0].zh.contains("空巢老年人"));
@@ -423,12 +328,7 @@ mod tests {
     #[test]
     fn duplicates_are_reported_once_each() {
         let today = d(2026, 5, 1);
-        let v = check(
-            None,
-            &[C::Dibao, C::Tekun, C::Dibao, C::Dibao, C::Tekun],
-            false,
-            today,
-        );
+        let v = check(None, &[C::Dibao, C::Tekun, C::Dibao, C::Dibao, C::Tekun], false, today);
         assert_eq!(codes(&v), vec!["duplicate_category", "duplicate_category"]);
         assert!(v[0].en.contains("dibao"));
         assert!(v[1].zh.contains("特困人员"));
@@ -443,20 +343,12 @@ mod tests {
         assert_eq!(codes(&v), vec!["too_many_categories", "duplicate_category"]);
         // Exactly the limit is allowed (duplicates aside).
         let cats = vec![C::Dibao; MAX_CATEGORIES];
-        assert_eq!(
-            codes(&check(None, &cats, false, today)),
-            vec!["duplicate_category"]
-        );
+        assert_eq!(codes(&check(None, &cats, false, today)), vec!["duplicate_category"]);
     }
 
     #[test]
     fn future_birth_date_is_reported_without_age_noise() {
-        let v = check(
-            Some(d(2030, 1, 1)),
-            &[C::EmptyNestElder],
-            false,
-            d(2026, 5, 1),
-        );
+        let v = check(Some(d(2030, 1, 1)), &[C::EmptyNestElder], false, d(2026, 5, 1));
         assert_eq!(codes(&v), vec!["future_birth_date"]);
         assert_eq!(v[0].field, "birth_date");
     }
@@ -465,30 +357,10 @@ mod tests {
     fn all_violations_are_returned_together() {
         let today = d(2026, 5, 1);
         // A 10-year-old filed as an elder and an orphan, with a duplicate, and no guardian.
-        let v = check(
-            Some(d(2016, 1, 1)),
-            &[C::EmptyNestElder, C::Orphan, C::Orphan],
-            false,
-            today,
-        );
-        assert_eq!(
-            codes(&v),
-            vec![
-                "duplicate_category",
-                "age_must_be_60_or_over",
-                "guardian_required"
-            ]
-        );
+        let v = check(Some(d(2016, 1, 1)), &[C::EmptyNestElder, C::Orphan, C::Orphan], false, today);
+        assert_eq!(codes(&v), vec!["duplicate_category", "age_must_be_60_or_over", "guardian_required"]);
         // A 70-year-old filed as a left-behind child and an orphan.
-        let v = check(
-            Some(d(1956, 1, 1)),
-            &[C::LeftBehindChild, C::Orphan],
-            false,
-            today,
-        );
-        assert_eq!(
-            codes(&v),
-            vec!["age_must_be_under_16", "age_must_be_under_18"]
-        );
+        let v = check(Some(d(1956, 1, 1)), &[C::LeftBehindChild, C::Orphan], false, today);
+        assert_eq!(codes(&v), vec!["age_must_be_under_16", "age_must_be_under_18"]);
     }
 }

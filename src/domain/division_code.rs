@@ -46,9 +46,7 @@ impl DivisionCodeError {
     pub fn message_en(self) -> String {
         match self {
             DivisionCodeError::NotDigits => "A division code contains digits only",
-            DivisionCodeError::InvalidLength => {
-                "A division code has 12 digits (or a 6-digit county code)"
-            }
+            DivisionCodeError::InvalidLength => "A division code has 12 digits (or a 6-digit county code)",
         }
         .to_owned()
     }
@@ -211,38 +209,14 @@ mod tests {
 
     #[test]
     fn rejects_bad_input() {
-        assert_eq!(
-            DivisionCode::parse(""),
-            Err(DivisionCodeError::InvalidLength)
-        );
-        assert_eq!(
-            DivisionCode::parse("6405"),
-            Err(DivisionCodeError::InvalidLength)
-        );
-        assert_eq!(
-            DivisionCode::parse("640502100"),
-            Err(DivisionCodeError::InvalidLength)
-        );
-        assert_eq!(
-            DivisionCode::parse("6405021002011"),
-            Err(DivisionCodeError::InvalidLength)
-        );
-        assert_eq!(
-            DivisionCode::parse("64050210020A"),
-            Err(DivisionCodeError::NotDigits)
-        );
-        assert_eq!(
-            DivisionCode::parse("640502-100201"),
-            Err(DivisionCodeError::NotDigits)
-        );
-        assert_eq!(
-            DivisionCode::parse("６４０５０２"),
-            Err(DivisionCodeError::NotDigits)
-        );
-        assert_ne!(
-            DivisionCodeError::NotDigits.code(),
-            DivisionCodeError::InvalidLength.code()
-        );
+        assert_eq!(DivisionCode::parse(""), Err(DivisionCodeError::InvalidLength));
+        assert_eq!(DivisionCode::parse("6405"), Err(DivisionCodeError::InvalidLength));
+        assert_eq!(DivisionCode::parse("640502100"), Err(DivisionCodeError::InvalidLength));
+        assert_eq!(DivisionCode::parse("6405021002011"), Err(DivisionCodeError::InvalidLength));
+        assert_eq!(DivisionCode::parse("64050210020A"), Err(DivisionCodeError::NotDigits));
+        assert_eq!(DivisionCode::parse("640502-100201"), Err(DivisionCodeError::NotDigits));
+        assert_eq!(DivisionCode::parse("６４０５０２"), Err(DivisionCodeError::NotDigits));
+        assert_ne!(DivisionCodeError::NotDigits.code(), DivisionCodeError::InvalidLength.code());
     }
 
     #[test]

@@ -87,22 +87,12 @@ impl IdNumberError {
     /// English message.
     pub fn message_en(self) -> String {
         match self {
-            IdNumberError::InvalidLength => {
-                "A resident ID number has 18 characters (or 15 digits for an old number)"
-            }
+            IdNumberError::InvalidLength => "A resident ID number has 18 characters (or 15 digits for an old number)",
             IdNumberError::InvalidFormat => "The resident ID number is not well formed",
-            IdNumberError::InvalidBirthDate => {
-                "The birth date in the resident ID number does not exist"
-            }
-            IdNumberError::FutureBirthDate => {
-                "The birth date in the resident ID number is in the future"
-            }
-            IdNumberError::InvalidCheckDigit => {
-                "The check character of the resident ID number is wrong"
-            }
-            IdNumberError::BirthDateMismatch => {
-                "The birth date does not match the resident ID number"
-            }
+            IdNumberError::InvalidBirthDate => "The birth date in the resident ID number does not exist",
+            IdNumberError::FutureBirthDate => "The birth date in the resident ID number is in the future",
+            IdNumberError::InvalidCheckDigit => "The check character of the resident ID number is wrong",
+            IdNumberError::BirthDateMismatch => "The birth date does not match the resident ID number",
             IdNumberError::GenderMismatch => "The gender does not match the resident ID number",
         }
         .to_owned()
@@ -151,8 +141,8 @@ impl ResidentId {
         }
 
         let year = i32::try_from(digits(&b[6..10])).map_err(|_| IdNumberError::InvalidFormat)?;
-        let birth_date = NaiveDate::from_ymd_opt(year, digits(&b[10..12]), digits(&b[12..14]))
-            .ok_or(IdNumberError::InvalidBirthDate)?;
+        let birth_date =
+            NaiveDate::from_ymd_opt(year, digits(&b[10..12]), digits(&b[12..14])).ok_or(IdNumberError::InvalidBirthDate)?;
         if birth_date > today {
             return Err(IdNumberError::FutureBirthDate);
         }
@@ -161,16 +151,8 @@ impl ResidentId {
             return Err(IdNumberError::InvalidCheckDigit);
         }
 
-        let gender = if digits(&b[16..17]) % 2 == 1 {
-            Gender::Male
-        } else {
-            Gender::Female
-        };
-        Ok(ResidentId {
-            number,
-            birth_date,
-            gender,
-        })
+        let gender = if digits(&b[16..17]) % 2 == 1 { Gender::Male } else { Gender::Female };
+        Ok(ResidentId { number, birth_date, gender })
     }
 
     /// The normalised 18-character number.
@@ -199,11 +181,7 @@ impl ResidentId {
     }
 
     /// Disagreements between this number and a typed birth date and gender (`None`: not typed).
-    pub fn disagreements(
-        &self,
-        birth_date: Option<NaiveDate>,
-        gender: Option<Gender>,
-    ) -> Vec<IdNumberError> {
+    pub fn disagreements(&self, birth_date: Option<NaiveDate>, gender: Option<Gender>) -> Vec<IdNumberError> {
         let mut out = Vec::new();
         if birth_date.is_some_and(|d| d != self.birth_date) {
             out.push(IdNumberError::BirthDateMismatch);
@@ -245,18 +223,13 @@ fn check_char(body: &[u8]) -> Option<u8> {
     if body.len() != WEIGHTS.len() || !body.iter().all(u8::is_ascii_digit) {
         return None;
     }
-    let sum: u32 = body
-        .iter()
-        .zip(WEIGHTS)
-        .map(|(d, w)| u32::from(d - b'0') * w)
-        .sum();
+    let sum: u32 = body.iter().zip(WEIGHTS).map(|(d, w)| u32::from(d - b'0') * w).sum();
     CHECK_CHARS.get((sum % 11) as usize).copied()
 }
 
 /// Decimal value of ASCII digits already known to be digits.
 fn digits(b: &[u8]) -> u32 {
-    b.iter()
-        .fold(0, |acc, d| acc * 10 + u32::from(d.wrapping_sub(b'0')))
+    b.iter().fold(0, |acc, d| acc * 10 + u32::from(d.wrapping_sub(b'0')))
 }
 
 /// Masks any document number for display.
@@ -292,7 +265,6 @@ pub fn check_char_for(first17: &str) -> Option<char> {
     }
     check_char(bytes).map(char::from)
 }
-
 
 #[cfg(test)]
 mod tests {
@@ -330,15 +302,9 @@ mod tests {
     #[test]
     fn wrong_check_character_is_rejected() {
         // Body 34052419800101001: Σ = 189, 189 mod 11 = 2, so the check character must be X.
-        assert_eq!(
-            parse("340524198001010013"),
-            Err(IdNumberError::InvalidCheckDigit)
-        );
+        assert_eq!(parse("340524198001010013"), Err(IdNumberError::InvalidCheckDigit));
         assert!(parse("34052419800101001X").is_ok());
-        assert_eq!(
-            parse("110105194912310021"),
-            Err(IdNumberError::InvalidCheckDigit)
-        );
+        assert_eq!(parse("110105194912310021"), Err(IdNumberError::InvalidCheckDigit));
     }
 
     #[test]
@@ -366,10 +332,7 @@ mod tests {
         assert_eq!(id.birth_date(), d(1967, 4, 1));
         assert_eq!(id.gender(), Gender::Male);
         assert_eq!(parse("13050367040100X"), Err(IdNumberError::InvalidFormat));
-        assert_eq!(
-            parse("130503671301001"),
-            Err(IdNumberError::InvalidBirthDate)
-        );
+        assert_eq!(parse("130503671301001"), Err(IdNumberError::InvalidBirthDate));
         assert_eq!(parse("030503670401001"), Err(IdNumberError::InvalidFormat));
     }
 
@@ -379,98 +342,40 @@ mod tests {
         let id = parse("640502200002290028").expect("valid");
         assert_eq!(id.birth_date(), d(2000, 2, 29));
         // Same body in 1999 (Σ = 290 → r = 4 → '8'): the check is right but the date is not.
-        assert_eq!(
-            parse("640502199902290028"),
-            Err(IdNumberError::InvalidBirthDate)
-        );
-        assert_eq!(
-            parse("640502199002300028"),
-            Err(IdNumberError::InvalidBirthDate)
-        );
+        assert_eq!(parse("640502199902290028"), Err(IdNumberError::InvalidBirthDate));
+        assert_eq!(parse("640502199002300028"), Err(IdNumberError::InvalidBirthDate));
     }
 
     #[test]
     fn future_birth_date_is_rejected() {
         // 64050220260602001 (Σ = 211 → 'X') is born a month after "today".
-        assert_eq!(
-            parse("64050220260602001X"),
-            Err(IdNumberError::FutureBirthDate)
-        );
+        assert_eq!(parse("64050220260602001X"), Err(IdNumberError::FutureBirthDate));
         // Born today is fine (Σ = 206 → r = 8 → '4' for 2026-06-01, checked on that day).
         assert!(ResidentId::parse("640502202606010014", d(2026, 6, 1)).is_ok());
-        assert_eq!(
-            ResidentId::parse("640502202606010014", d(2026, 5, 31)),
-            Err(IdNumberError::FutureBirthDate)
-        );
+        assert_eq!(ResidentId::parse("640502202606010014", d(2026, 5, 31)), Err(IdNumberError::FutureBirthDate));
     }
 
     #[test]
     fn bad_month_and_day_are_bad_birth_dates() {
-        assert_eq!(
-            parse("110105194913310021"),
-            Err(IdNumberError::InvalidBirthDate)
-        );
-        assert_eq!(
-            parse("110105194900310021"),
-            Err(IdNumberError::InvalidBirthDate)
-        );
-        assert_eq!(
-            parse("110105194912320021"),
-            Err(IdNumberError::InvalidBirthDate)
-        );
-        assert_eq!(
-            parse("110105194912000021"),
-            Err(IdNumberError::InvalidBirthDate)
-        );
-        assert_eq!(
-            parse("110105194904310021"),
-            Err(IdNumberError::InvalidBirthDate)
-        );
+        assert_eq!(parse("110105194913310021"), Err(IdNumberError::InvalidBirthDate));
+        assert_eq!(parse("110105194900310021"), Err(IdNumberError::InvalidBirthDate));
+        assert_eq!(parse("110105194912320021"), Err(IdNumberError::InvalidBirthDate));
+        assert_eq!(parse("110105194912000021"), Err(IdNumberError::InvalidBirthDate));
+        assert_eq!(parse("110105194904310021"), Err(IdNumberError::InvalidBirthDate));
     }
 
     #[test]
     fn structural_errors() {
-        assert_eq!(
-            parse("01010519491231002X"),
-            Err(IdNumberError::InvalidFormat),
-            "leading 0"
-        );
-        assert_eq!(
-            parse("11010517491231002X"),
-            Err(IdNumberError::InvalidFormat),
-            "century 17"
-        );
-        assert_eq!(
-            parse("11010521491231002X"),
-            Err(IdNumberError::InvalidFormat),
-            "century 21"
-        );
-        assert_eq!(
-            parse("1101051949123100XX"),
-            Err(IdNumberError::InvalidFormat)
-        );
-        assert_eq!(
-            parse("11010519491231002Y"),
-            Err(IdNumberError::InvalidFormat)
-        );
-        assert_eq!(
-            parse("110105 19491231002"),
-            Err(IdNumberError::InvalidFormat)
-        );
-        assert_eq!(
-            parse("11010519491231００2X"),
-            Err(IdNumberError::InvalidFormat),
-            "full-width digits"
-        );
+        assert_eq!(parse("01010519491231002X"), Err(IdNumberError::InvalidFormat), "leading 0");
+        assert_eq!(parse("11010517491231002X"), Err(IdNumberError::InvalidFormat), "century 17");
+        assert_eq!(parse("11010521491231002X"), Err(IdNumberError::InvalidFormat), "century 21");
+        assert_eq!(parse("1101051949123100XX"), Err(IdNumberError::InvalidFormat));
+        assert_eq!(parse("11010519491231002Y"), Err(IdNumberError::InvalidFormat));
+        assert_eq!(parse("110105 19491231002"), Err(IdNumberError::InvalidFormat));
+        assert_eq!(parse("11010519491231００2X"), Err(IdNumberError::InvalidFormat), "full-width digits");
         assert_eq!(parse(""), Err(IdNumberError::InvalidLength));
-        assert_eq!(
-            parse("11010519491231002"),
-            Err(IdNumberError::InvalidLength)
-        );
-        assert_eq!(
-            parse("11010519491231002XX"),
-            Err(IdNumberError::InvalidLength)
-        );
+        assert_eq!(parse("11010519491231002"), Err(IdNumberError::InvalidLength));
+        assert_eq!(parse("11010519491231002XX"), Err(IdNumberError::InvalidLength));
         assert_eq!(parse("身份证"), Err(IdNumberError::InvalidLength));
     }
 
@@ -478,27 +383,16 @@ mod tests {
     fn years_1800s_are_accepted_by_the_pattern() {
         // The pattern allows 18xx; the date rules still apply. 11010518991231002: Σ = 196,
         // 196 mod 11 = 9 → '3'.
-        assert_eq!(
-            parse("110105189912310023").map(|i| i.birth_date()),
-            Ok(d(1899, 12, 31))
-        );
+        assert_eq!(parse("110105189912310023").map(|i| i.birth_date()), Ok(d(1899, 12, 31)));
     }
 
     #[test]
     fn disagreements_with_typed_fields() {
         let id = parse("11010519491231002X").expect("valid");
         assert!(id.disagreements(None, None).is_empty());
-        assert!(id
-            .disagreements(Some(d(1949, 12, 31)), Some(Gender::Female))
-            .is_empty());
+        assert!(id.disagreements(Some(d(1949, 12, 31)), Some(Gender::Female)).is_empty());
         let v = id.disagreements(Some(d(1949, 12, 30)), Some(Gender::Male));
-        assert_eq!(
-            v,
-            vec![
-                IdNumberError::BirthDateMismatch,
-                IdNumberError::GenderMismatch
-            ]
-        );
+        assert_eq!(v, vec![IdNumberError::BirthDateMismatch, IdNumberError::GenderMismatch]);
         assert_eq!(v[0].field(), "birth_date");
         assert_eq!(v[1].field(), "gender");
     }
@@ -518,13 +412,8 @@ mod tests {
         codes.sort_unstable();
         codes.dedup();
         assert_eq!(codes.len(), all.len());
-        assert!(all
-            .iter()
-            .all(|e| !e.message_zh().is_empty() && !e.message_en().is_empty()));
-        assert_eq!(
-            IdNumberError::InvalidCheckDigit.code(),
-            "invalid_check_digit"
-        );
+        assert!(all.iter().all(|e| !e.message_zh().is_empty() && !e.message_en().is_empty()));
+        assert_eq!(IdNumberError::InvalidCheckDigit.code(), "invalid_check_digit");
         assert_eq!(IdNumberError::InvalidCheckDigit.field(), "id_number");
     }
 

@@ -37,10 +37,7 @@ pub trait Coded: Sized + Copy + 'static {
     }
     /// All values as labels.
     fn labels() -> Vec<Label> {
-        Self::ALL
-            .iter()
-            .map(|v| Label { code: v.code(), zh: v.zh(), en: v.en() })
-            .collect()
+        Self::ALL.iter().map(|v| Label { code: v.code(), zh: v.zh(), en: v.en() }).collect()
     }
 }
 

@@ -48,12 +48,8 @@ impl PhoneError {
     pub fn message_en(self) -> String {
         match self {
             PhoneError::InvalidMobile => "A mobile number has 11 digits starting with 13 to 19",
-            PhoneError::InvalidLandline => {
-                "A landline number needs its area code, e.g. 0951-1234567"
-            }
-            PhoneError::InvalidPhone => {
-                "Enter an 11-digit mobile number or a landline number with area code"
-            }
+            PhoneError::InvalidLandline => "A landline number needs its area code, e.g. 0951-1234567",
+            PhoneError::InvalidPhone => "Enter an 11-digit mobile number or a landline number with area code",
         }
         .to_owned()
     }
@@ -79,14 +75,8 @@ fn is_mobile_digits(s: &str) -> bool {
 
 /// Normalises a mobile number to its 11 digits, e.g. `+86 138-0013-8000` → `13800138000`.
 pub fn normalize_mobile(input: &str) -> Result<String, PhoneError> {
-    let compact: String = input
-        .chars()
-        .filter(|&c| !c.is_whitespace() && !is_dash(c))
-        .collect();
-    let digits = compact
-        .strip_prefix("+86")
-        .or_else(|| compact.strip_prefix("0086"))
-        .unwrap_or(&compact);
+    let compact: String = input.chars().filter(|&c| !c.is_whitespace() && !is_dash(c)).collect();
+    let digits = compact.strip_prefix("+86").or_else(|| compact.strip_prefix("0086")).unwrap_or(&compact);
     if is_mobile_digits(digits) {
         Ok(digits.to_owned())
     } else {
@@ -97,11 +87,7 @@ pub fn normalize_mobile(input: &str) -> Result<String, PhoneError> {
 /// Normalises a landline number: spaces removed, the dash (if any) kept, e.g. `0951 - 1234567`
 /// → `0951-1234567`.
 pub fn normalize_landline(input: &str) -> Result<String, PhoneError> {
-    let s: String = input
-        .chars()
-        .filter(|c| !c.is_whitespace())
-        .map(|c| if is_dash(c) { '-' } else { c })
-        .collect();
+    let s: String = input.chars().filter(|c| !c.is_whitespace()).map(|c| if is_dash(c) { '-' } else { c }).collect();
     let all_digits = |t: &str| !t.is_empty() && t.bytes().all(|c| c.is_ascii_digit());
     let ok = match s.split_once('-') {
         Some((area, local)) => {
@@ -124,9 +110,7 @@ pub fn normalize_landline(input: &str) -> Result<String, PhoneError> {
 
 /// Normalises a number that may be a mobile or a landline (mobile is tried first).
 pub fn normalize_phone(input: &str) -> Result<String, PhoneError> {
-    normalize_mobile(input)
-        .or_else(|_| normalize_landline(input))
-        .map_err(|_| PhoneError::InvalidPhone)
+    normalize_mobile(input).or_else(|_| normalize_landline(input)).map_err(|_| PhoneError::InvalidPhone)
 }
 
 /// Length of the area code of a dashless landline number.
@@ -165,11 +149,7 @@ pub fn mask_phone(input: &str) -> String {
     let chars: Vec<char> = input.trim().chars().collect();
     let n = chars.len();
     let tail = if n > 2 { 2 } else { 0 };
-    chars
-        .iter()
-        .enumerate()
-        .map(|(i, &c)| if i >= n - tail { c } else { '*' })
-        .collect()
+    chars.iter().enumerate().map(|(i, &c)| if i >= n - tail { c } else { '*' }).collect()
 }
 
 #[cfg(test)]
@@ -218,38 +198,14 @@ mod tests {
 
     #[test]
     fn landline_keeps_dash_form() {
-        assert_eq!(
-            normalize_landline("0951-1234567").as_deref(),
-            Ok("0951-1234567")
-        );
-        assert_eq!(
-            normalize_landline("0951 1234567").as_deref(),
-            Ok("09511234567")
-        );
-        assert_eq!(
-            normalize_landline(" 0951 - 123 4567 ").as_deref(),
-            Ok("0951-1234567")
-        );
-        assert_eq!(
-            normalize_landline("010-12345678").as_deref(),
-            Ok("010-12345678")
-        );
-        assert_eq!(
-            normalize_landline("01012345678").as_deref(),
-            Ok("01012345678")
-        );
-        assert_eq!(
-            normalize_landline("0101234567").as_deref(),
-            Ok("0101234567")
-        );
-        assert_eq!(
-            normalize_landline("095112345678").as_deref(),
-            Ok("095112345678")
-        );
-        assert_eq!(
-            normalize_landline("0951－1234567").as_deref(),
-            Ok("0951-1234567")
-        );
+        assert_eq!(normalize_landline("0951-1234567").as_deref(), Ok("0951-1234567"));
+        assert_eq!(normalize_landline("0951 1234567").as_deref(), Ok("09511234567"));
+        assert_eq!(normalize_landline(" 0951 - 123 4567 ").as_deref(), Ok("0951-1234567"));
+        assert_eq!(normalize_landline("010-12345678").as_deref(), Ok("010-12345678"));
+        assert_eq!(normalize_landline("01012345678").as_deref(), Ok("01012345678"));
+        assert_eq!(normalize_landline("0101234567").as_deref(), Ok("0101234567"));
+        assert_eq!(normalize_landline("095112345678").as_deref(), Ok("095112345678"));
+        assert_eq!(normalize_landline("0951－1234567").as_deref(), Ok("0951-1234567"));
     }
 
     #[test]
@@ -268,28 +224,15 @@ mod tests {
             "0951-12345a7",
             "13800138000", // a mobile
         ] {
-            assert_eq!(
-                normalize_landline(s),
-                Err(PhoneError::InvalidLandline),
-                "{s}"
-            );
+            assert_eq!(normalize_landline(s), Err(PhoneError::InvalidLandline), "{s}");
         }
     }
 
     #[test]
     fn either_kind_mobile_first() {
-        assert_eq!(
-            normalize_phone("138-0013-8000").as_deref(),
-            Ok("13800138000")
-        );
-        assert_eq!(
-            normalize_phone("+86 13800138000").as_deref(),
-            Ok("13800138000")
-        );
-        assert_eq!(
-            normalize_phone("0951-1234567").as_deref(),
-            Ok("0951-1234567")
-        );
+        assert_eq!(normalize_phone("138-0013-8000").as_deref(), Ok("13800138000"));
+        assert_eq!(normalize_phone("+86 13800138000").as_deref(), Ok("13800138000"));
+        assert_eq!(normalize_phone("0951-1234567").as_deref(), Ok("0951-1234567"));
         assert_eq!(normalize_phone("12345"), Err(PhoneError::InvalidPhone));
         assert_eq!(normalize_phone(""), Err(PhoneError::InvalidPhone));
     }
@@ -310,16 +253,10 @@ mod tests {
 
     #[test]
     fn error_codes_are_distinct() {
-        let all = [
-            PhoneError::InvalidMobile,
-            PhoneError::InvalidLandline,
-            PhoneError::InvalidPhone,
-        ];
+        let all = [PhoneError::InvalidMobile, PhoneError::InvalidLandline, PhoneError::InvalidPhone];
         let mut codes: Vec<_> = all.iter().map(|e| e.code()).collect();
         codes.dedup();
         assert_eq!(codes.len(), 3);
-        assert!(all
-            .iter()
-            .all(|e| !e.message_zh().is_empty() && !e.message_en().is_empty()));
+        assert!(all.iter().all(|e| !e.message_zh().is_empty() && !e.message_en().is_empty()));
     }
 }

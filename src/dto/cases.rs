@@ -7,9 +7,7 @@ use uuid::Uuid;
 use validator::Validate;
 
 use super::{nullable, validate_not_blank, validate_tags};
-use crate::domain::enums::{
-    CaseAction, CaseSource, CaseStatus, ClosureReason, ReviewKind, RiskLevel, ServiceDomain,
-};
+use crate::domain::enums::{CaseAction, CaseSource, CaseStatus, ClosureReason, ReviewKind, RiskLevel, ServiceDomain};
 
 /// `POST /cases`.
 #[derive(Debug, Clone, Deserialize, Validate, ToSchema)]

@@ -9,8 +9,8 @@ use validator::{Validate, ValidationErrors};
 
 use super::{nullable, validate_not_blank};
 use crate::domain::enums::{
-    AttendanceStatus, ClientCategory, CommunityKind, ContactMode, GroupStatus, GroupType, LinkagePartner, RiskLevel,
-    ServiceType, SessionMethod,
+    AttendanceStatus, ClientCategory, CommunityKind, ContactMode, GroupStatus, GroupType, LinkagePartner, RiskLevel, ServiceType,
+    SessionMethod,
 };
 
 /// An individual casework session (个案): on a case in an active status.

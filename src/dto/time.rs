@@ -127,7 +127,13 @@ mod tests {
             let t = base + chrono::Duration::nanoseconds(i64::from(n));
             assert_eq!(ours(&t), t.to_rfc3339_opts(SecondsFormat::AutoSi, true), "{n} ns");
         }
-        for (y, m, d, h, mi, s) in [(1, 1, 1, 0, 0, 0), (999, 12, 31, 23, 59, 59), (1970, 1, 1, 0, 0, 0), (2024, 2, 29, 12, 0, 1), (9999, 12, 31, 23, 59, 59)] {
+        for (y, m, d, h, mi, s) in [
+            (1, 1, 1, 0, 0, 0),
+            (999, 12, 31, 23, 59, 59),
+            (1970, 1, 1, 0, 0, 0),
+            (2024, 2, 29, 12, 0, 1),
+            (9999, 12, 31, 23, 59, 59),
+        ] {
             let t = Utc.with_ymd_and_hms(y, m, d, h, mi, s).single().unwrap_or_default();
             assert_eq!(ours(&t), t.to_rfc3339_opts(SecondsFormat::AutoSi, true));
             assert_eq!(serde_json::to_string(&t).unwrap_or_default(), format!("\"{}\"", ours(&t)), "chrono's own serde");
@@ -136,7 +142,9 @@ mod tests {
 
     #[test]
     fn leap_seconds_and_wide_years_too() {
-        let leap = NaiveDate::from_ymd_opt(2016, 12, 31).and_then(|d| d.and_hms_nano_opt(23, 59, 59, 1_500_000_000)).map(|n| n.and_utc());
+        let leap = NaiveDate::from_ymd_opt(2016, 12, 31)
+            .and_then(|d| d.and_hms_nano_opt(23, 59, 59, 1_500_000_000))
+            .map(|n| n.and_utc());
         let wide = NaiveDate::from_ymd_opt(12345, 1, 1).and_then(|d| d.and_hms_opt(0, 0, 0)).map(|n| n.and_utc());
         for t in [leap, wide].into_iter().flatten() {
             assert_eq!(ours(&t), t.to_rfc3339_opts(SecondsFormat::AutoSi, true));

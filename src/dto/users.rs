@@ -58,8 +58,7 @@ impl From<User> for UserOut {
 }
 
 fn validate_username(name: &str) -> Result<(), validator::ValidationError> {
-    let ok = (3..=64).contains(&name.len())
-        && name.bytes().all(|b| b.is_ascii_alphanumeric() || matches!(b, b'_' | b'.' | b'-'));
+    let ok = (3..=64).contains(&name.len()) && name.bytes().all(|b| b.is_ascii_alphanumeric() || matches!(b, b'_' | b'.' | b'-'));
     if ok {
         Ok(())
     } else {

@@ -23,11 +23,8 @@ impl FromRequest for IfMatch {
         let Some(raw) = req.headers().get("if-match") else {
             return ready(Err(AppError::PreconditionRequired));
         };
-        let parsed = raw
-            .to_str()
-            .ok()
-            .map(|v| v.trim().trim_start_matches("W/").trim_matches('"'))
-            .and_then(|v| v.parse::<i32>().ok());
+        let parsed =
+            raw.to_str().ok().map(|v| v.trim().trim_start_matches("W/").trim_matches('"')).and_then(|v| v.parse::<i32>().ok());
         // An If-Match that names no version of ours can never match.
         ready(parsed.map(IfMatch).ok_or(AppError::PreconditionFailed))
     }
@@ -52,9 +49,7 @@ impl FromRequest for IdempotencyKey {
         let key = match req.headers().get("idempotency-key") {
             None => None,
             Some(v) => match v.to_str() {
-                Ok(s) if !s.is_empty() && s.len() <= 255 && s.bytes().all(|b| (0x21..=0x7e).contains(&b)) => {
-                    Some(s.to_owned())
-                }
+                Ok(s) if !s.is_empty() && s.len() <= 255 && s.bytes().all(|b| (0x21..=0x7e).contains(&b)) => Some(s.to_owned()),
                 _ => {
                     return ready(Err(AppError::field(
                         "Idempotency-Key",
@@ -67,10 +62,6 @@ impl FromRequest for IdempotencyKey {
                 }
             },
         };
-        ready(Ok(IdempotencyKey {
-            key,
-            method: req.method().to_string(),
-            path: req.path().to_owned(),
-        }))
+        ready(Ok(IdempotencyKey { key, method: req.method().to_string(), path: req.path().to_owned() }))
     }
 }

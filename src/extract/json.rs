@@ -65,10 +65,7 @@ fn json_error(e: serde_path_to_error::Error<serde_json::Error>) -> AppError {
 /// Parses and validates a JSON body (also used by tests and non-HTTP callers).
 pub fn parse_body<T: DeserializeOwned + Validate>(bytes: &[u8]) -> Result<ValidatedJson<T>, AppError> {
     let value: serde_json::Value = serde_json::from_slice(bytes).map_err(|e| {
-        AppError::BadRequest(Text::owned(
-            format!("请求体不是合法的 JSON：{e}"),
-            format!("The body is not valid JSON: {e}"),
-        ))
+        AppError::BadRequest(Text::owned(format!("请求体不是合法的 JSON：{e}"), format!("The body is not valid JSON: {e}")))
     })?;
     // serde_json::Value keeps object keys sorted, so this serialisation is canonical.
     let canonical = serde_json::to_vec(&value).map_err(AppError::internal)?;
@@ -98,11 +95,8 @@ impl<T: DeserializeOwned + Validate + 'static> FromRequest for ValidatedJson<T> 
                 mime == "application/json" || (mime.starts_with("application/") && mime.ends_with("+json"))
             })
             .unwrap_or(false);
-        let declared_len = req
-            .headers()
-            .get(header::CONTENT_LENGTH)
-            .and_then(|v| v.to_str().ok())
-            .and_then(|v| v.parse::<usize>().ok());
+        let declared_len =
+            req.headers().get(header::CONTENT_LENGTH).and_then(|v| v.to_str().ok()).and_then(|v| v.parse::<usize>().ok());
         let mut payload = payload.take();
         Box::pin(async move {
             if declared_len.is_some_and(|n| n > MAX_BODY_BYTES) {
@@ -113,9 +107,8 @@ impl<T: DeserializeOwned + Validate + 'static> FromRequest for ValidatedJson<T> 
             }
             let mut body = Vec::with_capacity(declared_len.unwrap_or(1024).min(MAX_BODY_BYTES));
             while let Some(chunk) = payload.next().await {
-                let chunk = chunk.map_err(|_| {
-                    AppError::BadRequest(Text::new("请求体读取失败。", "The request body could not be read."))
-                })?;
+                let chunk = chunk
+                    .map_err(|_| AppError::BadRequest(Text::new("请求体读取失败。", "The request body could not be read.")))?;
                 if body.len() + chunk.len() > MAX_BODY_BYTES {
                     return Err(AppError::PayloadTooLarge);
                 }
@@ -170,7 +163,9 @@ fn message_for(e: &validator::ValidationError) -> Text {
         "length" => {
             let (min, max) = (param(e, "min"), param(e, "max"));
             match (min.is_empty(), max.is_empty()) {
-                (false, false) => Text::owned(format!("长度须在 {min} 到 {max} 之间。"), format!("Length must be between {min} and {max}.")),
+                (false, false) => {
+                    Text::owned(format!("长度须在 {min} 到 {max} 之间。"), format!("Length must be between {min} and {max}."))
+                }
                 (false, true) => Text::owned(format!("长度至少为 {min}。"), format!("Length must be at least {min}.")),
                 _ => Text::owned(format!("长度不能超过 {max}。"), format!("Length must be at most {max}.")),
             }

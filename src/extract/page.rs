@@ -68,9 +68,7 @@ impl Page {
         let more = rows.len() as i64 > self.limit;
         rows.truncate(self.limit as usize);
         let next_cursor = if more {
-            rows.last()
-                .and_then(|last| serde_json::to_vec(&key(last)).ok())
-                .map(|b| URL_SAFE_NO_PAD.encode(b))
+            rows.last().and_then(|last| serde_json::to_vec(&key(last)).ok()).map(|b| URL_SAFE_NO_PAD.encode(b))
         } else {
             None
         };

@@ -22,6 +22,11 @@ use crate::state::AppState;
     )
 )]
 #[get("/audit-events")]
-pub async fn list_audit_events(state: web::Data<AppState>, actor: Actor, query: web::Query<AuditQuery>, page: Page) -> Result<HttpResponse, AppError> {
+pub async fn list_audit_events(
+    state: web::Data<AppState>,
+    actor: Actor,
+    query: web::Query<AuditQuery>,
+    page: Page,
+) -> Result<HttpResponse, AppError> {
     Ok(HttpResponse::Ok().json(services::audit::list(&state, &actor, query.into_inner(), &page).await?))
 }

@@ -57,7 +57,11 @@ pub async fn refresh(state: web::Data<AppState>, body: ValidatedJson<RefreshRequ
     )
 )]
 #[post("/auth/logout")]
-pub async fn logout(state: web::Data<AppState>, actor: Actor, body: ValidatedJson<RefreshRequest>) -> Result<HttpResponse, AppError> {
+pub async fn logout(
+    state: web::Data<AppState>,
+    actor: Actor,
+    body: ValidatedJson<RefreshRequest>,
+) -> Result<HttpResponse, AppError> {
     services::auth::logout(&state, &actor, &body.into_inner().refresh_token).await?;
     Ok(HttpResponse::NoContent().finish())
 }

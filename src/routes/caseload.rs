@@ -23,6 +23,10 @@ use crate::state::AppState;
     )
 )]
 #[get("/caseload")]
-pub async fn get_caseload(state: web::Data<AppState>, actor: Actor, query: web::Query<CaseloadQuery>) -> Result<HttpResponse, AppError> {
+pub async fn get_caseload(
+    state: web::Data<AppState>,
+    actor: Actor,
+    query: web::Query<CaseloadQuery>,
+) -> Result<HttpResponse, AppError> {
     Ok(HttpResponse::Ok().json(services::caseload::caseload(&state, &actor, &query).await?))
 }

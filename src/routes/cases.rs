@@ -8,7 +8,9 @@ use crate::dto::case_records::{
     AssessmentOut, CreateAssessment, CreateEvaluation, CreateFollowUp, CreatePlan, CreateReferral, EvaluationOut, FollowUpOut,
     PlanOut, ReferralOut, UpdateFollowUp, UpdateReferral,
 };
-use crate::dto::cases::{CaseEventOut, CaseOut, CaseQuery, CaseSummary, CreateCase, TransferRequest, TransitionRequest, UpdateCase};
+use crate::dto::cases::{
+    CaseEventOut, CaseOut, CaseQuery, CaseSummary, CreateCase, TransferRequest, TransitionRequest, UpdateCase,
+};
 use crate::dto::reviews::ReviewOut;
 use crate::error::{AppError, Problem};
 use crate::extract::{page::Paged, Actor, IdempotencyKey, IfMatch, Page, PageParams, ValidatedJson};
@@ -30,7 +32,12 @@ use super::{json_with_version, reply};
     )
 )]
 #[get("/cases")]
-pub async fn list_cases(state: web::Data<AppState>, actor: Actor, query: web::Query<CaseQuery>, page: Page) -> Result<HttpResponse, AppError> {
+pub async fn list_cases(
+    state: web::Data<AppState>,
+    actor: Actor,
+    query: web::Query<CaseQuery>,
+    page: Page,
+) -> Result<HttpResponse, AppError> {
     Ok(HttpResponse::Ok().json(services::cases::list(&state, &actor, query.into_inner(), &page).await?))
 }
 
@@ -51,7 +58,12 @@ pub async fn list_cases(state: web::Data<AppState>, actor: Actor, query: web::Qu
     )
 )]
 #[post("/cases")]
-pub async fn create_case(state: web::Data<AppState>, actor: Actor, key: IdempotencyKey, body: ValidatedJson<CreateCase>) -> Result<HttpResponse, AppError> {
+pub async fn create_case(
+    state: web::Data<AppState>,
+    actor: Actor,
+    key: IdempotencyKey,
+    body: ValidatedJson<CreateCase>,
+) -> Result<HttpResponse, AppError> {
     let idempotency = Idempotency { key: &key, body_hash: &body.body_hash };
     Ok(reply(services::cases::create(&state, &actor, idempotency, body.value).await?))
 }
@@ -180,7 +192,12 @@ pub async fn transfer_case(
     )
 )]
 #[get("/cases/{id}/timeline")]
-pub async fn get_case_timeline(state: web::Data<AppState>, actor: Actor, id: web::Path<Uuid>, page: Page) -> Result<HttpResponse, AppError> {
+pub async fn get_case_timeline(
+    state: web::Data<AppState>,
+    actor: Actor,
+    id: web::Path<Uuid>,
+    page: Page,
+) -> Result<HttpResponse, AppError> {
     Ok(HttpResponse::Ok().json(services::cases::timeline(&state, &actor, id.into_inner(), &page).await?))
 }
 
@@ -197,7 +214,12 @@ pub async fn get_case_timeline(state: web::Data<AppState>, actor: Actor, id: web
     )
 )]
 #[get("/cases/{id}/assessments")]
-pub async fn list_assessments(state: web::Data<AppState>, actor: Actor, id: web::Path<Uuid>, page: Page) -> Result<HttpResponse, AppError> {
+pub async fn list_assessments(
+    state: web::Data<AppState>,
+    actor: Actor,
+    id: web::Path<Uuid>,
+    page: Page,
+) -> Result<HttpResponse, AppError> {
     Ok(HttpResponse::Ok().json(services::case_records::assessments(&state, &actor, id.into_inner(), &page).await?))
 }
 
@@ -245,7 +267,12 @@ pub async fn create_assessment(
     )
 )]
 #[get("/cases/{id}/plans")]
-pub async fn list_plans(state: web::Data<AppState>, actor: Actor, id: web::Path<Uuid>, page: Page) -> Result<HttpResponse, AppError> {
+pub async fn list_plans(
+    state: web::Data<AppState>,
+    actor: Actor,
+    id: web::Path<Uuid>,
+    page: Page,
+) -> Result<HttpResponse, AppError> {
     Ok(HttpResponse::Ok().json(services::case_records::plans(&state, &actor, id.into_inner(), &page).await?))
 }
 
@@ -293,7 +320,12 @@ pub async fn create_plan(
     )
 )]
 #[get("/cases/{id}/evaluations")]
-pub async fn list_evaluations(state: web::Data<AppState>, actor: Actor, id: web::Path<Uuid>, page: Page) -> Result<HttpResponse, AppError> {
+pub async fn list_evaluations(
+    state: web::Data<AppState>,
+    actor: Actor,
+    id: web::Path<Uuid>,
+    page: Page,
+) -> Result<HttpResponse, AppError> {
     Ok(HttpResponse::Ok().json(services::case_records::evaluations(&state, &actor, id.into_inner(), &page).await?))
 }
 
@@ -341,7 +373,12 @@ pub async fn create_evaluation(
     )
 )]
 #[get("/cases/{id}/follow-ups")]
-pub async fn list_follow_ups(state: web::Data<AppState>, actor: Actor, id: web::Path<Uuid>, page: Page) -> Result<HttpResponse, AppError> {
+pub async fn list_follow_ups(
+    state: web::Data<AppState>,
+    actor: Actor,
+    id: web::Path<Uuid>,
+    page: Page,
+) -> Result<HttpResponse, AppError> {
     Ok(HttpResponse::Ok().json(services::case_records::follow_ups(&state, &actor, id.into_inner(), &page).await?))
 }
 
@@ -422,7 +459,12 @@ pub async fn update_follow_up(
     )
 )]
 #[get("/cases/{id}/referrals")]
-pub async fn list_referrals(state: web::Data<AppState>, actor: Actor, id: web::Path<Uuid>, page: Page) -> Result<HttpResponse, AppError> {
+pub async fn list_referrals(
+    state: web::Data<AppState>,
+    actor: Actor,
+    id: web::Path<Uuid>,
+    page: Page,
+) -> Result<HttpResponse, AppError> {
     Ok(HttpResponse::Ok().json(services::case_records::referrals(&state, &actor, id.into_inner(), &page).await?))
 }
 

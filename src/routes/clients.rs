@@ -4,8 +4,7 @@ use actix_web::{delete, get, patch, post, put, web, HttpResponse};
 use uuid::Uuid;
 
 use crate::dto::clients::{
-    ClientOut, ClientQuery, ClientSummary, CreateClient, CreateHousehold, HouseholdOut, SetMembers, TimelineEntry,
-    UpdateClient,
+    ClientOut, ClientQuery, ClientSummary, CreateClient, CreateHousehold, HouseholdOut, SetMembers, TimelineEntry, UpdateClient,
 };
 use crate::error::{AppError, Problem};
 use crate::extract::{page::Paged, Actor, IdempotencyKey, IfMatch, Page, PageParams, ValidatedJson};
@@ -27,7 +26,12 @@ use super::{json_with_version, reply};
     )
 )]
 #[get("/clients")]
-pub async fn list_clients(state: web::Data<AppState>, actor: Actor, query: web::Query<ClientQuery>, page: Page) -> Result<HttpResponse, AppError> {
+pub async fn list_clients(
+    state: web::Data<AppState>,
+    actor: Actor,
+    query: web::Query<ClientQuery>,
+    page: Page,
+) -> Result<HttpResponse, AppError> {
     Ok(HttpResponse::Ok().json(services::clients::list(&state, &actor, query.into_inner(), &page).await?))
 }
 
@@ -139,7 +143,12 @@ pub async fn delete_client(state: web::Data<AppState>, actor: Actor, id: web::Pa
     )
 )]
 #[get("/clients/{id}/timeline")]
-pub async fn get_client_timeline(state: web::Data<AppState>, actor: Actor, id: web::Path<Uuid>, page: Page) -> Result<HttpResponse, AppError> {
+pub async fn get_client_timeline(
+    state: web::Data<AppState>,
+    actor: Actor,
+    id: web::Path<Uuid>,
+    page: Page,
+) -> Result<HttpResponse, AppError> {
     Ok(HttpResponse::Ok().json(services::clients::timeline(&state, &actor, id.into_inner(), &page).await?))
 }
 

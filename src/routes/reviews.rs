@@ -24,7 +24,12 @@ use super::reply;
     )
 )]
 #[get("/reviews")]
-pub async fn list_reviews(state: web::Data<AppState>, actor: Actor, query: web::Query<ReviewQuery>, page: Page) -> Result<HttpResponse, AppError> {
+pub async fn list_reviews(
+    state: web::Data<AppState>,
+    actor: Actor,
+    query: web::Query<ReviewQuery>,
+    page: Page,
+) -> Result<HttpResponse, AppError> {
     Ok(HttpResponse::Ok().json(services::reviews::list(&state, &actor, query.into_inner(), &page).await?))
 }
 

@@ -4,7 +4,8 @@ use actix_web::{get, patch, post, put, web, HttpResponse};
 use uuid::Uuid;
 
 use crate::dto::sessions::{
-    CreateGroup, CreateSession, GroupOut, SessionEnvelope, GroupQuery, SessionOut, SessionQuery, SetGroupMembers, UpdateGroup, UpdateSession,
+    CreateGroup, CreateSession, GroupOut, GroupQuery, SessionEnvelope, SessionOut, SessionQuery, SetGroupMembers, UpdateGroup,
+    UpdateSession,
 };
 use crate::error::{AppError, Problem};
 use crate::extract::{page::Paged, Actor, IdempotencyKey, IfMatch, Page, PageParams, ValidatedJson};
@@ -26,7 +27,12 @@ use super::{json_with_version, reply};
     )
 )]
 #[get("/sessions")]
-pub async fn list_sessions(state: web::Data<AppState>, actor: Actor, query: web::Query<SessionQuery>, page: Page) -> Result<HttpResponse, AppError> {
+pub async fn list_sessions(
+    state: web::Data<AppState>,
+    actor: Actor,
+    query: web::Query<SessionQuery>,
+    page: Page,
+) -> Result<HttpResponse, AppError> {
     Ok(HttpResponse::Ok().json(services::sessions::list(&state, &actor, query.into_inner(), &page).await?))
 }
 
@@ -117,7 +123,12 @@ pub async fn update_session(
     )
 )]
 #[get("/groups")]
-pub async fn list_groups(state: web::Data<AppState>, actor: Actor, query: web::Query<GroupQuery>, page: Page) -> Result<HttpResponse, AppError> {
+pub async fn list_groups(
+    state: web::Data<AppState>,
+    actor: Actor,
+    query: web::Query<GroupQuery>,
+    page: Page,
+) -> Result<HttpResponse, AppError> {
     Ok(HttpResponse::Ok().json(services::sessions::list_groups(&state, &actor, query.into_inner(), &page).await?))
 }
 

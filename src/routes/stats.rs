@@ -23,7 +23,11 @@ use crate::state::AppState;
     )
 )]
 #[get("/stats")]
-pub async fn get_stats(state: web::Data<AppState>, actor: Actor, query: web::Query<StatsQuery>) -> Result<HttpResponse, AppError> {
+pub async fn get_stats(
+    state: web::Data<AppState>,
+    actor: Actor,
+    query: web::Query<StatsQuery>,
+) -> Result<HttpResponse, AppError> {
     Ok(HttpResponse::Ok().json(services::stats::stats(&state, &actor, &query).await?))
 }
 

@@ -71,7 +71,11 @@ pub async fn create_supervision_record(
     )
 )]
 #[get("/supervision-records/{id}")]
-pub async fn get_supervision_record(state: web::Data<AppState>, actor: Actor, id: web::Path<Uuid>) -> Result<HttpResponse, AppError> {
+pub async fn get_supervision_record(
+    state: web::Data<AppState>,
+    actor: Actor,
+    id: web::Path<Uuid>,
+) -> Result<HttpResponse, AppError> {
     let record = services::supervision::get(&state, &actor, id.into_inner()).await?;
     Ok(json_with_version(&record, record.version))
 }

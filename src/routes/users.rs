@@ -24,7 +24,12 @@ use super::{json_with_version, reply};
     )
 )]
 #[get("/users")]
-pub async fn list_users(state: web::Data<AppState>, actor: Actor, query: web::Query<UserQuery>, page: Page) -> Result<HttpResponse, AppError> {
+pub async fn list_users(
+    state: web::Data<AppState>,
+    actor: Actor,
+    query: web::Query<UserQuery>,
+    page: Page,
+) -> Result<HttpResponse, AppError> {
     Ok(HttpResponse::Ok().json(services::users::list(&state, &actor, query.into_inner(), &page).await?))
 }
 

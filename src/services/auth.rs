@@ -67,16 +67,16 @@ pub async fn login(state: &AppState, username: &str, password: String) -> Result
         let window = state.config.login_lock.as_secs() as i64;
         let key_for_tx = key.clone();
         let locked = crate::db::transaction::<_, AppError, _>(&mut conn, |conn| {
-                let key = key_for_tx;
-                async move {
-                    let locked = repo::tokens::record_failure(conn, &key, max, window).await?;
-                    let event = audit_login(known, &key, AuditOutcome::Failure, json!({"reason": "bad_credentials"}));
-                    repo::audit::insert(conn, &event).await?;
-                    Ok(locked)
-                }
-                .scope_boxed_local()
-            })
-            .await?;
+            let key = key_for_tx;
+            async move {
+                let locked = repo::tokens::record_failure(conn, &key, max, window).await?;
+                let event = audit_login(known, &key, AuditOutcome::Failure, json!({"reason": "bad_credentials"}));
+                repo::audit::insert(conn, &event).await?;
+                Ok(locked)
+            }
+            .scope_boxed_local()
+        })
+        .await?;
         if locked.is_some() {
             tracing::warn!(request_id = %crate::i18n::log_request_id(), account = %key, "account locked after repeated failed logins");
         }
@@ -85,24 +85,24 @@ pub async fn login(state: &AppState, username: &str, password: String) -> Result
     let family = Uuid::now_v7();
     let verified_hash = credentials.map(|c| c.password_hash);
     let (refresh_token, user) = crate::db::transaction::<_, AppError, _>(&mut conn, |conn| {
-            async move {
-                // Lock the account for the rest of the sign-in and check that the password just
-                // verified is still its password: a change, reset or disabling committed meanwhile
-                // wins, and one coming later waits for this session and then ends it too.
-                let current = repo::users::lock_credentials(conn, user.id).await?;
-                if !current.is_some_and(|c| c.is_active && Some(c.password_hash) == verified_hash) {
-                    return Err(AppError::InvalidCredentials);
-                }
-                let user = repo::users::find(conn, user.id).await?.ok_or(AppError::InvalidCredentials)?;
-                repo::tokens::clear_failures(conn, &key).await?;
-                let token = new_refresh(state, conn, user.id, family).await?;
-                let event = audit_login(Some((user.id, user.role, user.org_unit_id)), &key, AuditOutcome::Success, json!({}));
-                repo::audit::insert(conn, &event).await?;
-                Ok((token, user))
+        async move {
+            // Lock the account for the rest of the sign-in and check that the password just
+            // verified is still its password: a change, reset or disabling committed meanwhile
+            // wins, and one coming later waits for this session and then ends it too.
+            let current = repo::users::lock_credentials(conn, user.id).await?;
+            if !current.is_some_and(|c| c.is_active && Some(c.password_hash) == verified_hash) {
+                return Err(AppError::InvalidCredentials);
             }
-            .scope_boxed_local()
-        })
-        .await?;
+            let user = repo::users::find(conn, user.id).await?.ok_or(AppError::InvalidCredentials)?;
+            repo::tokens::clear_failures(conn, &key).await?;
+            let token = new_refresh(state, conn, user.id, family).await?;
+            let event = audit_login(Some((user.id, user.role, user.org_unit_id)), &key, AuditOutcome::Success, json!({}));
+            repo::audit::insert(conn, &event).await?;
+            Ok((token, user))
+        }
+        .scope_boxed_local()
+    })
+    .await?;
     token_response(state, user, family, refresh_token)
 }
 
@@ -153,46 +153,46 @@ pub async fn refresh(state: &AppState, presented: &str) -> Result<TokenResponse,
         Reused,
     }
     let outcome = crate::db::transaction::<_, AppError, _>(&mut conn, |conn| {
-            async move {
-                let token = repo::tokens::lock_by_hash(conn, &hash).await?.ok_or_else(invalid_refresh)?;
-                if token.revoked_at.is_some() || token.expires_at <= Utc::now() {
-                    return Err(invalid_refresh());
+        async move {
+            let token = repo::tokens::lock_by_hash(conn, &hash).await?.ok_or_else(invalid_refresh)?;
+            if token.revoked_at.is_some() || token.expires_at <= Utc::now() {
+                return Err(invalid_refresh());
+            }
+            let user = repo::users::find(conn, token.user_id).await?.filter(|u| u.is_active).ok_or_else(invalid_refresh)?;
+            match (token.used_at, token.successor_id) {
+                (None, _) => {
+                    let successor = new_refresh(state, conn, user.id, token.family_id).await?;
+                    let successor_id = state.tokens.refresh_token_id(&successor).ok_or_else(invalid_refresh)?;
+                    repo::tokens::mark_used(conn, token.id, successor_id).await?;
+                    Ok(Outcome::Issued(user, token.family_id, successor))
                 }
-                let user = repo::users::find(conn, token.user_id).await?.filter(|u| u.is_active).ok_or_else(invalid_refresh)?;
-                match (token.used_at, token.successor_id) {
-                    (None, _) => {
-                        let successor = new_refresh(state, conn, user.id, token.family_id).await?;
-                        let successor_id = state.tokens.refresh_token_id(&successor).ok_or_else(invalid_refresh)?;
-                        repo::tokens::mark_used(conn, token.id, successor_id).await?;
-                        Ok(Outcome::Issued(user, token.family_id, successor))
-                    }
-                    (Some(used_at), Some(successor_id)) => {
-                        let successor = repo::tokens::find(conn, successor_id).await?;
-                        let within_grace = (Utc::now() - used_at).num_seconds() <= REFRESH_GRACE_SECS;
-                        match successor {
-                            Some(s) if within_grace && s.used_at.is_none() && s.revoked_at.is_none() => {
-                                Ok(Outcome::Issued(user, token.family_id, state.tokens.refresh_token(s.id)))
-                            }
-                            _ => {
-                                repo::tokens::revoke_family(conn, token.family_id).await?;
-                                let event = super::audit::anonymous(
-                                    Some((user.id, user.role, user.org_unit_id)),
-                                    &user.username,
-                                    "auth.refresh_reuse",
-                                    AuditOutcome::Denied,
-                                    json!({"family_id": token.family_id}),
-                                );
-                                repo::audit::insert(conn, &event).await?;
-                                Ok(Outcome::Reused)
-                            }
+                (Some(used_at), Some(successor_id)) => {
+                    let successor = repo::tokens::find(conn, successor_id).await?;
+                    let within_grace = (Utc::now() - used_at).num_seconds() <= REFRESH_GRACE_SECS;
+                    match successor {
+                        Some(s) if within_grace && s.used_at.is_none() && s.revoked_at.is_none() => {
+                            Ok(Outcome::Issued(user, token.family_id, state.tokens.refresh_token(s.id)))
+                        }
+                        _ => {
+                            repo::tokens::revoke_family(conn, token.family_id).await?;
+                            let event = super::audit::anonymous(
+                                Some((user.id, user.role, user.org_unit_id)),
+                                &user.username,
+                                "auth.refresh_reuse",
+                                AuditOutcome::Denied,
+                                json!({"family_id": token.family_id}),
+                            );
+                            repo::audit::insert(conn, &event).await?;
+                            Ok(Outcome::Reused)
                         }
                     }
-                    (Some(_), None) => Err(invalid_refresh()),
                 }
+                (Some(_), None) => Err(invalid_refresh()),
             }
-            .scope_boxed_local()
-        })
-        .await?;
+        }
+        .scope_boxed_local()
+    })
+    .await?;
     match outcome {
         Outcome::Issued(user, family, token) => token_response(state, user, family, token),
         // The revocation committed; the caller gets nothing.

@@ -76,7 +76,14 @@ fn created<T: Serialize>(out: &T, fresh: bool, version: Option<i32>) -> Result<R
     })
 }
 
-fn entity_event(case: &Case, actor: &Actor, kind: &str, entity_type: &str, entity_id: Uuid, details: serde_json::Value) -> NewCaseEvent {
+fn entity_event(
+    case: &Case,
+    actor: &Actor,
+    kind: &str,
+    entity_type: &str,
+    entity_id: Uuid,
+    details: serde_json::Value,
+) -> NewCaseEvent {
     NewCaseEvent { entity_type: Some(entity_type.to_owned()), entity_id: Some(entity_id), ..event(case, actor, kind, details) }
 }
 
@@ -135,7 +142,12 @@ pub async fn create_assessment(
 }
 
 /// Records an assessment inside the caller's transaction; its risk level becomes the case's.
-pub async fn add_assessment_in(conn: &mut Conn, actor: &Actor, case_id: Uuid, body: CreateAssessment) -> Result<(AssessmentOut, bool), AppError> {
+pub async fn add_assessment_in(
+    conn: &mut Conn,
+    actor: &Actor,
+    case_id: Uuid,
+    body: CreateAssessment,
+) -> Result<(AssessmentOut, bool), AppError> {
     let case = lock_case(conn, actor, case_id, None).await?;
     let id = body.id.unwrap_or_else(Uuid::now_v7);
     let existing = repo::case_records::find_assessment(conn, id).await?.map(|a| (a.case_id, a));
@@ -179,11 +191,13 @@ pub async fn add_assessment_in(conn: &mut Conn, actor: &Actor, case_id: Uuid, bo
     .await?;
     let mut details = json!({"risk_level": assessment.risk_level});
     if assessment.risk_level != case.risk_level {
-        repo::cases::update(conn, case_id, &CaseChanges { risk_level: Some(assessment.risk_level), ..Default::default() }).await?;
+        repo::cases::update(conn, case_id, &CaseChanges { risk_level: Some(assessment.risk_level), ..Default::default() })
+            .await?;
         details["previous_risk_level"] = json!(case.risk_level);
     }
     repo::cases::insert_event(conn, &entity_event(&case, actor, "assessment.added", "assessment", id, details)).await?;
-    repo::audit::insert(conn, &super::audit::by(actor, "assessment.create", "assessment", Some(id), json!({"case_id": case_id}))).await?;
+    repo::audit::insert(conn, &super::audit::by(actor, "assessment.create", "assessment", Some(id), json!({"case_id": case_id})))
+        .await?;
     Ok((assessment_out(assessment), true))
 }
 
@@ -236,7 +250,13 @@ pub async fn plans(state: &AppState, actor: &Actor, case_id: Uuid, page: &Page) 
 }
 
 /// Records a new version of the service plan.
-pub async fn create_plan(state: &AppState, actor: &Actor, case_id: Uuid, idempotency: Idempotency<'_>, body: CreatePlan) -> Result<Reply, AppError> {
+pub async fn create_plan(
+    state: &AppState,
+    actor: &Actor,
+    case_id: Uuid,
+    idempotency: Idempotency<'_>,
+    body: CreatePlan,
+) -> Result<Reply, AppError> {
     let actor_ref = actor;
     let actor = actor.clone();
     let result = tx::write(state, actor.id, Some(idempotency), move |conn| {
@@ -358,7 +378,12 @@ pub async fn create_evaluation(
 }
 
 /// Records an evaluation inside the caller's transaction; its results become the goals' status.
-pub async fn add_evaluation_in(conn: &mut Conn, actor: &Actor, case_id: Uuid, body: CreateEvaluation) -> Result<(EvaluationOut, bool), AppError> {
+pub async fn add_evaluation_in(
+    conn: &mut Conn,
+    actor: &Actor,
+    case_id: Uuid,
+    body: CreateEvaluation,
+) -> Result<(EvaluationOut, bool), AppError> {
     let case = lock_case(conn, actor, case_id, None).await?;
     let id = body.id.unwrap_or_else(Uuid::now_v7);
     let existing = repo::case_records::find_evaluation(conn, id).await?.map(|e| (e.case_id, e));
@@ -382,7 +407,12 @@ pub async fn add_evaluation_in(conn: &mut Conn, actor: &Actor, case_id: Uuid, bo
                 "No such goal in the case's latest plan.",
             ));
         } else if !seen.insert(r.goal_id) {
-            errors.push(field(format!("goal_results[{i}].goal_id"), "duplicate", "同一目标重复出现。", "This goal is listed twice."));
+            errors.push(field(
+                format!("goal_results[{i}].goal_id"),
+                "duplicate",
+                "同一目标重复出现。",
+                "This goal is listed twice.",
+            ));
         }
         if r.result == GoalStatus::Open {
             errors.push(field(
@@ -423,7 +453,8 @@ pub async fn add_evaluation_in(conn: &mut Conn, actor: &Actor, case_id: Uuid, bo
     repo::case_records::set_goal_statuses(conn, &statuses).await?;
     let details = json!({"recommendation": evaluation.recommendation, "goal_results": results.len()});
     repo::cases::insert_event(conn, &entity_event(&case, actor, "evaluation.added", "evaluation", id, details)).await?;
-    repo::audit::insert(conn, &super::audit::by(actor, "evaluation.create", "evaluation", Some(id), json!({"case_id": case_id}))).await?;
+    repo::audit::insert(conn, &super::audit::by(actor, "evaluation.create", "evaluation", Some(id), json!({"case_id": case_id})))
+        .await?;
     Ok((evaluation_out(conn, evaluation).await?, true))
 }
 
@@ -447,7 +478,11 @@ fn follow_up_out(f: FollowUp) -> FollowUpOut {
 
 fn check_done_on(data: &FollowUpData) -> Result<(), AppError> {
     if data.done_on.is_some_and(|d| d > super::today()) {
-        return Err(AppError::field("done_on", "in_future", Text::new("完成日期不能晚于今天。", "The date done cannot be in the future.")));
+        return Err(AppError::field(
+            "done_on",
+            "in_future",
+            Text::new("完成日期不能晚于今天。", "The date done cannot be in the future."),
+        ));
     }
     Ok(())
 }
@@ -484,7 +519,12 @@ pub async fn create_follow_up(
 }
 
 /// Schedules a follow-up (or records one done) inside the caller's transaction.
-pub async fn schedule_follow_up_in(conn: &mut Conn, actor: &Actor, case_id: Uuid, body: CreateFollowUp) -> Result<(FollowUpOut, bool), AppError> {
+pub async fn schedule_follow_up_in(
+    conn: &mut Conn,
+    actor: &Actor,
+    case_id: Uuid,
+    body: CreateFollowUp,
+) -> Result<(FollowUpOut, bool), AppError> {
     let case = lock_case(conn, actor, case_id, None).await?;
     let id = body.id.unwrap_or_else(Uuid::now_v7);
     let existing = repo::case_records::find_follow_up(conn, id).await?.map(|f| (f.case_id, f));
@@ -504,9 +544,14 @@ pub async fn schedule_follow_up_in(conn: &mut Conn, actor: &Actor, case_id: Uuid
     let details = json!({"due_on": follow_up.due_on, "mode": follow_up.mode});
     repo::cases::insert_event(conn, &entity_event(&case, actor, "follow_up.scheduled", "follow_up", id, details)).await?;
     if let Some(done_on) = follow_up.done_on {
-        repo::cases::insert_event(conn, &entity_event(&case, actor, "follow_up.done", "follow_up", id, json!({"done_on": done_on}))).await?;
+        repo::cases::insert_event(
+            conn,
+            &entity_event(&case, actor, "follow_up.done", "follow_up", id, json!({"done_on": done_on})),
+        )
+        .await?;
     }
-    repo::audit::insert(conn, &super::audit::by(actor, "follow_up.create", "follow_up", Some(id), json!({"case_id": case_id}))).await?;
+    repo::audit::insert(conn, &super::audit::by(actor, "follow_up.create", "follow_up", Some(id), json!({"case_id": case_id})))
+        .await?;
     Ok((follow_up_out(follow_up), true))
 }
 
@@ -616,7 +661,12 @@ pub async fn create_referral(
 
 /// Records a referral inside the caller's transaction. An outgoing referral shares the client's
 /// information with another organisation, so it needs their consent.
-pub async fn add_referral_in(conn: &mut Conn, actor: &Actor, case_id: Uuid, body: CreateReferral) -> Result<(ReferralOut, bool), AppError> {
+pub async fn add_referral_in(
+    conn: &mut Conn,
+    actor: &Actor,
+    case_id: Uuid,
+    body: CreateReferral,
+) -> Result<(ReferralOut, bool), AppError> {
     let case = lock_case(conn, actor, case_id, None).await?;
     let id = body.id.unwrap_or_else(Uuid::now_v7);
     let existing = repo::case_records::find_referral(conn, id).await?.map(|r| (r.case_id, r));
@@ -662,13 +712,20 @@ pub async fn add_referral_in(conn: &mut Conn, actor: &Actor, case_id: Uuid, body
     .await?;
     let details = json!({"direction": referral.direction, "organization": referral.organization});
     repo::cases::insert_event(conn, &entity_event(&case, actor, "referral.added", "referral", id, details)).await?;
-    repo::audit::insert(conn, &super::audit::by(actor, "referral.create", "referral", Some(id), json!({"case_id": case_id}))).await?;
+    repo::audit::insert(conn, &super::audit::by(actor, "referral.create", "referral", Some(id), json!({"case_id": case_id})))
+        .await?;
     Ok((referral_out(referral), true))
 }
 
 /// Moves a referral on (If-Match): the case's assigned worker or a supervisor, whatever the
 /// case's status (a referral may complete after the case closed as referred out).
-pub async fn update_referral(state: &AppState, actor: &Actor, id: Uuid, if_match: IfMatch, body: UpdateReferral) -> Result<Reply, AppError> {
+pub async fn update_referral(
+    state: &AppState,
+    actor: &Actor,
+    id: Uuid,
+    if_match: IfMatch,
+    body: UpdateReferral,
+) -> Result<Reply, AppError> {
     let actor_ref = actor;
     let actor = actor.clone();
     let result = tx::write(state, actor.id, None, move |conn| {

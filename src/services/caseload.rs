@@ -47,7 +47,13 @@ pub async fn caseload(state: &AppState, actor: &Actor, query: &CaseloadQuery) ->
     let people = repo::caseload::workers(&mut conn, &unit.path, &also).await?;
     let mut workers: Vec<WorkerLoad> = people
         .into_iter()
-        .map(|w| WorkerLoad { load: loads.remove(&w.id).unwrap_or_default(), user_id: w.id, display_name: w.display_name, org_unit_id: w.org_unit_id, role: w.role })
+        .map(|w| WorkerLoad {
+            load: loads.remove(&w.id).unwrap_or_default(),
+            user_id: w.id,
+            display_name: w.display_name,
+            org_unit_id: w.org_unit_id,
+            role: w.role,
+        })
         .collect();
     workers.sort_by(|a, b| b.load.open_cases.cmp(&a.load.open_cases).then_with(|| a.display_name.cmp(&b.display_name)));
     Ok(CaseloadOut { org_unit_id: unit.id, org_unit_name: unit.name, workers, totals })

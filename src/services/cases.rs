@@ -20,15 +20,16 @@ use uuid::Uuid;
 
 use super::tx::{self, Idempotency, Reply};
 use crate::db::{
-    models::{Case, CaseChanges, CaseFacts, CaseListRow, CaseStatusChange, NewCase, NewCaseEvent, NewCaseTransfer, NewReview, Review, User},
+    models::{
+        Case, CaseChanges, CaseFacts, CaseListRow, CaseStatusChange, NewCase, NewCaseEvent, NewCaseTransfer, NewReview, Review,
+        User,
+    },
     repo::{self, cases::CaseFilter},
     Conn,
 };
 use crate::domain::case_flow::{self, allowed_actions, Refusal, TransitionContext, TransitionInput};
 use crate::domain::case_records::may_work;
-use crate::domain::enums::{
-    CaseAction, CaseStatus, ReferralStatus, ReviewDecision, ReviewKind, Role,
-};
+use crate::domain::enums::{CaseAction, CaseStatus, ReferralStatus, ReviewDecision, ReviewKind, Role};
 use crate::domain::labels::Coded;
 use crate::dto::cases::{
     CaseEventOut, CaseOut, CaseQuery, CaseSummary, CreateCase, PendingReview, TransferRequest, TransitionRequest, UpdateCase,
@@ -67,7 +68,10 @@ pub(crate) fn refused(refusal: Refusal, allowed: Option<&[CaseAction]>) -> AppEr
 }
 
 fn case_not_open() -> AppError {
-    AppError::conflict("case_not_open", Text::new("个案已结束，不能再修改。", "The case is no longer open and cannot be changed."))
+    AppError::conflict(
+        "case_not_open",
+        Text::new("个案已结束，不能再修改。", "The case is no longer open and cannot be changed."),
+    )
 }
 
 /// What the state machine needs to know about a case beyond its row.
@@ -203,7 +207,12 @@ pub(crate) async fn lock_case(conn: &mut Conn, actor: &Actor, id: Uuid, expected
 /// Whether a user may be given a case held by a unit at `unit_path`: an active worker or
 /// supervisor inside the caller's scope whose own scope contains the unit (or they could not
 /// see their own case).
-async fn check_assignee(conn: &mut Conn, actor: &Actor, user_id: Uuid, unit_path: Option<&str>) -> Result<Option<User>, AppError> {
+async fn check_assignee(
+    conn: &mut Conn,
+    actor: &Actor,
+    user_id: Uuid,
+    unit_path: Option<&str>,
+) -> Result<Option<User>, AppError> {
     let Some(user) = repo::users::find_in_scope(conn, &actor.scope, user_id).await? else { return Ok(None) };
     if !user.is_active || !CASEWORK.contains(&user.role) {
         return Ok(None);
@@ -267,7 +276,10 @@ pub async fn create(state: &AppState, actor: &Actor, idempotency: Idempotency<'_
     if actor.role == Role::Worker && body.worker_id.is_some_and(|w| w != actor.id) {
         // Assigning someone else's caseload is a supervisor's function.
         super::audit::denied(state, actor, "cases.assign").await;
-        return Err(AppError::Forbidden(Text::new("只有督导可以将个案分派给其他社工。", "Only a supervisor may assign a case to someone else.")));
+        return Err(AppError::Forbidden(Text::new(
+            "只有督导可以将个案分派给其他社工。",
+            "Only a supervisor may assign a case to someone else.",
+        )));
     }
     let actor = actor.clone();
     tx::write(state, actor.id, Some(idempotency), move |conn| {
@@ -333,7 +345,12 @@ pub async fn open_in(conn: &mut Conn, actor: &Actor, body: CreateCase) -> Result
     .await?;
     let opened = NewCaseEvent {
         to_status: Some(CaseStatus::Intake),
-        ..event(&case, actor, "case.opened", json!({"case_no": case.case_no, "source": case.source, "risk_level": case.risk_level}))
+        ..event(
+            &case,
+            actor,
+            "case.opened",
+            json!({"case_no": case.case_no, "source": case.source, "risk_level": case.risk_level}),
+        )
     };
     repo::cases::insert_event(conn, &opened).await?;
     let details = json!({"client_id": case.client_id, "org_unit_id": case.org_unit_id, "worker_id": case.worker_id});
@@ -366,7 +383,8 @@ pub async fn update(state: &AppState, actor: &Actor, id: Uuid, if_match: IfMatch
                 details["risk_level"] = json!({"from": case.risk_level, "to": updated.risk_level});
             }
             repo::cases::insert_event(conn, &event(&updated, &actor, "case.updated", details)).await?;
-            repo::audit::insert(conn, &super::audit::by(&actor, "case.update", "case", Some(id), json!({"fields": fields}))).await?;
+            repo::audit::insert(conn, &super::audit::by(&actor, "case.update", "case", Some(id), json!({"fields": fields})))
+                .await?;
             let version = updated.version;
             Ok(Reply::new(200, &case_out(conn, &actor, updated).await?)?.with_version(version))
         }
@@ -395,7 +413,13 @@ pub enum Transitioned {
 }
 
 /// Takes an action on a case (If-Match): 200 with the case, or 202 with the review it created.
-pub async fn transition(state: &AppState, actor: &Actor, id: Uuid, if_match: IfMatch, body: TransitionRequest) -> Result<Reply, AppError> {
+pub async fn transition(
+    state: &AppState,
+    actor: &Actor,
+    id: Uuid,
+    if_match: IfMatch,
+    body: TransitionRequest,
+) -> Result<Reply, AppError> {
     let actor_ref = actor;
     let actor = actor.clone();
     let result = tx::write(state, actor.id, None, move |conn| {
@@ -508,7 +532,11 @@ pub async fn transfer(state: &AppState, actor: &Actor, id: Uuid, body: TransferR
             }
             let to_unit = match body.org_unit_id {
                 Some(unit) => repo::org_units::find_in_scope(conn, &actor.scope, unit).await?.ok_or_else(|| {
-                    AppError::field("org_unit_id", "not_found", Text::new("单位不存在或不在您的管辖范围内。", "No such unit in your scope."))
+                    AppError::field(
+                        "org_unit_id",
+                        "not_found",
+                        Text::new("单位不存在或不在您的管辖范围内。", "No such unit in your scope."),
+                    )
                 })?,
                 None => repo::org_units::find(conn, case.org_unit_id).await?.ok_or(AppError::NotFound)?,
             };

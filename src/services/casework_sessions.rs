@@ -21,14 +21,19 @@ use crate::i18n::Text;
 use super::sessions::{blank, check_time, field, no_repeats};
 
 /// Checks an individual session against its case and builds it.
-pub async fn individual_session(conn: &mut Conn, actor: &Actor, id: Uuid, s: IndividualSessionIn) -> Result<(Session, Vec<Attendance>), AppError> {
+pub async fn individual_session(
+    conn: &mut Conn,
+    actor: &Actor,
+    id: Uuid,
+    s: IndividualSessionIn,
+) -> Result<(Session, Vec<Attendance>), AppError> {
     let mut errors = Vec::new();
     let late = check_time(s.occurred_at, &mut errors);
     no_repeats("service_types", &s.service_types, &mut errors);
     no_repeats("goal_ids", &s.goal_ids, &mut errors);
-    let case = repo::cases::lock_in_scope(conn, &actor.scope, s.case_id)
-        .await?
-        .ok_or_else(|| AppError::field("case_id", "not_found", Text::new("个案不存在或不在您的管辖范围内。", "No such case in your scope.")))?;
+    let case = repo::cases::lock_in_scope(conn, &actor.scope, s.case_id).await?.ok_or_else(|| {
+        AppError::field("case_id", "not_found", Text::new("个案不存在或不在您的管辖范围内。", "No such case in your scope."))
+    })?;
     if !accepts_individual_sessions(case.status) {
         let mut extra = serde_json::Map::new();
         extra.insert("status".into(), json!(case.status));
@@ -42,13 +47,21 @@ pub async fn individual_session(conn: &mut Conn, actor: &Actor, id: Uuid, s: Ind
         });
     }
     if actor.role == Role::Worker && case.worker_id != actor.id {
-        return Err(AppError::Forbidden(Text::new("只有个案的负责社工或督导可以记录个案服务。", "Only the case's worker or a supervisor may record its sessions.")));
+        return Err(AppError::Forbidden(Text::new(
+            "只有个案的负责社工或督导可以记录个案服务。",
+            "Only the case's worker or a supervisor may record its sessions.",
+        )));
     }
     if !s.goal_ids.is_empty() {
         let known: HashSet<Uuid> = repo::sessions::goals_of_case(conn, case.id, &s.goal_ids).await?.into_iter().collect();
         for (i, g) in s.goal_ids.iter().enumerate() {
             if !known.contains(g) {
-                errors.push(field(format!("goal_ids[{i}]"), "not_found", "该目标不属于本个案的服务计划。", "This goal is not in the case's plans."));
+                errors.push(field(
+                    format!("goal_ids[{i}]"),
+                    "not_found",
+                    "该目标不属于本个案的服务计划。",
+                    "This goal is not in the case's plans.",
+                ));
             }
         }
     }
@@ -87,7 +100,11 @@ pub async fn after_individual_session(conn: &mut Conn, actor: &Actor, saved: &Se
         actor_id: actor.id,
         details,
     };
-    repo::cases::insert_event(conn, &event("session.recorded", json!({"mode": saved.mode, "occurred_at": saved.occurred_at, "late_entry": saved.late_entry}))).await?;
+    repo::cases::insert_event(
+        conn,
+        &event("session.recorded", json!({"mode": saved.mode, "occurred_at": saved.occurred_at, "late_entry": saved.late_entry})),
+    )
+    .await?;
     if let Some(to) = saved.risk_change {
         repo::cases::insert_event(conn, &event("case.risk_changed", json!({"from": before, "to": to}))).await?;
     }

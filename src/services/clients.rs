@@ -52,7 +52,9 @@ fn normalize_contact(name: &str, contact: Option<Contact>, errors: &mut Vec<Fiel
         if let Some(p) = &c.phone {
             match normalize_phone(p) {
                 Ok(n) => c.phone = Some(n),
-                Err(e) => errors.push(FieldError::new(format!("{name}.phone"), e.code(), Text::owned(e.message_zh(), e.message_en()))),
+                Err(e) => {
+                    errors.push(FieldError::new(format!("{name}.phone"), e.code(), Text::owned(e.message_zh(), e.message_en())))
+                }
             }
         }
         c
@@ -74,7 +76,12 @@ fn finish(draft: Draft, today: NaiveDate) -> Result<ClientData, AppError> {
     data.name = data.name.trim().to_owned();
     match (data.id_type, data.id_number.take()) {
         (IdType::None, None) => {}
-        (IdType::None, Some(_)) => errors.push(field("id_number", "not_allowed", "证件类型为“无证件”时不能填写证件号码。", "No document number goes with id_type `none`.")),
+        (IdType::None, Some(_)) => errors.push(field(
+            "id_number",
+            "not_allowed",
+            "证件类型为“无证件”时不能填写证件号码。",
+            "No document number goes with id_type `none`.",
+        )),
         (_, None) => errors.push(field("id_number", "required", "请填写证件号码。", "The document number is required.")),
         (IdType::ResidentId, Some(raw)) => match ResidentId::parse(&raw, today) {
             Ok(id) => {
@@ -92,7 +99,12 @@ fn finish(draft: Draft, today: NaiveDate) -> Result<ClientData, AppError> {
             if (5..=20).contains(&n.len()) && n.bytes().all(|b| b.is_ascii_alphanumeric()) {
                 data.id_number = Some(n);
             } else {
-                errors.push(field("id_number", "invalid_format", "证件号码应为 5–20 位字母或数字。", "A document number is 5–20 letters or digits."));
+                errors.push(field(
+                    "id_number",
+                    "invalid_format",
+                    "证件号码应为 5–20 位字母或数字。",
+                    "A document number is 5–20 letters or digits.",
+                ));
             }
         }
     }
@@ -186,7 +198,14 @@ async fn household_out(conn: &mut Conn, actor: &Actor, id: Uuid) -> Result<Optio
         .into_iter()
         .map(|m| MemberOut { client_id: m.client_id, name: m.name, relation: m.relation })
         .collect();
-    Ok(Some(HouseholdOut { id: h.id, org_unit_id: h.org_unit_id, address: h.address, members, version: h.version, created_at: h.created_at }))
+    Ok(Some(HouseholdOut {
+        id: h.id,
+        org_unit_id: h.org_unit_id,
+        address: h.address,
+        members,
+        version: h.version,
+        created_at: h.created_at,
+    }))
 }
 
 fn unit_not_in_scope() -> AppError {
@@ -207,7 +226,8 @@ fn search_for(q: &str) -> Option<ClientSearch> {
             return Some(ClientSearch::Phone(phone));
         }
         let compact: String = q.chars().filter(|c| !c.is_whitespace()).collect::<String>().to_uppercase();
-        if compact.len() >= 5 && compact.bytes().all(|b| b.is_ascii_alphanumeric()) && compact.bytes().any(|b| b.is_ascii_digit()) {
+        if compact.len() >= 5 && compact.bytes().all(|b| b.is_ascii_alphanumeric()) && compact.bytes().any(|b| b.is_ascii_digit())
+        {
             return Some(ClientSearch::Document(compact));
         }
     }
@@ -274,7 +294,12 @@ async fn check_document(conn: &mut Conn, actor: &Actor, data: &ClientData, excep
 }
 
 /// Registers a client.
-pub async fn create(state: &AppState, actor: &Actor, idempotency: Idempotency<'_>, body: CreateClient) -> Result<Reply, AppError> {
+pub async fn create(
+    state: &AppState,
+    actor: &Actor,
+    idempotency: Idempotency<'_>,
+    body: CreateClient,
+) -> Result<Reply, AppError> {
     super::require_role(state, actor, CASEWORK, "clients.create").await?;
     let data = finish(
         Draft {
@@ -374,13 +399,36 @@ fn changed_fields(before: &Client, after: &Client) -> Vec<&'static str> {
     macro_rules! cmp {
         ($($f:ident),*) => { $( if before.$f != after.$f { out.push(stringify!($f)); } )* };
     }
-    cmp!(name, gender, birth_date, id_type, id_number, phone, address, hukou_division_code, categories, living_arrangement,
-         self_care, disability, guardian, emergency_contact, risk_level, consent, notes);
+    cmp!(
+        name,
+        gender,
+        birth_date,
+        id_type,
+        id_number,
+        phone,
+        address,
+        hukou_division_code,
+        categories,
+        living_arrangement,
+        self_care,
+        disability,
+        guardian,
+        emergency_contact,
+        risk_level,
+        consent,
+        notes
+    );
     out
 }
 
 /// Changes a client (If-Match).
-pub async fn update(state: &AppState, actor: &Actor, id: Uuid, if_match: IfMatch, patch: UpdateClient) -> Result<Reply, AppError> {
+pub async fn update(
+    state: &AppState,
+    actor: &Actor,
+    id: Uuid,
+    if_match: IfMatch,
+    patch: UpdateClient,
+) -> Result<Reply, AppError> {
     super::require_role(state, actor, CASEWORK, "clients.update").await?;
     let actor = actor.clone();
     tx::write(state, actor.id, None, move |conn| {
@@ -441,7 +489,14 @@ pub async fn timeline(state: &AppState, actor: &Actor, id: Uuid, page: &Page) ->
     Ok(paged.map(|e| {
         if e.from_case {
             let summary = super::cases::event_summary(&e.kind, e.action, e.from_status, e.to_status, &e.details, lang);
-            return TimelineEntry { at: e.at, kind: e.kind, entity_type: e.entity_type, entity_id: e.entity_id, actor_id: e.actor_id, summary };
+            return TimelineEntry {
+                at: e.at,
+                kind: e.kind,
+                entity_type: e.entity_type,
+                entity_id: e.entity_id,
+                actor_id: e.actor_id,
+                summary,
+            };
         }
         let (kind, zh, en) = timeline_kind(&e.kind);
         let fields = e.details.get("fields").map(|f| f.to_string()).unwrap_or_default();
@@ -449,12 +504,24 @@ pub async fn timeline(state: &AppState, actor: &Actor, id: Uuid, page: &Page) ->
             crate::i18n::Lang::Zh => format!("{zh}{}", if fields.is_empty() { String::new() } else { format!("：{fields}") }),
             crate::i18n::Lang::En => format!("{en}{}", if fields.is_empty() { String::new() } else { format!(": {fields}") }),
         };
-        TimelineEntry { at: e.at, kind: kind.to_owned(), entity_type: e.entity_type, entity_id: e.entity_id, actor_id: e.actor_id, summary }
+        TimelineEntry {
+            at: e.at,
+            kind: kind.to_owned(),
+            entity_type: e.entity_type,
+            entity_id: e.entity_id,
+            actor_id: e.actor_id,
+            summary,
+        }
     }))
 }
 
 /// Creates a household in a unit in scope.
-pub async fn create_household(state: &AppState, actor: &Actor, idempotency: Idempotency<'_>, body: CreateHousehold) -> Result<Reply, AppError> {
+pub async fn create_household(
+    state: &AppState,
+    actor: &Actor,
+    idempotency: Idempotency<'_>,
+    body: CreateHousehold,
+) -> Result<Reply, AppError> {
     super::require_role(state, actor, CASEWORK, "households.create").await?;
     let actor = actor.clone();
     tx::write(state, actor.id, Some(idempotency), move |conn| {
@@ -506,9 +573,17 @@ pub async fn set_members(state: &AppState, actor: &Actor, id: Uuid, body: SetMem
             let members: Vec<_> = body.members.iter().map(|m| (m.client_id, m.relation)).collect();
             repo::clients::set_members(conn, id, &members).await?;
             for (client, _) in &members {
-                repo::audit::insert(conn, &super::audit::by(&actor, "household.members", "client", Some(*client), json!({"household_id": id}))).await?;
+                repo::audit::insert(
+                    conn,
+                    &super::audit::by(&actor, "household.members", "client", Some(*client), json!({"household_id": id})),
+                )
+                .await?;
             }
-            repo::audit::insert(conn, &super::audit::by(&actor, "household.members", "household", Some(id), json!({"members": members.len()}))).await?;
+            repo::audit::insert(
+                conn,
+                &super::audit::by(&actor, "household.members", "household", Some(id), json!({"members": members.len()})),
+            )
+            .await?;
             let h = household_out(conn, &actor, id).await?.ok_or(AppError::NotFound)?;
             Ok(Reply::new(200, &h)?.with_version(h.version))
         }

@@ -43,8 +43,8 @@ pub async fn children(state: &AppState, actor: &Actor, id: Uuid, page: &Page) ->
 }
 
 fn division_code(field: &str, raw: &str, tier: Tier) -> Result<String, FieldError> {
-    let code = DivisionCode::parse(raw)
-        .map_err(|e| FieldError::new(field, e.code(), Text::owned(e.message_zh(), e.message_en())))?;
+    let code =
+        DivisionCode::parse(raw).map_err(|e| FieldError::new(field, e.code(), Text::owned(e.message_zh(), e.message_en())))?;
     if !code.matches_tier(tier) {
         return Err(FieldError::new(
             field,
@@ -124,10 +124,12 @@ pub async fn create(
                 },
             )
             .await?;
-            repo::audit::insert(conn, &super::audit::by(&actor, "org_unit.create", "org_unit", Some(id), json!({"name": unit.name, "tier": unit.tier}))).await?;
-            Ok(Reply::new(201, &OrgUnitOut::from(unit.clone()))?
-                .with_version(unit.version)
-                .at(format!("/api/v1/org-units/{id}")))
+            repo::audit::insert(
+                conn,
+                &super::audit::by(&actor, "org_unit.create", "org_unit", Some(id), json!({"name": unit.name, "tier": unit.tier})),
+            )
+            .await?;
+            Ok(Reply::new(201, &OrgUnitOut::from(unit.clone()))?.with_version(unit.version).at(format!("/api/v1/org-units/{id}")))
         }
         .scope_boxed_local()
     })
@@ -139,7 +141,13 @@ fn normalize_phone(phone: Option<&str>) -> Option<String> {
 }
 
 /// Changes a unit; a new `parent_id` moves it with its subtree.
-pub async fn update(state: &AppState, actor: &Actor, id: Uuid, if_match: IfMatch, body: UpdateOrgUnit) -> Result<Reply, AppError> {
+pub async fn update(
+    state: &AppState,
+    actor: &Actor,
+    id: Uuid,
+    if_match: IfMatch,
+    body: UpdateOrgUnit,
+) -> Result<Reply, AppError> {
     super::require_role(state, actor, &[Role::Admin], "org_units.update").await?;
     let actor = actor.clone();
     tx::write(state, actor.id, None, move |conn| {
@@ -163,7 +171,11 @@ pub async fn update(state: &AppState, actor: &Actor, id: Uuid, if_match: IfMatch
             let mut new_parent = None;
             if let Some(parent_id) = body.parent_id.filter(|p| Some(*p) != unit.parent_id) {
                 if unit.parent_id.is_none() || unit.id == actor.org_unit_id {
-                    errors.push(FieldError::new("parent_id", "cannot_move", Text::new("不能移动根单位或您自己的单位。", "The root and your own unit cannot be moved.")));
+                    errors.push(FieldError::new(
+                        "parent_id",
+                        "cannot_move",
+                        Text::new("不能移动根单位或您自己的单位。", "The root and your own unit cannot be moved."),
+                    ));
                 } else {
                     // Locked for the same reason as a new unit's parent: the parent may be moving too.
                     match repo::org_units::lock_in_scope(conn, &actor.scope, parent_id).await? {

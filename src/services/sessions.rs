@@ -97,7 +97,14 @@ fn out(s: Session, attendance: Vec<Attendance>) -> SessionOut {
 }
 
 /// A session with only the common fields set; each method fills in its own.
-pub(super) fn blank(id: Uuid, method: SessionMethod, org_unit_id: Uuid, actor: &Actor, occurred_at: DateTime<Utc>, late: bool) -> Session {
+pub(super) fn blank(
+    id: Uuid,
+    method: SessionMethod,
+    org_unit_id: Uuid,
+    actor: &Actor,
+    occurred_at: DateTime<Utc>,
+    late: bool,
+) -> Session {
     let now = Utc::now();
     Session {
         id,
@@ -147,13 +154,28 @@ fn attendance_rows(
         match (row.client_id, &row.participant_name) {
             (Some(c), None) => {
                 if !members.contains(&c) {
-                    errors.push(field(format!("{f}.client_id"), "not_a_member", "该服务对象不是本小组成员。", "This client is not a member of the group."));
+                    errors.push(field(
+                        format!("{f}.client_id"),
+                        "not_a_member",
+                        "该服务对象不是本小组成员。",
+                        "This client is not a member of the group.",
+                    ));
                 } else if !seen.insert(c) {
-                    errors.push(field(format!("{f}.client_id"), "duplicate", "同一成员重复出现。", "This member is listed twice."));
+                    errors.push(field(
+                        format!("{f}.client_id"),
+                        "duplicate",
+                        "同一成员重复出现。",
+                        "This member is listed twice.",
+                    ));
                 }
             }
             (None, Some(_)) => {}
-            _ => errors.push(field(f.clone(), "one_of", "请填写成员 client_id 或临时参与者姓名，二者选一。", "Give either a member's client_id or a walk-in's participant_name.")),
+            _ => errors.push(field(
+                f.clone(),
+                "one_of",
+                "请填写成员 client_id 或临时参与者姓名，二者选一。",
+                "Give either a member's client_id or a walk-in's participant_name.",
+            )),
         }
         out.push(Attendance {
             session_id,
@@ -170,7 +192,12 @@ fn not_in_scope(name: &str) -> AppError {
     AppError::field(name, "not_found", Text::new("记录不存在或不在您的管辖范围内。", "No such record in your scope."))
 }
 
-async fn group_session(conn: &mut Conn, actor: &Actor, id: Uuid, s: GroupSessionIn) -> Result<(Session, Vec<Attendance>), AppError> {
+async fn group_session(
+    conn: &mut Conn,
+    actor: &Actor,
+    id: Uuid,
+    s: GroupSessionIn,
+) -> Result<(Session, Vec<Attendance>), AppError> {
     let mut errors = Vec::new();
     let late = check_time(s.occurred_at, &mut errors);
     no_repeats("service_types", &s.service_types, &mut errors);
@@ -178,7 +205,10 @@ async fn group_session(conn: &mut Conn, actor: &Actor, id: Uuid, s: GroupSession
     if !matches!(group.status, GroupStatus::Planning | GroupStatus::Running) {
         return Err(AppError::conflict(
             "group_closed",
-            Text::new("小组已结束或已取消，不能再记录活动。", "The group has ended or was cancelled; no more sessions can be recorded."),
+            Text::new(
+                "小组已结束或已取消，不能再记录活动。",
+                "The group has ended or was cancelled; no more sessions can be recorded.",
+            ),
         ));
     }
     let members: HashSet<Uuid> = repo::sessions::current_member_ids(conn, group.id).await?.into_iter().collect();
@@ -201,7 +231,12 @@ async fn group_session(conn: &mut Conn, actor: &Actor, id: Uuid, s: GroupSession
     Ok((session, rows))
 }
 
-async fn community_session(conn: &mut Conn, actor: &Actor, id: Uuid, s: CommunitySessionIn) -> Result<(Session, Vec<Attendance>), AppError> {
+async fn community_session(
+    conn: &mut Conn,
+    actor: &Actor,
+    id: Uuid,
+    s: CommunitySessionIn,
+) -> Result<(Session, Vec<Attendance>), AppError> {
     let mut errors = Vec::new();
     let late = check_time(s.occurred_at, &mut errors);
     no_repeats("service_types", &s.service_types, &mut errors);
@@ -234,7 +269,12 @@ fn body_id(body: &CreateSession) -> Option<Uuid> {
 }
 
 /// Records a session.
-pub async fn create(state: &AppState, actor: &Actor, idempotency: Idempotency<'_>, body: CreateSession) -> Result<Reply, AppError> {
+pub async fn create(
+    state: &AppState,
+    actor: &Actor,
+    idempotency: Idempotency<'_>,
+    body: CreateSession,
+) -> Result<Reply, AppError> {
     super::require_role(state, actor, CASEWORK, "sessions.create").await?;
     let actor = actor.clone();
     tx::write(state, actor.id, Some(idempotency), move |conn| {
@@ -302,21 +342,34 @@ fn wrong_method(name: &str) -> FieldError {
 }
 
 /// Edits a session (If-Match). The recorder or a supervisor may edit.
-pub async fn update(state: &AppState, actor: &Actor, id: Uuid, if_match: IfMatch, patch: UpdateSession) -> Result<Reply, AppError> {
+pub async fn update(
+    state: &AppState,
+    actor: &Actor,
+    id: Uuid,
+    if_match: IfMatch,
+    patch: UpdateSession,
+) -> Result<Reply, AppError> {
     super::require_role(state, actor, CASEWORK, "sessions.update").await?;
     let actor = actor.clone();
     tx::write(state, actor.id, None, move |conn| {
         async move {
             let current = repo::sessions::lock_in_scope(conn, &actor.scope, id).await?.ok_or(AppError::NotFound)?;
             if current.recorded_by != actor.id && actor.role != Role::Supervisor {
-                return Err(AppError::Forbidden(Text::new("只有记录人或督导可以修改服务记录。", "Only the recorder or a supervisor may edit a session.")));
+                return Err(AppError::Forbidden(Text::new(
+                    "只有记录人或督导可以修改服务记录。",
+                    "Only the recorder or a supervisor may edit a session.",
+                )));
             }
             if current.version != if_match.0 {
                 return Err(AppError::PreconditionFailed);
             }
             let mut errors = Vec::new();
             let method = current.method;
-            let individual = [("mode", patch.mode.is_some()), ("client_response", patch.client_response.is_some()), ("next_steps", patch.next_steps.is_some())];
+            let individual = [
+                ("mode", patch.mode.is_some()),
+                ("client_response", patch.client_response.is_some()),
+                ("next_steps", patch.next_steps.is_some()),
+            ];
             let group = [("theme", patch.theme.is_some()), ("attendance", patch.attendance.is_some())];
             let community = [
                 ("title", patch.title.is_some()),
@@ -326,7 +379,11 @@ pub async fn update(state: &AppState, actor: &Actor, id: Uuid, if_match: IfMatch
                 ("partners", patch.partners.is_some()),
                 ("resources_value_yuan", patch.resources_value_yuan.is_some()),
             ];
-            for (m, fields) in [(SessionMethod::Individual, &individual[..]), (SessionMethod::Group, &group[..]), (SessionMethod::Community, &community[..])] {
+            for (m, fields) in [
+                (SessionMethod::Individual, &individual[..]),
+                (SessionMethod::Group, &group[..]),
+                (SessionMethod::Community, &community[..]),
+            ] {
                 if m != method {
                     errors.extend(fields.iter().filter(|(_, set)| *set).map(|(name, _)| wrong_method(name)));
                 }
@@ -346,7 +403,8 @@ pub async fn update(state: &AppState, actor: &Actor, id: Uuid, if_match: IfMatch
             let mut rows = None;
             if let (SessionMethod::Group, Some(att), Some(group_id)) = (method, &patch.attendance, current.group_id) {
                 let members: HashSet<Uuid> = repo::sessions::current_member_ids(conn, group_id).await?.into_iter().collect();
-                let old: HashSet<Uuid> = repo::sessions::attendance(conn, id).await?.into_iter().filter_map(|a| a.client_id).collect();
+                let old: HashSet<Uuid> =
+                    repo::sessions::attendance(conn, id).await?.into_iter().filter_map(|a| a.client_id).collect();
                 // Members who have since left may stay on the list of a past session.
                 let allowed: HashSet<Uuid> = members.union(&old).copied().collect();
                 rows = Some(attendance_rows(id, att, &allowed, &mut errors));
@@ -355,18 +413,42 @@ pub async fn update(state: &AppState, actor: &Actor, id: Uuid, if_match: IfMatch
                 return Err(AppError::Validation(errors));
             }
             next.duration_minutes = patch.duration_minutes.unwrap_or(next.duration_minutes);
-            if let Some(v) = patch.location { next.location = v; }
-            if let Some(v) = patch.summary { next.summary = v; }
-            if let Some(v) = patch.mode { next.mode = Some(v); }
-            if let Some(v) = patch.client_response { next.client_response = v; }
-            if let Some(v) = patch.next_steps { next.next_steps = v; }
-            if let Some(v) = patch.theme { next.theme = v; }
-            if let Some(v) = patch.title { next.title = Some(v.trim().to_owned()); }
-            if let Some(v) = patch.participant_count { next.participant_count = Some(v); }
-            if let Some(v) = patch.volunteer_count { next.volunteer_count = Some(v); }
-            if let Some(v) = patch.volunteer_hours { next.volunteer_hours = Some(v); }
-            if let Some(v) = patch.partners { next.partners = v; }
-            if let Some(v) = patch.resources_value_yuan { next.resources_value_fen = Some(yuan_to_fen(v)); }
+            if let Some(v) = patch.location {
+                next.location = v;
+            }
+            if let Some(v) = patch.summary {
+                next.summary = v;
+            }
+            if let Some(v) = patch.mode {
+                next.mode = Some(v);
+            }
+            if let Some(v) = patch.client_response {
+                next.client_response = v;
+            }
+            if let Some(v) = patch.next_steps {
+                next.next_steps = v;
+            }
+            if let Some(v) = patch.theme {
+                next.theme = v;
+            }
+            if let Some(v) = patch.title {
+                next.title = Some(v.trim().to_owned());
+            }
+            if let Some(v) = patch.participant_count {
+                next.participant_count = Some(v);
+            }
+            if let Some(v) = patch.volunteer_count {
+                next.volunteer_count = Some(v);
+            }
+            if let Some(v) = patch.volunteer_hours {
+                next.volunteer_hours = Some(v);
+            }
+            if let Some(v) = patch.partners {
+                next.partners = v;
+            }
+            if let Some(v) = patch.resources_value_yuan {
+                next.resources_value_fen = Some(yuan_to_fen(v));
+            }
             let saved = repo::sessions::update(conn, &next).await?;
             if let Some(rows) = &rows {
                 repo::sessions::replace_attendance(conn, id, rows).await?;
@@ -389,8 +471,23 @@ fn changed(before: &Session, after: &Session, attendance: bool) -> Value {
     macro_rules! cmp {
         ($($f:ident),*) => { $( if before.$f != after.$f { out.insert(stringify!($f).into(), json!({"from": before.$f, "to": after.$f})); } )* };
     }
-    cmp!(occurred_at, duration_minutes, location, service_types, summary, mode, client_response, next_steps, theme, title,
-         participant_count, volunteer_count, volunteer_hours, partners, resources_value_fen);
+    cmp!(
+        occurred_at,
+        duration_minutes,
+        location,
+        service_types,
+        summary,
+        mode,
+        client_response,
+        next_steps,
+        theme,
+        title,
+        participant_count,
+        volunteer_count,
+        volunteer_hours,
+        partners,
+        resources_value_fen
+    );
     if attendance {
         out.insert("attendance".into(), json!("replaced"));
     }
@@ -402,7 +499,13 @@ async fn group_out(conn: &mut Conn, g: Group, full: bool) -> Result<GroupOut, Ap
         let members = repo::sessions::group_members(conn, g.id)
             .await?
             .into_iter()
-            .map(|m| GroupMemberOut { client_id: m.client_id, name: m.name, joined_on: m.joined_on, left_on: m.left_on, exit_reason: m.exit_reason })
+            .map(|m| GroupMemberOut {
+                client_id: m.client_id,
+                name: m.name,
+                joined_on: m.joined_on,
+                left_on: m.left_on,
+                exit_reason: m.exit_reason,
+            })
             .collect();
         let figures = repo::sessions::group_session_figures(conn, g.id).await?;
         let listed: i64 = figures.iter().map(|f| f.members_listed).sum();
@@ -458,14 +561,28 @@ async fn check_leaders(conn: &mut Conn, actor: &Actor, leaders: &[Uuid]) -> Resu
     no_repeats("leader_ids", leaders, &mut errors);
     for (i, l) in leaders.iter().enumerate() {
         if repo::users::find_in_scope(conn, &actor.scope, *l).await?.is_none() {
-            errors.push(field(format!("leader_ids[{i}]"), "not_found", "用户不存在或不在您的管辖范围内。", "No such user in your scope."));
+            errors.push(field(
+                format!("leader_ids[{i}]"),
+                "not_found",
+                "用户不存在或不在您的管辖范围内。",
+                "No such user in your scope.",
+            ));
         }
     }
-    if errors.is_empty() { Ok(()) } else { Err(AppError::Validation(errors)) }
+    if errors.is_empty() {
+        Ok(())
+    } else {
+        Err(AppError::Validation(errors))
+    }
 }
 
 /// Creates a group.
-pub async fn create_group(state: &AppState, actor: &Actor, idempotency: Idempotency<'_>, body: CreateGroup) -> Result<Reply, AppError> {
+pub async fn create_group(
+    state: &AppState,
+    actor: &Actor,
+    idempotency: Idempotency<'_>,
+    body: CreateGroup,
+) -> Result<Reply, AppError> {
     super::require_role(state, actor, CASEWORK, "groups.create").await?;
     let actor = actor.clone();
     tx::write(state, actor.id, Some(idempotency), move |conn| {
@@ -480,7 +597,9 @@ pub async fn create_group(state: &AppState, actor: &Actor, idempotency: Idempote
                     None => Err(AppError::conflict("id_taken", Text::new("该 id 已被占用。", "This id is already taken."))),
                 };
             }
-            repo::org_units::find_in_scope(conn, &actor.scope, body.org_unit_id).await?.ok_or_else(|| not_in_scope("org_unit_id"))?;
+            repo::org_units::find_in_scope(conn, &actor.scope, body.org_unit_id)
+                .await?
+                .ok_or_else(|| not_in_scope("org_unit_id"))?;
             let leaders = if body.leader_ids.is_empty() { vec![actor.id] } else { body.leader_ids };
             check_leaders(conn, &actor, &leaders).await?;
             let data = GroupData {
@@ -531,7 +650,13 @@ fn status_allowed(from: GroupStatus, to: GroupStatus) -> bool {
 }
 
 /// Changes a group (If-Match).
-pub async fn update_group(state: &AppState, actor: &Actor, id: Uuid, if_match: IfMatch, patch: UpdateGroup) -> Result<Reply, AppError> {
+pub async fn update_group(
+    state: &AppState,
+    actor: &Actor,
+    id: Uuid,
+    if_match: IfMatch,
+    patch: UpdateGroup,
+) -> Result<Reply, AppError> {
     super::require_role(state, actor, CASEWORK, "groups.update").await?;
     let actor = actor.clone();
     tx::write(state, actor.id, None, move |conn| {
@@ -544,7 +669,10 @@ pub async fn update_group(state: &AppState, actor: &Actor, id: Uuid, if_match: I
                 if !status_allowed(g.status, to) {
                     return Err(AppError::conflict(
                         "status_not_allowed",
-                        Text::owned(format!("小组状态不能从 {} 变为 {}。", g.status, to), format!("A group cannot go from {} to {}.", g.status, to)),
+                        Text::owned(
+                            format!("小组状态不能从 {} 变为 {}。", g.status, to),
+                            format!("A group cannot go from {} to {}.", g.status, to),
+                        ),
                     ));
                 }
             }
@@ -561,7 +689,11 @@ pub async fn update_group(state: &AppState, actor: &Actor, id: Uuid, if_match: I
                 status: patch.status.unwrap_or(g.status),
             };
             let saved = repo::sessions::update_group(conn, id, &data).await?;
-            repo::audit::insert(conn, &super::audit::by(&actor, "group.update", "group", Some(id), json!({"status": saved.status}))).await?;
+            repo::audit::insert(
+                conn,
+                &super::audit::by(&actor, "group.update", "group", Some(id), json!({"status": saved.status})),
+            )
+            .await?;
             let version = saved.version;
             Ok(Reply::new(200, &group_out(conn, saved, true).await?)?.with_version(version))
         }

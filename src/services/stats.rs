@@ -46,7 +46,11 @@ pub async fn stats(state: &AppState, actor: &Actor, query: &StatsQuery) -> Resul
     }
     let group_by: Vec<String> = query.group_by.as_deref().unwrap_or("unit").split(',').map(|s| s.trim().to_owned()).collect();
     if group_by.iter().any(|g| g != "unit" && g != "month") || group_by.is_empty() {
-        return Err(AppError::field("group_by", "invalid", Text::new("group_by 只能为 unit、month 或 unit,month。", "group_by is `unit`, `month` or `unit,month`.")));
+        return Err(AppError::field(
+            "group_by",
+            "invalid",
+            Text::new("group_by 只能为 unit、month 或 unit,month。", "group_by is `unit`, `month` or `unit,month`."),
+        ));
     }
     let by_unit = group_by.iter().any(|g| g == "unit");
     let by_month = group_by.iter().any(|g| g == "month");
@@ -158,7 +162,11 @@ fn whole_month_years(whole: Option<(NaiveDate, NaiveDate)>) -> ((i32, i32), (i32
     let bits = |year: i32| {
         let lo = if year == first.year() { first.month0() } else { 0 };
         let hi = if year == last.year() { last.month0() + 1 } else { 12 };
-        if hi > lo { (1 << hi) - (1 << lo) } else { 0 }
+        if hi > lo {
+            (1 << hi) - (1 << lo)
+        } else {
+            0
+        }
     };
     ((first.year(), last.year()), (bits(first.year()), bits(last.year())))
 }
@@ -183,9 +191,25 @@ pub struct Export {
 
 /// Column headers of the export, in order.
 pub const HEADERS: &[&str] = &[
-    "单位", "月份", "服务人数", "服务人次", "个案服务次数", "小组活动次数", "社区活动次数", "个案服务时长（分钟）",
-    "小组服务时长（分钟）", "社区服务时长（分钟）", "社区活动参与人次", "志愿服务时长（小时）", "链接资源价值（元）",
-    "新登记服务对象", "新开个案", "结案数", "期末在案数", "逾期未访个案", "待审核",
+    "单位",
+    "月份",
+    "服务人数",
+    "服务人次",
+    "个案服务次数",
+    "小组活动次数",
+    "社区活动次数",
+    "个案服务时长（分钟）",
+    "小组服务时长（分钟）",
+    "社区服务时长（分钟）",
+    "社区活动参与人次",
+    "志愿服务时长（小时）",
+    "链接资源价值（元）",
+    "新登记服务对象",
+    "新开个案",
+    "结案数",
+    "期末在案数",
+    "逾期未访个案",
+    "待审核",
 ];
 
 enum Cell {
@@ -264,7 +288,11 @@ pub async fn export(state: &AppState, actor: &Actor, query: &StatsQuery, format:
             text.push_str(&line.join(","));
             text.push_str("\r\n");
         }
-        return Ok(Export { bytes: text.into_bytes(), content_type: "text/csv; charset=utf-8", file_name: format!("{base}.csv") });
+        return Ok(Export {
+            bytes: text.into_bytes(),
+            content_type: "text/csv; charset=utf-8",
+            file_name: format!("{base}.csv"),
+        });
     }
     let bytes = xlsx(&out, &rows).map_err(|e| AppError::internal(anyhow::anyhow!("writing xlsx: {e}")))?;
     Ok(Export {

@@ -17,7 +17,9 @@ use crate::db::{
     Conn,
 };
 use crate::domain::enums::Role;
-use crate::dto::supervision::{ActionItem, CreateSupervisionRecord, SupervisionQuery, SupervisionRecordOut, UpdateSupervisionRecord};
+use crate::dto::supervision::{
+    ActionItem, CreateSupervisionRecord, SupervisionQuery, SupervisionRecordOut, UpdateSupervisionRecord,
+};
 use crate::error::{AppError, FieldError};
 use crate::extract::{page::Paged, Actor, IfMatch, Page};
 use crate::i18n::Text;
@@ -115,10 +117,16 @@ fn trimmed(text: Option<String>) -> Option<String> {
 }
 
 /// A page of records in scope, newest first.
-pub async fn list(state: &AppState, actor: &Actor, query: SupervisionQuery, page: &Page) -> Result<Paged<SupervisionRecordOut>, AppError> {
+pub async fn list(
+    state: &AppState,
+    actor: &Actor,
+    query: SupervisionQuery,
+    page: &Page,
+) -> Result<Paged<SupervisionRecordOut>, AppError> {
     let before = page.after::<Uuid>()?;
     let mut conn = state.conn().await?;
-    let filter = SupervisionFilter { supervisor_id: query.supervisor_id, supervisee_id: query.supervisee_id, case_id: query.case_id };
+    let filter =
+        SupervisionFilter { supervisor_id: query.supervisor_id, supervisee_id: query.supervisee_id, case_id: query.case_id };
     let rows = repo::supervision::list(&mut conn, &actor.scope, &filter, before, page.fetch_limit()).await?;
     let paged = page.finish(rows, |r| r.id);
     let items = outs(&mut conn, paged.items).await?;
@@ -133,7 +141,12 @@ pub async fn get(state: &AppState, actor: &Actor, id: Uuid) -> Result<Supervisio
 }
 
 /// Records a supervision (supervisors).
-pub async fn create(state: &AppState, actor: &Actor, idempotency: Idempotency<'_>, body: CreateSupervisionRecord) -> Result<Reply, AppError> {
+pub async fn create(
+    state: &AppState,
+    actor: &Actor,
+    idempotency: Idempotency<'_>,
+    body: CreateSupervisionRecord,
+) -> Result<Reply, AppError> {
     super::require_role(state, actor, &[Role::Supervisor], "supervision.create").await?;
     let actor = actor.clone();
     tx::write(state, actor.id, Some(idempotency), move |conn| {
@@ -172,8 +185,10 @@ pub async fn create(state: &AppState, actor: &Actor, idempotency: Idempotency<'_
             check(conn, &actor, actor.id, &draft, &body.action_items).await?;
             let record = repo::supervision::insert(conn, id, unit_id, actor.id, &draft.data).await?;
             repo::supervision::set_links(conn, id, &draft.supervisee_ids, &draft.case_ids).await?;
-            let details = json!({"org_unit_id": unit_id, "supervisees": draft.supervisee_ids.len(), "cases": draft.case_ids.len()});
-            repo::audit::insert(conn, &super::audit::by(&actor, "supervision.create", "supervision_record", Some(id), details)).await?;
+            let details =
+                json!({"org_unit_id": unit_id, "supervisees": draft.supervisee_ids.len(), "cases": draft.case_ids.len()});
+            repo::audit::insert(conn, &super::audit::by(&actor, "supervision.create", "supervision_record", Some(id), details))
+                .await?;
             let version = record.version;
             Ok(Reply::new(201, &out(conn, record).await?)?.with_version(version).at(format!("/api/v1/supervision-records/{id}")))
         }
@@ -183,7 +198,13 @@ pub async fn create(state: &AppState, actor: &Actor, idempotency: Idempotency<'_
 }
 
 /// Changes a record (supervisors, If-Match), e.g. to mark agreed actions done.
-pub async fn update(state: &AppState, actor: &Actor, id: Uuid, if_match: IfMatch, patch: UpdateSupervisionRecord) -> Result<Reply, AppError> {
+pub async fn update(
+    state: &AppState,
+    actor: &Actor,
+    id: Uuid,
+    if_match: IfMatch,
+    patch: UpdateSupervisionRecord,
+) -> Result<Reply, AppError> {
     super::require_role(state, actor, &[Role::Supervisor], "supervision.update").await?;
     let actor = actor.clone();
     tx::write(state, actor.id, None, move |conn| {
@@ -210,7 +231,8 @@ pub async fn update(state: &AppState, actor: &Actor, id: Uuid, if_match: IfMatch
             check(conn, &actor, current.supervisor_id, &draft, &items).await?;
             let record = repo::supervision::update(conn, id, &draft.data).await?;
             repo::supervision::set_links(conn, id, &draft.supervisee_ids, &draft.case_ids).await?;
-            repo::audit::insert(conn, &super::audit::by(&actor, "supervision.update", "supervision_record", Some(id), json!({}))).await?;
+            repo::audit::insert(conn, &super::audit::by(&actor, "supervision.update", "supervision_record", Some(id), json!({})))
+                .await?;
             let version = record.version;
             Ok(Reply::new(200, &out(conn, record).await?)?.with_version(version))
         }

@@ -91,8 +91,16 @@ where
             let reply = work(conn).await?;
             if let Some((key, ..)) = &claim {
                 let status = i16::try_from(reply.status).map_err(AppError::internal)?;
-                repo::idempotency::complete(conn, user_id, key, status, &reply.body, reply.etag.as_deref(), reply.location.as_deref())
-                    .await?;
+                repo::idempotency::complete(
+                    conn,
+                    user_id,
+                    key,
+                    status,
+                    &reply.body,
+                    reply.etag.as_deref(),
+                    reply.location.as_deref(),
+                )
+                .await?;
             }
             Ok(reply)
         }

@@ -120,7 +120,14 @@ pub async fn update(state: &AppState, actor: &Actor, id: Uuid, if_match: IfMatch
                     ("org_unit_id", body.org_unit_id.is_some_and(|u| u != user.org_unit_id)),
                 ] {
                     if changed {
-                        errors.push(FieldError::new(field, "self_change", Text::new("不能修改自己的角色、单位或启用状态。", "You cannot change your own role, unit or active state.")));
+                        errors.push(FieldError::new(
+                            field,
+                            "self_change",
+                            Text::new(
+                                "不能修改自己的角色、单位或启用状态。",
+                                "You cannot change your own role, unit or active state.",
+                            ),
+                        ));
                     }
                 }
                 if !errors.is_empty() {
@@ -139,7 +146,8 @@ pub async fn update(state: &AppState, actor: &Actor, id: Uuid, if_match: IfMatch
                 certification: body.certification,
                 is_active: body.is_active,
             };
-            let updated = repo::users::update(conn, id, user.version, &changes, disabling).await?.ok_or(AppError::PreconditionFailed)?;
+            let updated =
+                repo::users::update(conn, id, user.version, &changes, disabling).await?.ok_or(AppError::PreconditionFailed)?;
             if disabling {
                 repo::users::revoke_sessions(conn, id, None).await?;
             }

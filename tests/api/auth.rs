@@ -47,8 +47,7 @@ async fn me_with(app: &TestApp, token: &str) -> Res {
 }
 
 async fn login(app: &TestApp, username: &str, password: &str) -> Res {
-    app.send(Method::POST, "/api/v1/auth/login", None, Some(&json!({"username": username, "password": password})), &[])
-        .await
+    app.send(Method::POST, "/api/v1/auth/login", None, Some(&json!({"username": username, "password": password})), &[]).await
 }
 
 async fn refresh(app: &TestApp, token: &str) -> Res {
@@ -183,10 +182,7 @@ async fn refresh_rotates_forgives_a_lost_response_and_revokes_a_reused_family() 
     refresh(&app, &r3).await.expect(401);
     refresh(&app, &r2).await.expect(401);
     let family = app
-        .sql_i64(&format!(
-            "SELECT count(*) FROM refresh_tokens WHERE user_id = '{}' AND revoked_at IS NULL",
-            f.user("worker_a1")
-        ))
+        .sql_i64(&format!("SELECT count(*) FROM refresh_tokens WHERE user_id = '{}' AND revoked_at IS NULL", f.user("worker_a1")))
         .await;
     assert_eq!(family, 1, "only the other session's token is still alive");
     let reuse = app
@@ -240,7 +236,9 @@ async fn password_change_ends_old_tokens_and_other_sessions() {
     me_with(&app, &a2).await.expect(200);
 
     // A wrong current password changes nothing.
-    let res = app.post("/api/v1/me/password", &a1, json!({"current_password": "wrong-password-x", "new_password": "新的长期密码-2026"})).await;
+    let res = app
+        .post("/api/v1/me/password", &a1, json!({"current_password": "wrong-password-x", "new_password": "新的长期密码-2026"}))
+        .await;
     res.expect(422);
     me_with(&app, &a2).await.expect(200);
 
@@ -384,7 +382,9 @@ async fn a_login_in_flight_during_a_password_reset_does_not_survive_it() {
             for _ in 0..500 {
                 let done = app.sql_i64("SELECT count(*) FROM audit_events WHERE action = 'user.reset_password'").await;
                 let waiting = app
-                    .sql_i64("SELECT count(*) FROM pg_stat_activity WHERE datname = current_database() AND wait_event_type = 'Lock'")
+                    .sql_i64(
+                        "SELECT count(*) FROM pg_stat_activity WHERE datname = current_database() AND wait_event_type = 'Lock'",
+                    )
                     .await;
                 if done > 0 || waiting >= 2 {
                     break;
@@ -404,7 +404,11 @@ async fn a_login_in_flight_during_a_password_reset_does_not_survive_it() {
         signed_in.expect(401);
     }
     assert_eq!(
-        app.sql_i64(&format!("SELECT count(*) FROM refresh_tokens WHERE user_id = '{}' AND revoked_at IS NULL", f.user("worker_a1"))).await,
+        app.sql_i64(&format!(
+            "SELECT count(*) FROM refresh_tokens WHERE user_id = '{}' AND revoked_at IS NULL",
+            f.user("worker_a1")
+        ))
+        .await,
         0,
         "no live session with the old password"
     );
@@ -429,7 +433,9 @@ async fn repeated_failures_lock_the_account_until_the_window_ends() {
     // Other accounts are not affected.
     login(&app, "worker_a1b", PASSWORD).await.expect(200);
     let denied = app
-        .sql_i64("SELECT count(*) FROM audit_events WHERE action = 'auth.login' AND outcome = 'denied' AND username = 'worker_a1'")
+        .sql_i64(
+            "SELECT count(*) FROM audit_events WHERE action = 'auth.login' AND outcome = 'denied' AND username = 'worker_a1'",
+        )
         .await;
     assert_eq!(denied, 3, "each throttled attempt is audited");
 
@@ -453,12 +459,15 @@ async fn parallel_guesses_cannot_slip_past_a_lock() {
     // the throttle altogether.
     let app = TestApp::spawn_with(Options { login_max_failures: 5, login_lock_secs: 300 }).await;
     app.fixture().await;
-    let wrong: Vec<_> = (0..14).map(|i| login(&app, "worker_a1", if i % 2 == 0 { "guess-aaaa-1" } else { "guess-bbbb-2" })).collect();
+    let wrong: Vec<_> =
+        (0..14).map(|i| login(&app, "worker_a1", if i % 2 == 0 { "guess-aaaa-1" } else { "guess-bbbb-2" })).collect();
     let right = async {
         // Sent once the first failure is on record: the other guesses are queued for the hasher
         // by then, and the lock (at five) is still a few hashes away.
         for _ in 0..500 {
-            let failures = app.sql_i64("SELECT coalesce(max(failures), 0)::bigint FROM login_throttles WHERE username_key = 'worker_a1'").await;
+            let failures = app
+                .sql_i64("SELECT coalesce(max(failures), 0)::bigint FROM login_throttles WHERE username_key = 'worker_a1'")
+                .await;
             if failures >= 1 {
                 break;
             }
@@ -497,7 +506,10 @@ async fn a_failure_recorded_during_a_lock_keeps_the_lock() {
     let ((a, b), ()) = futures_util::future::join(guesses, release).await;
     a.expect(401);
     b.expect(401);
-    assert_eq!(app.sql_i64("SELECT count(*) FROM login_throttles WHERE username_key = 'worker_a1' AND locked_until > now()").await, 1);
+    assert_eq!(
+        app.sql_i64("SELECT count(*) FROM login_throttles WHERE username_key = 'worker_a1' AND locked_until > now()").await,
+        1
+    );
     login(&app, "worker_a1", PASSWORD).await.expect(429);
 }
 
@@ -556,7 +568,13 @@ async fn password_policy_and_hash_format() {
             "role": "worker", "password": password,
         })
     };
-    for (password, code) in [("Ab1-xyz", "too_short"), ("password", "common_password"), ("12345678", "common_password"), ("PASSWORD1", "common_password"), ("new.worker", "same_as_username")] {
+    for (password, code) in [
+        ("Ab1-xyz", "too_short"),
+        ("password", "common_password"),
+        ("12345678", "common_password"),
+        ("PASSWORD1", "common_password"),
+        ("new.worker", "same_as_username"),
+    ] {
         let res = app.post("/api/v1/users", &admin, new_user("new.worker", password)).await.expect(422);
         assert_eq!(field_codes(&res), vec![("password".to_owned(), code.to_owned())], "{password}");
     }
@@ -573,15 +591,22 @@ async fn password_policy_and_hash_format() {
     // The same policy on a self-service change.
     let token = str_of(&session.body, "access_token");
     for (password, code) in [("short", "too_short"), ("iloveyou", "common_password"), ("qwertyuiop", "common_password")] {
-        let res = app.post("/api/v1/me/password", &token, json!({"current_password": passphrase, "new_password": password})).await;
+        let res =
+            app.post("/api/v1/me/password", &token, json!({"current_password": passphrase, "new_password": password})).await;
         let res = res.expect(422);
         assert_eq!(field_codes(&res), vec![("new_password".to_owned(), code.to_owned())], "{password}");
     }
     assert_eq!(app.db.query_text("SELECT password_hash FROM users WHERE username = 'new.worker'").await, hash, "unchanged");
     let other: String = "乡镇街道社会工作服务站点".chars().cycle().take(64).collect();
-    app.send(Method::POST, "/api/v1/me/password", Some(&token), Some(&json!({"current_password": passphrase, "new_password": other})), &[])
-        .await
-        .expect(204);
+    app.send(
+        Method::POST,
+        "/api/v1/me/password",
+        Some(&token),
+        Some(&json!({"current_password": passphrase, "new_password": other})),
+        &[],
+    )
+    .await
+    .expect(204);
     let changed = app.db.query_text("SELECT password_hash FROM users WHERE username = 'new.worker'").await;
     assert!(changed.starts_with("$argon2id$v=19$m=19456,t=2,p=1$"), "{changed}");
     assert_ne!(changed, hash);
@@ -620,8 +645,10 @@ async fn logins_are_audited_with_their_outcome() {
     assert_eq!(app.sql_i64("SELECT count(*) FROM audit_events WHERE action = 'auth.login'").await, 3);
     // No audit row carries a password.
     assert_eq!(
-        app.sql_i64(&format!("SELECT count(*) FROM audit_events WHERE details::text LIKE '%{PASSWORD}%' OR details::text LIKE '%Wrong-Password%'"))
-            .await,
+        app.sql_i64(&format!(
+            "SELECT count(*) FROM audit_events WHERE details::text LIKE '%{PASSWORD}%' OR details::text LIKE '%Wrong-Password%'"
+        ))
+        .await,
         0
     );
 }

@@ -64,7 +64,8 @@ fn assessment(risk: &str) -> Value {
 }
 
 fn plan(goals: &[&str]) -> Value {
-    let goals: Vec<Value> = goals.iter().map(|g| json!({"description": g, "measure": "社工家访记录", "due_date": "2027-03-31"})).collect();
+    let goals: Vec<Value> =
+        goals.iter().map(|g| json!({"description": g, "measure": "社工家访记录", "due_date": "2027-03-31"})).collect();
     json!({
         "overall_goal": "降低跌倒风险，重建支持网络。",
         "goals": goals,
@@ -186,7 +187,10 @@ async fn a_case_walks_from_intake_to_an_approved_plan() {
     assert_eq!(list_columns_disagreeing(&app).await, 0);
 
     // The revision is version 2; version 1 stays exactly as it was.
-    let v2 = app.post(&format!("{}/plans", case_path(&case)), &worker, plan(&["每周家访一次", "安装扶手", "联系子女每周通话"])).await.expect(201);
+    let v2 = app
+        .post(&format!("{}/plans", case_path(&case)), &worker, plan(&["每周家访一次", "安装扶手", "联系子女每周通话"]))
+        .await
+        .expect(201);
     assert_eq!(v2.body["version_no"], 2);
     let plans = app.get(&format!("{}/plans", case_path(&case)), &worker).await.expect(200);
     assert_eq!(plans.body["items"][0], v2.body);
@@ -210,11 +214,21 @@ async fn a_case_walks_from_intake_to_an_approved_plan() {
 
     // The supervisor hands the case to a colleague in the same station.
     let moved = app
-        .post(&format!("{}/transfer", case_path(&case)), &sup, json!({"worker_id": f.user("worker_a1b"), "note": "王芳休产假，交由同事跟进"}))
+        .post(
+            &format!("{}/transfer", case_path(&case)),
+            &sup,
+            json!({"worker_id": f.user("worker_a1b"), "note": "王芳休产假，交由同事跟进"}),
+        )
         .await
         .expect(200);
     assert_eq!(moved.body["worker_id"], json!(f.user("worker_a1b")));
-    let worker_b_name = app.sql_i64(&format!("SELECT count(*) FROM users WHERE id = '{}' AND display_name = '{}'", f.user("worker_a1b"), moved.body["worker_name"].as_str().expect("name"))).await;
+    let worker_b_name = app
+        .sql_i64(&format!(
+            "SELECT count(*) FROM users WHERE id = '{}' AND display_name = '{}'",
+            f.user("worker_a1b"),
+            moved.body["worker_name"].as_str().expect("name")
+        ))
+        .await;
     assert_eq!(worker_b_name, 1, "the detail names the new worker");
     assert_eq!(listed(&app, &sup, &case).await["worker_name"], moved.body["worker_name"]);
     assert_eq!(list_columns_disagreeing(&app).await, 0);
@@ -262,7 +276,8 @@ async fn a_case_walks_from_intake_to_an_approved_plan() {
     assert_eq!(items[1]["details"]["decision"], "approve");
     assert_eq!(items[5]["details"]["comment"], "目标需可测量");
     assert_eq!(items[0]["details"]["note"], "王芳休产假，交由同事跟进");
-    let en = app.send(Method::GET, &format!("{}/timeline", case_path(&case)), Some(&worker), None, &[("Accept-Language", "en")]).await;
+    let en =
+        app.send(Method::GET, &format!("{}/timeline", case_path(&case)), Some(&worker), None, &[("Accept-Language", "en")]).await;
     assert_eq!(en.body["items"][12]["summary"], json!(format!("Case opened as {case_no}")));
 
     // A second case of the same client is voided by the supervisor; nothing is deleted.
@@ -305,7 +320,8 @@ async fn decline_fast_track_suspend_and_resume() {
     assert_eq!(res.body["allowed_actions"], json!(["decline", "start_assessment"]));
 
     let red = open_case(&app, &worker, &client, town, "red").await;
-    let review = act(&app, &worker, &red, json!({"action": "fast_track", "comment": "老人独自在家摔倒，需立即介入"})).await.expect(202);
+    let review =
+        act(&app, &worker, &red, json!({"action": "fast_track", "comment": "老人独自在家摔倒，需立即介入"})).await.expect(202);
     assert_eq!(review.body["kind"], "plan_approval");
     assert_eq!(review.body["case_status"], "intervention");
     assert_eq!(review.body["plan_id"], Value::Null);
@@ -372,14 +388,20 @@ async fn review_decisions_follow_the_rules() {
     // The queue: oldest first, scoped.
     assert_eq!(ids(&app.get("/api/v1/reviews?status=pending", &sup).await.expect(200)), vec![r1.clone(), r2.clone()]);
     let county = app.token("sup_a").await;
-    assert_eq!(ids(&app.get("/api/v1/reviews?status=pending&kind=plan_approval", &county).await.expect(200)), vec![r1.clone(), r2.clone()]);
+    assert_eq!(
+        ids(&app.get("/api/v1/reviews?status=pending&kind=plan_approval", &county).await.expect(200)),
+        vec![r1.clone(), r2.clone()]
+    );
     assert!(ids(&app.get("/api/v1/reviews?kind=closure_approval", &county).await.expect(200)).is_empty());
     let filtered = app.get(&format!("/api/v1/reviews?org_unit_id={}", f.unit("town_a2")), &county).await.expect(200);
     assert!(ids(&filtered).is_empty());
     let paged = app.get("/api/v1/reviews?status=pending&limit=1", &county).await.expect(200);
     assert_eq!(ids(&paged), vec![r1.clone()]);
     let cursor = paged.body["next_cursor"].as_str().expect("cursor").to_owned();
-    assert_eq!(ids(&app.get(&format!("/api/v1/reviews?status=pending&limit=1&cursor={cursor}"), &county).await.expect(200)), vec![r2.clone()]);
+    assert_eq!(
+        ids(&app.get(&format!("/api/v1/reviews?status=pending&limit=1&cursor={cursor}"), &county).await.expect(200)),
+        vec![r2.clone()]
+    );
     let other_branch = app.token("sup_b").await;
     assert!(ids(&app.get("/api/v1/reviews", &other_branch).await.expect(200)).is_empty());
     assert!(ids(&app.get("/api/v1/reviews", &app.token("worker_a2").await).await.expect(200)).is_empty());
@@ -393,7 +415,9 @@ async fn review_decisions_follow_the_rules() {
     let random = decide(&app, &other_branch, &Uuid::now_v7().to_string(), json!({"decision": "approve"})).await.expect(404);
     assert_eq!(theirs_res.text, random.text, "another branch learns nothing");
     app.post(&format!("/api/v1/reviews/{r1}/decision"), &county, json!({"decision": "maybe"})).await.expect(422);
-    app.post(&format!("/api/v1/reviews/{r1}/decision"), &county, json!({"decision": "approve", "status": "approved"})).await.expect(422);
+    app.post(&format!("/api/v1/reviews/{r1}/decision"), &county, json!({"decision": "approve", "status": "approved"}))
+        .await
+        .expect(422);
 
     // The county supervisor decides the town supervisor's review; a second decision is refused.
     decide(&app, &county, &r1, json!({"decision": "approve"})).await.expect(200);
@@ -402,7 +426,8 @@ async fn review_decisions_follow_the_rules() {
     assert_eq!(app.get(&case_path(&own), &sup).await.expect(200).body["status"], "intervention");
     assert_eq!(ids(&app.get("/api/v1/reviews?status=pending", &sup).await.expect(200)), vec![r2.clone()]);
     assert_eq!(ids(&app.get("/api/v1/reviews?status=approved", &sup).await.expect(200)), vec![r1.clone()]);
-    let audited = app.sql_i64(&format!("SELECT count(*) FROM audit_events WHERE action = 'review.decide' AND entity_id = '{r1}'")).await;
+    let audited =
+        app.sql_i64(&format!("SELECT count(*) FROM audit_events WHERE action = 'review.decide' AND entity_id = '{r1}'")).await;
     assert_eq!(audited, 1);
 }
 
@@ -444,13 +469,33 @@ async fn other_towns_and_branches_see_nothing_of_a_case() {
         (Method::POST, "/follow-ups".into(), Some(json!({"due_on": "2027-01-01"}))),
         (Method::PATCH, format!("/follow-ups/{follow_up}"), Some(json!({"done_on": "2026-01-01"}))),
         (Method::GET, "/referrals".into(), None),
-        (Method::POST, "/referrals".into(), Some(json!({"direction": "in", "organization": "x", "reason": "x", "consent_given": true}))),
+        (
+            Method::POST,
+            "/referrals".into(),
+            Some(json!({"direction": "in", "organization": "x", "reason": "x", "consent_given": true})),
+        ),
     ];
     for who in ["worker_b1", "worker_a2", "sup_b"] {
         let token = app.token(who).await;
         for (method, suffix, body) in &requests {
-            let ours = app.send(method.clone(), &format!("{}{suffix}", case_path(&case)), Some(&token), body.as_ref(), &[("If-Match", "\"1\"")]).await;
-            let missing = app.send(method.clone(), &format!("{}{suffix}", case_path(&random)), Some(&token), body.as_ref(), &[("If-Match", "\"1\"")]).await;
+            let ours = app
+                .send(
+                    method.clone(),
+                    &format!("{}{suffix}", case_path(&case)),
+                    Some(&token),
+                    body.as_ref(),
+                    &[("If-Match", "\"1\"")],
+                )
+                .await;
+            let missing = app
+                .send(
+                    method.clone(),
+                    &format!("{}{suffix}", case_path(&random)),
+                    Some(&token),
+                    body.as_ref(),
+                    &[("If-Match", "\"1\"")],
+                )
+                .await;
             // Transfer is a supervisor's function: a worker is refused before anything is looked up.
             if !(suffix == "/transfer" && who != "sup_b") {
                 assert_eq!(ours.status.as_u16(), 404, "{who} {method} {suffix}: {}", ours.text);
@@ -458,13 +503,19 @@ async fn other_towns_and_branches_see_nothing_of_a_case() {
             assert_eq!(ours.status, missing.status, "{who} {method} {suffix}");
             assert_eq!(ours.text, missing.text, "{who} {method} {suffix}: identical to a missing id");
         }
-        let ours = app.patch(&format!("/api/v1/referrals/{referral}"), &token, "\"1\"", json!({"status": "accepted"})).await.expect(404);
-        let missing = app.patch(&format!("/api/v1/referrals/{random}"), &token, "\"1\"", json!({"status": "accepted"})).await.expect(404);
+        let ours =
+            app.patch(&format!("/api/v1/referrals/{referral}"), &token, "\"1\"", json!({"status": "accepted"})).await.expect(404);
+        let missing =
+            app.patch(&format!("/api/v1/referrals/{random}"), &token, "\"1\"", json!({"status": "accepted"})).await.expect(404);
         assert_eq!(ours.text, missing.text);
         assert!(ids(&app.get("/api/v1/cases", &token).await.expect(200)).is_empty(), "{who} lists none of town_a1's cases");
         assert!(ids(&app.get(&format!("/api/v1/cases?client_id={client}"), &token).await.expect(200)).is_empty());
     }
-    assert_eq!(app.sql_i64(&format!("SELECT version::bigint FROM cases WHERE id = '{case}'")).await, before_version, "nothing changed");
+    assert_eq!(
+        app.sql_i64(&format!("SELECT version::bigint FROM cases WHERE id = '{case}'")).await,
+        before_version,
+        "nothing changed"
+    );
     assert_eq!(app.sql_i64("SELECT count(*) FROM case_events").await, before_events);
     assert_eq!(app.sql_i64("SELECT count(*) FROM assessments").await, 1);
     assert_eq!(app.sql_i64("SELECT count(*) FROM referrals WHERE status = 'sent'").await, 1);
@@ -491,14 +542,23 @@ async fn other_towns_and_branches_see_nothing_of_a_case() {
     assert_eq!(app.sql_i64("SELECT count(*) FROM cases").await, cases_before, "nothing written");
 
     // Transfers stay inside the supervisor's scope.
-    let res = app.post(&format!("{}/transfer", case_path(&case)), &sup, json!({"worker_id": f.user("worker_a2"), "note": "x"})).await.expect(422);
+    let res = app
+        .post(&format!("{}/transfer", case_path(&case)), &sup, json!({"worker_id": f.user("worker_a2"), "note": "x"}))
+        .await
+        .expect(422);
     assert_eq!(res.body["errors"][0]["field"], "worker_id");
     let res = app
-        .post(&format!("{}/transfer", case_path(&case)), &sup, json!({"worker_id": f.user("worker_a1b"), "org_unit_id": f.unit("town_b1"), "note": "x"}))
+        .post(
+            &format!("{}/transfer", case_path(&case)),
+            &sup,
+            json!({"worker_id": f.user("worker_a1b"), "org_unit_id": f.unit("town_b1"), "note": "x"}),
+        )
         .await
         .expect(422);
     assert_eq!(res.body["errors"][0]["field"], "org_unit_id");
-    app.post(&format!("{}/transfer", case_path(&case)), &worker, json!({"worker_id": f.user("worker_a1b"), "note": "x"})).await.expect(403);
+    app.post(&format!("{}/transfer", case_path(&case)), &worker, json!({"worker_id": f.user("worker_a1b"), "note": "x"}))
+        .await
+        .expect(403);
     assert_eq!(app.sql_i64("SELECT count(*) FROM case_transfers").await, 0);
 
     // The county supervisor moves the case to the other town: its referral and visibility follow.
@@ -539,7 +599,10 @@ async fn concurrent_transitions_on_one_version_let_exactly_one_win() {
     let now = app.get(&case_path(&case), &worker).await.expect(200);
     assert_eq!(now.body["status"], winner.body["status"]);
     assert_eq!(now.body["version"], 2);
-    assert_eq!(app.sql_i64(&format!("SELECT count(*) FROM case_events WHERE case_id = '{case}' AND kind = 'case.transition'")).await, 1);
+    assert_eq!(
+        app.sql_i64(&format!("SELECT count(*) FROM case_events WHERE case_id = '{case}' AND kind = 'case.transition'")).await,
+        1
+    );
     // Without If-Match a transition is refused.
     app.send(Method::POST, &path, Some(&worker), Some(&start), &[]).await.expect(428);
 }
@@ -633,10 +696,19 @@ async fn list_filters_and_pages() {
 
     // The client's timeline carries its cases' events, newest first, with the record's own.
     let timeline = app.get(&format!("/api/v1/clients/{c2}/timeline"), &worker).await.expect(200);
-    let kinds: Vec<&str> = timeline.body["items"].as_array().expect("items").iter().map(|e| e["kind"].as_str().expect("kind")).collect();
+    let kinds: Vec<&str> =
+        timeline.body["items"].as_array().expect("items").iter().map(|e| e["kind"].as_str().expect("kind")).collect();
     assert_eq!(
         kinds,
-        vec!["case.transition", "case.transition", "case.transition", "case.opened", "case.opened", "case.opened", "client.registered"]
+        vec![
+            "case.transition",
+            "case.transition",
+            "case.transition",
+            "case.opened",
+            "case.opened",
+            "case.opened",
+            "client.registered"
+        ]
     );
     let mut seen = 0;
     let mut path = format!("/api/v1/clients/{c2}/timeline?limit=2");
@@ -676,7 +748,12 @@ async fn case_fields_patch_with_if_match_and_no_mass_assignment() {
     let colleague = app.token("worker_a1b").await;
     app.patch(&path, &colleague, "\"1\"", json!({"risk_level": "red"})).await.expect(403);
     let res = app
-        .patch(&path, &worker, "\"1\"", json!({"risk_level": "red", "problem_types": ["独居"], "next_follow_up_at": "2026-12-01T02:00:00Z"}))
+        .patch(
+            &path,
+            &worker,
+            "\"1\"",
+            json!({"risk_level": "red", "problem_types": ["独居"], "next_follow_up_at": "2026-12-01T02:00:00Z"}),
+        )
         .await
         .expect(200);
     assert_eq!(res.body["risk_level"], "red");
@@ -696,7 +773,8 @@ async fn case_fields_patch_with_if_match_and_no_mass_assignment() {
     // Reading one case is audited; so is every write.
     app.get(&path, &worker).await.expect(200);
     for (action, expected) in [("case.read", 1), ("case.create", 1), ("case.update", 3)] {
-        let n = app.sql_i64(&format!("SELECT count(*) FROM audit_events WHERE action = '{action}' AND entity_id = '{case}'")).await;
+        let n =
+            app.sql_i64(&format!("SELECT count(*) FROM audit_events WHERE action = '{action}' AND entity_id = '{case}'")).await;
         assert_eq!(n, expected, "{action}");
     }
 
@@ -728,7 +806,10 @@ async fn records_are_append_only() {
     let first = app.post(&format!("{}/assessments", case_path(&case)), &worker, assessment("yellow")).await.expect(201);
     let mut dup = assessment("yellow");
     dup["sources"] = json!(["interview", "interview"]);
-    assert_eq!(app.post(&format!("{}/assessments", case_path(&case)), &worker, dup).await.expect(422).body["errors"][0]["field"], "sources");
+    assert_eq!(
+        app.post(&format!("{}/assessments", case_path(&case)), &worker, dup).await.expect(422).body["errors"][0]["field"],
+        "sources"
+    );
     // A correction is a second assessment; the first stays.
     let second = app.post(&format!("{}/assessments", case_path(&case)), &worker, assessment("red")).await.expect(201);
     let list = app.get(&format!("{}/assessments", case_path(&case)), &worker).await.expect(200);
@@ -743,10 +824,16 @@ async fn records_are_append_only() {
     act(&app, &worker, &case, json!({"action": "start_planning"})).await.expect(200);
     let plan_id = app.post(&format!("{}/plans", case_path(&case)), &worker, plan(&["目标一"])).await.expect(201).id();
     // There is no way to edit them through the API…
-    for path in [format!("{}/assessments", case_path(&case)), format!("{}/plans", case_path(&case)), format!("{}/evaluations", case_path(&case))] {
+    for path in [
+        format!("{}/assessments", case_path(&case)),
+        format!("{}/plans", case_path(&case)),
+        format!("{}/evaluations", case_path(&case)),
+    ] {
         app.patch(&path, &worker, "\"1\"", json!({"summary": "改"})).await.expect(405);
     }
-    app.patch(&format!("{}/plans/{plan_id}", case_path(&case)), &worker, "\"1\"", json!({"overall_goal": "改"})).await.expect(404);
+    app.patch(&format!("{}/plans/{plan_id}", case_path(&case)), &worker, "\"1\"", json!({"overall_goal": "改"}))
+        .await
+        .expect(404);
     // …nor through the database.
     let conn = app.db.connect().await;
     for sql in [
@@ -758,7 +845,10 @@ async fn records_are_append_only() {
     ] {
         assert!(conn.execute(sql.as_str(), &[]).await.is_err(), "{sql}");
     }
-    assert!(conn.execute(format!("UPDATE plan_goals SET status = 'achieved' WHERE plan_id = '{plan_id}'").as_str(), &[]).await.is_ok());
+    assert!(conn
+        .execute(format!("UPDATE plan_goals SET status = 'achieved' WHERE plan_id = '{plan_id}'").as_str(), &[])
+        .await
+        .is_ok());
 }
 
 #[actix_web::test]
@@ -790,10 +880,14 @@ async fn referrals_need_consent_and_move_forward() {
     assert_eq!(res.body["version"], 3);
     let list = app.get(&path, &worker).await.expect(200);
     assert_eq!(list.body["items"][0]["status"], "completed");
-    let kinds = app.sql_i64(&format!("SELECT count(*) FROM case_events WHERE case_id = '{case}' AND kind LIKE 'referral.%'")).await;
+    let kinds =
+        app.sql_i64(&format!("SELECT count(*) FROM case_events WHERE case_id = '{case}' AND kind LIKE 'referral.%'")).await;
     assert_eq!(kinds, 3);
     // Follow-ups wait for the evaluation stage.
-    let res = app.post(&format!("{}/follow-ups", case_path(&case)), &worker, json!({"due_on": "2027-01-10", "mode": "phone"})).await.expect(409);
+    let res = app
+        .post(&format!("{}/follow-ups", case_path(&case)), &worker, json!({"due_on": "2027-01-10", "mode": "phone"}))
+        .await
+        .expect(409);
     assert_eq!(res.body["code"], "record_not_allowed_in_status");
 }
 
@@ -831,9 +925,16 @@ async fn supervision_records_by_supervisors() {
     let id = created.id();
     let path = format!("/api/v1/supervision-records/{id}");
     assert_eq!(app.get(&path, &worker).await.expect(200).body, created.body);
-    assert_eq!(ids(&app.get(&format!("/api/v1/supervision-records?supervisee_id={}", f.user("worker_a1")), &worker).await.expect(200)), vec![id.clone()]);
+    assert_eq!(
+        ids(&app.get(&format!("/api/v1/supervision-records?supervisee_id={}", f.user("worker_a1")), &worker).await.expect(200)),
+        vec![id.clone()]
+    );
     assert_eq!(ids(&app.get(&format!("/api/v1/supervision-records?case_id={case}"), &sup).await.expect(200)), vec![id.clone()]);
-    assert!(ids(&app.get(&format!("/api/v1/supervision-records?supervisee_id={}", f.user("worker_a1b")), &sup).await.expect(200)).is_empty());
+    assert!(ids(&app
+        .get(&format!("/api/v1/supervision-records?supervisee_id={}", f.user("worker_a1b")), &sup)
+        .await
+        .expect(200))
+    .is_empty());
     let other = app.token("sup_b").await;
     app.get(&path, &other).await.expect(404);
     assert!(ids(&app.get("/api/v1/supervision-records", &other).await.expect(200)).is_empty());
@@ -878,7 +979,8 @@ async fn closure_follow_up_and_reopen_after_evaluation() {
     app.post("/api/v1/sessions", &worker, session).await.expect(201);
     act(&app, &worker, &case, json!({"action": "start_evaluation"})).await.expect(200);
 
-    let goals: Vec<String> = p.body["goals"].as_array().expect("goals").iter().map(|g| g["id"].as_str().expect("id").to_owned()).collect();
+    let goals: Vec<String> =
+        p.body["goals"].as_array().expect("goals").iter().map(|g| g["id"].as_str().expect("id").to_owned()).collect();
     let path = format!("{}/evaluations", case_path(&case));
     let bad = json!({"summary": "x", "recommendation": "close", "goal_results": [{"goal_id": Uuid::now_v7(), "result": "achieved"}, {"goal_id": goals[0], "result": "open"}]});
     let res = app.post(&path, &worker, bad).await.expect(422);
@@ -900,17 +1002,22 @@ async fn closure_follow_up_and_reopen_after_evaluation() {
     assert_eq!(res.body["errors"][0]["field"], "closure_reason");
     let res = act(&app, &worker, &case, json!({"action": "request_closure", "closure_reason": "referred_out"})).await.expect(409);
     assert_eq!(res.body["code"], "referral_required");
-    let closing = act(&app, &worker, &case, json!({"action": "request_closure", "closure_reason": "goals_achieved"})).await.expect(202);
+    let closing =
+        act(&app, &worker, &case, json!({"action": "request_closure", "closure_reason": "goals_achieved"})).await.expect(202);
     assert_eq!(closing.body["kind"], "closure_approval");
     assert_eq!(closing.body["closure_reason"], "goals_achieved");
     let res = app.post(&path, &worker, evaluation.clone()).await.expect(409);
     assert_eq!(res.body["code"], "review_pending");
     // Returned: back to intervention.
-    let returned = decide(&app, &sup, &closing.id(), json!({"decision": "return", "comment": "请补充回访计划"})).await.expect(200);
+    let returned =
+        decide(&app, &sup, &closing.id(), json!({"decision": "return", "comment": "请补充回访计划"})).await.expect(200);
     assert_eq!(returned.body["case_status"], "intervention");
 
     act(&app, &worker, &case, json!({"action": "start_evaluation"})).await.expect(200);
-    let closing = act(&app, &worker, &case, json!({"action": "request_closure", "closure_reason": "goals_achieved"})).await.expect(202).id();
+    let closing = act(&app, &worker, &case, json!({"action": "request_closure", "closure_reason": "goals_achieved"}))
+        .await
+        .expect(202)
+        .id();
     let follow_up = app
         .post(&format!("{}/follow-ups", case_path(&case)), &worker, json!({"due_on": "2026-12-15", "mode": "home_visit"}))
         .await
@@ -941,13 +1048,18 @@ async fn closure_follow_up_and_reopen_after_evaluation() {
     assert_eq!(res.body["code"], "case_not_active");
     // The timeline tells the whole story in order, with who did it.
     let timeline = app.get(&format!("{}/timeline?limit=200", case_path(&case)), &worker).await.expect(200);
-    let mut kinds: Vec<String> = timeline.body["items"].as_array().expect("items").iter().map(|e| e["kind"].as_str().expect("kind").to_owned()).collect();
+    let mut kinds: Vec<String> =
+        timeline.body["items"].as_array().expect("items").iter().map(|e| e["kind"].as_str().expect("kind").to_owned()).collect();
     kinds.reverse();
     let position = |k: &str| kinds.iter().position(|x| x == k).unwrap_or_else(|| panic!("{k} missing from {kinds:?}"));
     assert_eq!(kinds.first().map(String::as_str), Some("case.opened"));
     assert!(position("session.recorded") < kinds.iter().rposition(|k| k == "case.transition").expect("transitions"));
     assert!(kinds.iter().filter(|k| k.starts_with("review.")).count() >= 4, "{kinds:?}");
-    assert!(timeline.body["items"].as_array().expect("items").iter().all(|e| e["actor_id"].is_string() || e["actor"].is_string()));
+    assert!(timeline.body["items"]
+        .as_array()
+        .expect("items")
+        .iter()
+        .all(|e| e["actor_id"].is_string() || e["actor"].is_string()));
     assert!(closed.body["closed_at"].is_string());
     assert_eq!(closed.body["visit_due_at"], Value::Null);
     assert!(ids(&app.get("/api/v1/clients?has_open_case=true", &worker).await.expect(200)).is_empty());

@@ -47,7 +47,8 @@ async fn registration_derives_identity_and_masks_lists() {
     assert_eq!(item["phone_masked"], "138****5678");
     assert!(!list.text.contains("11010519491231002X") && !list.text.contains("13800005678"), "lists never show whole numbers");
 
-    let before = app.sql_i64(&format!("SELECT count(*) FROM audit_events WHERE action = 'client.read' AND entity_id = '{id}'")).await;
+    let before =
+        app.sql_i64(&format!("SELECT count(*) FROM audit_events WHERE action = 'client.read' AND entity_id = '{id}'")).await;
     let detail = app.get(&format!("/api/v1/clients/{id}"), &worker).await.expect(200);
     assert_eq!(detail.body["id_number"], "11010519491231002X");
     assert_eq!(detail.body["phone"], "13800005678");
@@ -91,13 +92,20 @@ async fn invalid_identity_and_cross_field_rules_name_the_field() {
     assert_eq!(res.body["errors"][0]["code"], "age_must_be_60_or_over");
 
     let en = app
-        .send(Method::POST, "/api/v1/clients", Some(&worker), Some(&adult(&f, "张三", "340524198001010013")), &[("Accept-Language", "en")])
+        .send(
+            Method::POST,
+            "/api/v1/clients",
+            Some(&worker),
+            Some(&adult(&f, "张三", "340524198001010013")),
+            &[("Accept-Language", "en")],
+        )
         .await;
     assert!(en.body["errors"][0]["message"].as_str().expect("message").is_ascii());
 
     let none_with_number = json!({"org_unit_id": f.unit("town_a1"), "name": "无证", "id_type": "none", "id_number": "123456"});
     assert_eq!(app.post("/api/v1/clients", &worker, none_with_number).await.expect(422).body["errors"][0]["field"], "id_number");
-    let too_many = json!({"org_unit_id": f.unit("town_a1"), "name": "多", "id_type": "none", "categories": vec!["dibao"; 10_000]});
+    let too_many =
+        json!({"org_unit_id": f.unit("town_a1"), "name": "多", "id_type": "none", "categories": vec!["dibao"; 10_000]});
     app.post("/api/v1/clients", &worker, too_many).await.expect(422);
     assert_eq!(app.sql_i64("SELECT count(*) FROM clients").await, 1, "only the valid child was written");
 }
@@ -140,7 +148,8 @@ async fn search_by_name_phone_id_category_risk_and_unit() {
     app.post("/api/v1/clients", &worker, adult(&f, "张伟", &resident_id("640502", "19850101", 333))).await.expect(201);
 
     let names = |res: &crate::helpers::Res| -> Vec<String> {
-        let mut v: Vec<String> = res.body["items"].as_array().expect("items").iter().map(|i| i["name"].as_str().expect("name").to_owned()).collect();
+        let mut v: Vec<String> =
+            res.body["items"].as_array().expect("items").iter().map(|i| i["name"].as_str().expect("name").to_owned()).collect();
         v.sort();
         v
     };
@@ -153,7 +162,10 @@ async fn search_by_name_phone_id_category_risk_and_unit() {
     assert_eq!(names(&app.get(&format!("/api/v1/clients?q={id}"), &worker).await.expect(200)), vec!["张伟"]);
     assert_eq!(names(&app.get("/api/v1/clients?category=left_behind_elder", &worker).await.expect(200)), vec!["王小芳"]);
     assert_eq!(names(&app.get("/api/v1/clients?risk_level=red", &worker).await.expect(200)), vec!["王小芳"]);
-    assert_eq!(names(&app.get(&format!("/api/v1/clients?org_unit_id={}", f.unit("village_a1")), &worker).await.expect(200)), vec!["李芳"]);
+    assert_eq!(
+        names(&app.get(&format!("/api/v1/clients?org_unit_id={}", f.unit("village_a1")), &worker).await.expect(200)),
+        vec!["李芳"]
+    );
     assert!(names(&app.get(&format!("/api/v1/clients?org_unit_id={}", f.unit("town_b1")), &worker).await.expect(200)).is_empty());
     app.get("/api/v1/clients?category=nonsense", &worker).await.expect(400);
 
@@ -174,15 +186,32 @@ async fn search_by_name_phone_id_category_risk_and_unit() {
 #[actix_web::test]
 async fn other_branches_see_nothing() {
     let (app, f, worker) = setup().await;
-    let id = app.post("/api/v1/clients", &worker, adult(&f, "赵敏", &resident_id("640502", "19750101", 555))).await.expect(201).id();
+    let id =
+        app.post("/api/v1/clients", &worker, adult(&f, "赵敏", &resident_id("640502", "19750101", 555))).await.expect(201).id();
     let etag = "\"1\"";
     for who in ["worker_a2", "worker_b1", "sup_b"] {
         let token = app.token(who).await;
         let random = uuid::Uuid::now_v7();
         for (method, suffix) in [(Method::GET, ""), (Method::GET, "/timeline"), (Method::PATCH, ""), (Method::DELETE, "")] {
             let body = (method == Method::PATCH).then(|| json!({"name": "改名"}));
-            let ours = app.send(method.clone(), &format!("/api/v1/clients/{id}{suffix}"), Some(&token), body.as_ref(), &[("If-Match", etag)]).await;
-            let missing = app.send(method.clone(), &format!("/api/v1/clients/{random}{suffix}"), Some(&token), body.as_ref(), &[("If-Match", etag)]).await;
+            let ours = app
+                .send(
+                    method.clone(),
+                    &format!("/api/v1/clients/{id}{suffix}"),
+                    Some(&token),
+                    body.as_ref(),
+                    &[("If-Match", etag)],
+                )
+                .await;
+            let missing = app
+                .send(
+                    method.clone(),
+                    &format!("/api/v1/clients/{random}{suffix}"),
+                    Some(&token),
+                    body.as_ref(),
+                    &[("If-Match", etag)],
+                )
+                .await;
             if who == "sup_b" || method != Method::DELETE {
                 assert_eq!(ours.status.as_u16(), 404, "{who} {method} {suffix}: {}", ours.text);
             }
@@ -192,7 +221,10 @@ async fn other_branches_see_nothing() {
         let list = app.get("/api/v1/clients", &token).await.expect(200);
         assert!(list.body["items"].as_array().expect("items").is_empty(), "{who} lists nothing of town_a1");
     }
-    assert_eq!(app.sql_i64(&format!("SELECT count(*) FROM clients WHERE id = '{id}' AND version = 1 AND deleted_at IS NULL")).await, 1);
+    assert_eq!(
+        app.sql_i64(&format!("SELECT count(*) FROM clients WHERE id = '{id}' AND version = 1 AND deleted_at IS NULL")).await,
+        1
+    );
     // The county supervisor above sees it.
     let sup = app.token("sup_a").await;
     app.get(&format!("/api/v1/clients/{id}"), &sup).await.expect(200);
@@ -201,7 +233,8 @@ async fn other_branches_see_nothing() {
 #[actix_web::test]
 async fn updates_need_if_match_and_refuse_mass_assignment() {
     let (app, f, worker) = setup().await;
-    let created = app.post("/api/v1/clients", &worker, adult(&f, "周芳", &resident_id("640502", "19700101", 777))).await.expect(201);
+    let created =
+        app.post("/api/v1/clients", &worker, adult(&f, "周芳", &resident_id("640502", "19700101", 777))).await.expect(201);
     let id = created.id();
     let path = format!("/api/v1/clients/{id}");
     app.send(Method::PATCH, &path, Some(&worker), Some(&json!({"name": "周芳芳"})), &[]).await.expect(428);
@@ -217,7 +250,8 @@ async fn updates_need_if_match_and_refuse_mass_assignment() {
         let res = app.patch(&path, &worker, "\"1\"", forbidden.clone()).await.expect(422);
         assert_eq!(res.body["errors"][0]["code"], "unknown_field", "{forbidden}");
     }
-    let res = app.patch(&path, &worker, "\"1\"", json!({"phone": null, "risk_level": "yellow", "notes": "家访记录"})).await.expect(200);
+    let res =
+        app.patch(&path, &worker, "\"1\"", json!({"phone": null, "risk_level": "yellow", "notes": "家访记录"})).await.expect(200);
     assert_eq!(res.body["phone"], Value::Null);
     assert_eq!(res.body["risk_level"], "yellow");
     assert_eq!(res.body["version"], 2);
@@ -226,14 +260,16 @@ async fn updates_need_if_match_and_refuse_mass_assignment() {
     let res = app.patch(&path, &worker, "\"2\"", json!({"categories": ["empty_nest_elder"]})).await.expect(422);
     assert_eq!(res.body["errors"][0]["field"], "categories");
     assert_eq!(app.sql_i64(&format!("SELECT version::bigint FROM clients WHERE id = '{id}'")).await, 2);
-    let audit = app.sql_i64(&format!("SELECT count(*) FROM audit_events WHERE action = 'client.update' AND entity_id = '{id}'")).await;
+    let audit =
+        app.sql_i64(&format!("SELECT count(*) FROM audit_events WHERE action = 'client.update' AND entity_id = '{id}'")).await;
     assert_eq!(audit, 1);
 }
 
 #[actix_web::test]
 async fn soft_delete_by_supervisor_only() {
     let (app, f, worker) = setup().await;
-    let id = app.post("/api/v1/clients", &worker, adult(&f, "钱多", &resident_id("640502", "19700101", 999))).await.expect(201).id();
+    let id =
+        app.post("/api/v1/clients", &worker, adult(&f, "钱多", &resident_id("640502", "19700101", 999))).await.expect(201).id();
     app.send(Method::DELETE, &format!("/api/v1/clients/{id}"), Some(&worker), None, &[]).await.expect(403);
     let admin = app.token("admin_a").await;
     app.send(Method::DELETE, &format!("/api/v1/clients/{id}"), Some(&admin), None, &[]).await.expect(403);
@@ -251,9 +287,15 @@ async fn soft_delete_by_supervisor_only() {
 #[actix_web::test]
 async fn households_and_timeline() {
     let (app, f, worker) = setup().await;
-    let head = app.post("/api/v1/clients", &worker, adult(&f, "户主", &resident_id("640502", "19600101", 111))).await.expect(201).id();
-    let spouse = app.post("/api/v1/clients", &worker, adult(&f, "配偶", &resident_id("640502", "19620101", 222))).await.expect(201).id();
-    let household = app.post("/api/v1/households", &worker, json!({"org_unit_id": f.unit("town_a1"), "address": "滨河镇黄河村 3 组"})).await.expect(201).id();
+    let head =
+        app.post("/api/v1/clients", &worker, adult(&f, "户主", &resident_id("640502", "19600101", 111))).await.expect(201).id();
+    let spouse =
+        app.post("/api/v1/clients", &worker, adult(&f, "配偶", &resident_id("640502", "19620101", 222))).await.expect(201).id();
+    let household = app
+        .post("/api/v1/households", &worker, json!({"org_unit_id": f.unit("town_a1"), "address": "滨河镇黄河村 3 组"}))
+        .await
+        .expect(201)
+        .id();
     let res = app
         .send(
             Method::PUT,

@@ -140,10 +140,15 @@ async fn every_error_is_problem_json() {
     let fields: Vec<&str> = res.body["errors"].as_array().expect("errors").iter().filter_map(|e| e["field"].as_str()).collect();
     assert_eq!(fields, vec!["status"], "an unknown field is refused before anything else");
     let res = app
-        .post("/api/v1/org-units", &admin, json!({"parent_id": f.unit("town_a1"), "tier": "village", "name": "", "phone": "12345"}))
+        .post(
+            "/api/v1/org-units",
+            &admin,
+            json!({"parent_id": f.unit("town_a1"), "tier": "village", "name": "", "phone": "12345"}),
+        )
         .await;
     assert_problem(&res, 422);
-    let mut fields: Vec<&str> = res.body["errors"].as_array().expect("errors").iter().filter_map(|e| e["field"].as_str()).collect();
+    let mut fields: Vec<&str> =
+        res.body["errors"].as_array().expect("errors").iter().filter_map(|e| e["field"].as_str()).collect();
     fields.sort_unstable();
     assert_eq!(fields, vec!["name", "phone"]);
     let res = app.post("/api/v1/org-units", &admin, json!({"parent_id": f.unit("town_a1"), "tier": "hamlet", "name": "x"})).await;
@@ -312,7 +317,11 @@ async fn writes_are_audited_and_the_audit_log_is_append_only() {
     let worker = app.token("worker_a1").await;
     app.post("/api/v1/org-units", &worker, unit_body(&f.unit("town_a1").to_string(), "x")).await.expect(403);
     assert_eq!(
-        app.sql_i64(&format!("SELECT count(*) FROM audit_events WHERE outcome = 'denied' AND user_id = '{}'", f.user("worker_a1"))).await,
+        app.sql_i64(&format!(
+            "SELECT count(*) FROM audit_events WHERE outcome = 'denied' AND user_id = '{}'",
+            f.user("worker_a1")
+        ))
+        .await,
         1
     );
     let conn = app.db.connect().await;
@@ -413,7 +422,19 @@ async fn response_field_sets_are_pinned_and_never_carry_secrets() {
         k.sort();
         k
     };
-    let user_keys = ["certification", "created_at", "display_name", "id", "is_active", "org_unit_id", "phone", "role", "updated_at", "username", "version"];
+    let user_keys = [
+        "certification",
+        "created_at",
+        "display_name",
+        "id",
+        "is_active",
+        "org_unit_id",
+        "phone",
+        "role",
+        "updated_at",
+        "username",
+        "version",
+    ];
     for who in ["worker_a1", "sup_a", "admin_a"] {
         let token = app.token(who).await;
         let me = app.get("/api/v1/me", &token).await.expect(200);
@@ -432,15 +453,51 @@ async fn response_field_sets_are_pinned_and_never_carry_secrets() {
     let list = app.get("/api/v1/clients", &worker).await.expect(200);
     assert_eq!(
         keys(&list.body["items"][0]),
-        ["birth_date", "categories", "created_at", "gender", "household_id", "id", "id_number_masked", "id_type", "name", "org_unit_id", "phone_masked", "risk_level", "version"]
+        [
+            "birth_date",
+            "categories",
+            "created_at",
+            "gender",
+            "household_id",
+            "id",
+            "id_number_masked",
+            "id_type",
+            "name",
+            "org_unit_id",
+            "phone_masked",
+            "risk_level",
+            "version"
+        ]
     );
     let detail = app.get(&format!("/api/v1/clients/{}", created.id()), &worker).await.expect(200);
     assert_eq!(
         keys(&detail.body),
         [
-            "address", "age", "birth_date", "categories", "consent", "created_at", "created_by", "disability", "emergency_contact", "gender",
-            "guardian", "household", "hukou_division_code", "id", "id_number", "id_type", "living_arrangement", "name", "notes", "org_unit_id",
-            "phone", "risk_level", "self_care", "updated_at", "version"
+            "address",
+            "age",
+            "birth_date",
+            "categories",
+            "consent",
+            "created_at",
+            "created_by",
+            "disability",
+            "emergency_contact",
+            "gender",
+            "guardian",
+            "household",
+            "hukou_division_code",
+            "id",
+            "id_number",
+            "id_type",
+            "living_arrangement",
+            "name",
+            "notes",
+            "org_unit_id",
+            "phone",
+            "risk_level",
+            "self_care",
+            "updated_at",
+            "version"
         ]
     );
 }
@@ -450,7 +507,8 @@ async fn the_audit_log_is_readable_in_scope() {
     let app = TestApp::spawn().await;
     let f = app.fixture().await;
     let admin = app.token("admin_a").await;
-    let id = app.post("/api/v1/org-units", &admin, unit_body(&f.unit("town_a1").to_string(), "审计可查村")).await.expect(201).id();
+    let id =
+        app.post("/api/v1/org-units", &admin, unit_body(&f.unit("town_a1").to_string(), "审计可查村")).await.expect(201).id();
     let res = app.get(&format!("/api/v1/audit-events?entity_id={id}"), &admin).await.expect(200);
     let actions: Vec<&str> = res.body["items"].as_array().expect("items").iter().filter_map(|e| e["action"].as_str()).collect();
     assert_eq!(actions, vec!["org_unit.create"]);

@@ -178,7 +178,10 @@ async fn patch_changes_fields_and_null_clears_them() {
     assert_eq!(stored, 1);
 
     // A wrong-level code and fields that are not the client's to set change nothing.
-    assert_fields(&app.patch(&path, &admin, "\"3\"", json!({"division_code": "640521000000"})).await, &[("division_code", "level_mismatch")]);
+    assert_fields(
+        &app.patch(&path, &admin, "\"3\"", json!({"division_code": "640521000000"})).await,
+        &[("division_code", "level_mismatch")],
+    );
     for forbidden in [json!({"tier": "county"}), json!({"path": "/x/"}), json!({"version": 9}), json!({"depth": 1})] {
         let res = app.patch(&path, &admin, "\"3\"", forbidden.clone()).await;
         assert_eq!(res.status.as_u16(), 422, "{forbidden}: {}", res.text);
@@ -237,13 +240,22 @@ async fn moving_a_unit_moves_its_whole_subtree() {
 
 /// Creates a village under `town` while county_a moves under `new_parent`, both lined up behind
 /// a lock on `town`, in the given order. Returns the new village's id.
-async fn create_while_moving(app: &TestApp, f: &Fixture, token: &str, town: &str, new_parent: &str, create_first: bool) -> String {
+async fn create_while_moving(
+    app: &TestApp,
+    f: &Fixture,
+    token: &str,
+    town: &str,
+    new_parent: &str,
+    create_first: bool,
+) -> String {
     let holder = app.db.connect().await;
     holder.batch_execute("BEGIN").await.expect("begin");
     holder.execute("SELECT 1 FROM org_units WHERE id = $1 FOR UPDATE", &[&f.unit(town)]).await.expect("lock");
     let county_a = format!("/api/v1/org-units/{}", f.unit("county_a"));
     let version = format!("\"{}\"", version_of(app, "org_units", f.unit("county_a")).await);
-    let create = async { app.post("/api/v1/org-units", token, unit(f.unit(town), "village", &format!("迁移中新建的村{town}"))).await };
+    let create = async {
+        app.post("/api/v1/org-units", token, unit(f.unit(town), "village", &format!("迁移中新建的村{town}"))).await
+    };
     let moving = async { app.patch(&county_a, token, &version, json!({"parent_id": new_parent})).await };
     let release = async {
         app.wait_for_lock_waiters(2).await;
@@ -304,19 +316,40 @@ async fn impossible_moves_are_422_and_change_nothing() {
     let town_a1 = format!("/api/v1/org-units/{}", f.unit("town_a1"));
     let root = format!("/api/v1/org-units/{}", f.unit("root"));
     // Under its own descendant, or under itself.
-    assert_fields(&app.patch(&county_a, &root_admin, "\"1\"", json!({"parent_id": f.unit("town_a1")})).await, &[("parent_id", "cycle")]);
-    assert_fields(&app.patch(&county_a, &root_admin, "\"1\"", json!({"parent_id": f.unit("village_a1")})).await, &[("parent_id", "cycle")]);
-    assert_fields(&app.patch(&town_a1, &root_admin, "\"1\"", json!({"parent_id": f.unit("town_a1")})).await, &[("parent_id", "cycle")]);
+    assert_fields(
+        &app.patch(&county_a, &root_admin, "\"1\"", json!({"parent_id": f.unit("town_a1")})).await,
+        &[("parent_id", "cycle")],
+    );
+    assert_fields(
+        &app.patch(&county_a, &root_admin, "\"1\"", json!({"parent_id": f.unit("village_a1")})).await,
+        &[("parent_id", "cycle")],
+    );
+    assert_fields(
+        &app.patch(&town_a1, &root_admin, "\"1\"", json!({"parent_id": f.unit("town_a1")})).await,
+        &[("parent_id", "cycle")],
+    );
     // The root.
     let res = app.patch(&root, &root_admin, "\"1\"", json!({"parent_id": f.unit("county_a")})).await;
     assert_eq!(res.status.as_u16(), 422, "{}", res.text);
     assert_eq!(res.body["errors"][0]["field"], "parent_id");
     // A tier that does not fit the new parent.
-    assert_fields(&app.patch(&town_a1, &root_admin, "\"1\"", json!({"parent_id": f.unit("town_a2")})).await, &[("parent_id", "tier_mismatch")]);
-    assert_fields(&app.patch(&town_a1, &root_admin, "\"1\"", json!({"parent_id": f.unit("root")})).await, &[("parent_id", "tier_mismatch")]);
+    assert_fields(
+        &app.patch(&town_a1, &root_admin, "\"1\"", json!({"parent_id": f.unit("town_a2")})).await,
+        &[("parent_id", "tier_mismatch")],
+    );
+    assert_fields(
+        &app.patch(&town_a1, &root_admin, "\"1\"", json!({"parent_id": f.unit("root")})).await,
+        &[("parent_id", "tier_mismatch")],
+    );
     // A parent outside the admin's subtree, or the admin's own unit.
-    assert_fields(&app.patch(&town_a1, &admin_a, "\"1\"", json!({"parent_id": f.unit("county_b")})).await, &[("parent_id", "not_found")]);
-    assert_fields(&app.patch(&county_a, &admin_a, "\"1\"", json!({"parent_id": f.unit("county_b")})).await, &[("parent_id", "cannot_move")]);
+    assert_fields(
+        &app.patch(&town_a1, &admin_a, "\"1\"", json!({"parent_id": f.unit("county_b")})).await,
+        &[("parent_id", "not_found")],
+    );
+    assert_fields(
+        &app.patch(&county_a, &admin_a, "\"1\"", json!({"parent_id": f.unit("county_b")})).await,
+        &[("parent_id", "cannot_move")],
+    );
 
     assert_eq!(app.sql_i64(snapshot).await, 0, "no unit changed");
     assert_tree_consistent(&app).await;
@@ -365,7 +398,9 @@ async fn users_are_created_without_ever_showing_a_password_hash() {
     assert_no_secret(&detail);
     assert_eq!(detail.body, res.body);
     assert_no_secret(&app.get("/api/v1/users?limit=200", &admin).await.expect(200));
-    assert_no_secret(&app.patch(&format!("/api/v1/users/{id}"), &admin, "\"1\"", json!({"display_name": "李娜娜"})).await.expect(200));
+    assert_no_secret(
+        &app.patch(&format!("/api/v1/users/{id}"), &admin, "\"1\"", json!({"display_name": "李娜娜"})).await.expect(200),
+    );
     let login = app
         .send(Method::POST, "/api/v1/auth/login", None, Some(&json!({"username": "LI.NA", "password": "Li-Na-Strong-2026"})), &[])
         .await
@@ -419,7 +454,11 @@ async fn admins_place_users_only_inside_their_subtree() {
         assert_fields(&res, &[("org_unit_id", "not_found")]);
     }
     let unchanged = app
-        .sql_i64(&format!("SELECT count(*) FROM users WHERE id = '{}' AND org_unit_id = '{}' AND version = 1", f.user("worker_a1"), f.unit("town_a1")))
+        .sql_i64(&format!(
+            "SELECT count(*) FROM users WHERE id = '{}' AND org_unit_id = '{}' AND version = 1",
+            f.user("worker_a1"),
+            f.unit("town_a1")
+        ))
         .await;
     assert_eq!(unchanged, 1);
 
@@ -436,7 +475,9 @@ async fn admins_place_users_only_inside_their_subtree() {
     assert_eq!(res.body["phone"], Value::Null);
     assert_eq!(res.body["role"], "supervisor", "absent fields are unchanged");
     // Fields that are not the admin's to set.
-    for forbidden in [json!({"username": "renamed"}), json!({"password_hash": "x"}), json!({"token_version": 3}), json!({"version": 9})] {
+    for forbidden in
+        [json!({"username": "renamed"}), json!({"password_hash": "x"}), json!({"token_version": 3}), json!({"version": 9})]
+    {
         let res = app.patch(&path, &admin, "\"3\"", forbidden.clone()).await;
         assert_eq!(res.status.as_u16(), 422, "{forbidden}: {}", res.text);
     }
@@ -451,14 +492,20 @@ async fn admins_cannot_change_their_own_role_unit_or_active_state() {
     let path = format!("/api/v1/users/{}", f.user("admin_a"));
     assert_fields(&app.patch(&path, &admin, "\"1\"", json!({"role": "supervisor"})).await, &[("role", "self_change")]);
     assert_fields(&app.patch(&path, &admin, "\"1\"", json!({"is_active": false})).await, &[("is_active", "self_change")]);
-    assert_fields(&app.patch(&path, &admin, "\"1\"", json!({"org_unit_id": f.unit("town_a1")})).await, &[("org_unit_id", "self_change")]);
+    assert_fields(
+        &app.patch(&path, &admin, "\"1\"", json!({"org_unit_id": f.unit("town_a1")})).await,
+        &[("org_unit_id", "self_change")],
+    );
     assert_fields(
         &app.patch(&path, &admin, "\"1\"", json!({"role": "worker", "is_active": false, "org_unit_id": f.unit("town_a1")})).await,
         &[("is_active", "self_change"), ("org_unit_id", "self_change"), ("role", "self_change")],
     );
     assert_eq!(version_of(&app, "users", f.user("admin_a")).await, 1);
     // Restating the current values, or changing their own name, is fine.
-    let res = app.patch(&path, &admin, "\"1\"", json!({"role": "admin", "is_active": true, "display_name": "管理员甲"})).await.expect(200);
+    let res = app
+        .patch(&path, &admin, "\"1\"", json!({"role": "admin", "is_active": true, "display_name": "管理员甲"}))
+        .await
+        .expect(200);
     assert_eq!(res.body["display_name"], "管理员甲");
     app.get("/api/v1/me", &admin).await.expect(200);
 }
@@ -475,7 +522,8 @@ async fn me_shows_user_unit_role_and_permissions() {
     assert_eq!(me.body["unit"]["id"], json!(f.unit("town_a1")));
     assert_eq!(me.body["unit"]["tier"], "township");
     assert_eq!(me.body["unit"]["parent_id"], json!(f.unit("county_a")));
-    let perms: BTreeSet<&str> = me.body["permissions"].as_array().expect("permissions").iter().filter_map(Value::as_str).collect();
+    let perms: BTreeSet<&str> =
+        me.body["permissions"].as_array().expect("permissions").iter().filter_map(Value::as_str).collect();
     for p in ["org_units:read", "users:read", "clients:write", "cases:create"] {
         assert!(perms.contains(p), "worker may {p}");
     }
@@ -487,13 +535,15 @@ async fn me_shows_user_unit_role_and_permissions() {
     let me = app.get("/api/v1/me", &admin).await.expect(200);
     assert_eq!(me.body["user"]["role"], "admin");
     assert_eq!(me.body["unit"]["tier"], "county");
-    let perms: BTreeSet<&str> = me.body["permissions"].as_array().expect("permissions").iter().filter_map(Value::as_str).collect();
+    let perms: BTreeSet<&str> =
+        me.body["permissions"].as_array().expect("permissions").iter().filter_map(Value::as_str).collect();
     assert!(perms.contains("org_units:write") && perms.contains("users:write"));
     assert!(!perms.contains("cases:create") && !perms.contains("clients:write"), "admins do no casework");
 
     let sup = app.token("sup_a").await;
     let me = app.get("/api/v1/me", &sup).await.expect(200);
-    let perms: BTreeSet<&str> = me.body["permissions"].as_array().expect("permissions").iter().filter_map(Value::as_str).collect();
+    let perms: BTreeSet<&str> =
+        me.body["permissions"].as_array().expect("permissions").iter().filter_map(Value::as_str).collect();
     assert!(perms.contains("reviews:decide") && !perms.contains("users:write"));
 }
 
@@ -523,7 +573,10 @@ async fn reference_serves_every_enum_with_labels() {
                 assert!(l[key].as_str().is_some_and(|s| !s.is_empty()), "{name}: {l} lacks {key}");
             }
             let code = l["code"].as_str().unwrap_or("");
-            assert!(code.bytes().all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'_'), "{name}: {code} is snake_case");
+            assert!(
+                code.bytes().all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'_'),
+                "{name}: {code} is snake_case"
+            );
             assert!(l["zh"].as_str().is_some_and(|s| !s.is_ascii()), "{name}: {l} has a Chinese label");
         }
     }
@@ -541,43 +594,121 @@ async fn reference_serves_every_enum_with_labels() {
     expect("session_method", &["individual", "group", "community"]);
     expect(
         "case_status",
-        &["intake", "not_opened", "assessment", "planning", "intervention", "suspended", "evaluation", "follow_up", "closed", "voided"],
+        &[
+            "intake",
+            "not_opened",
+            "assessment",
+            "planning",
+            "intervention",
+            "suspended",
+            "evaluation",
+            "follow_up",
+            "closed",
+            "voided",
+        ],
     );
     expect(
         "case_action",
         &[
-            "decline", "start_assessment", "fast_track", "start_planning", "submit_plan", "reassess", "suspend", "resume",
-            "start_evaluation", "request_closure", "complete_follow_up", "reopen", "void",
+            "decline",
+            "start_assessment",
+            "fast_track",
+            "start_planning",
+            "submit_plan",
+            "reassess",
+            "suspend",
+            "resume",
+            "start_evaluation",
+            "request_closure",
+            "complete_follow_up",
+            "reopen",
+            "void",
         ],
     );
     expect(
         "service_type",
         &[
-            "needs_assessment", "psych_support", "care", "social_integration", "capacity_building", "resource_linking",
-            "policy_linking", "crisis_intervention", "rights_protection", "tutoring", "family_relations", "rehab_support",
+            "needs_assessment",
+            "psych_support",
+            "care",
+            "social_integration",
+            "capacity_building",
+            "resource_linking",
+            "policy_linking",
+            "crisis_intervention",
+            "rights_protection",
+            "tutoring",
+            "family_relations",
+            "rehab_support",
             "visit_care",
         ],
     );
     expect(
         "client_category",
         &[
-            "dibao", "dibao_edge", "tekun", "low_income", "temp_assistance", "orphan", "de_facto_uncared_child",
-            "distressed_child", "left_behind_child", "left_behind_elder", "empty_nest_elder", "living_alone_elder",
-            "disabled_elder", "disabled", "severe_disabled", "left_behind_woman", "family_planning_special",
-            "mental_disorder", "homeless", "community_correction", "youfu", "general_resident",
+            "dibao",
+            "dibao_edge",
+            "tekun",
+            "low_income",
+            "temp_assistance",
+            "orphan",
+            "de_facto_uncared_child",
+            "distressed_child",
+            "left_behind_child",
+            "left_behind_elder",
+            "empty_nest_elder",
+            "living_alone_elder",
+            "disabled_elder",
+            "disabled",
+            "severe_disabled",
+            "left_behind_woman",
+            "family_planning_special",
+            "mental_disorder",
+            "homeless",
+            "community_correction",
+            "youfu",
+            "general_resident",
         ],
     );
     expect(
         "closure_reason",
-        &["goals_achieved", "client_request", "referred_out", "relocated", "lost_contact", "deceased", "not_eligible", "project_ended", "other"],
+        &[
+            "goals_achieved",
+            "client_request",
+            "referred_out",
+            "relocated",
+            "lost_contact",
+            "deceased",
+            "not_eligible",
+            "project_ended",
+            "other",
+        ],
     );
     for name in [
-        "gender", "id_type", "self_care", "household_relation", "case_source", "service_domain", "review_kind",
-        "review_status", "referral_status", "contact_mode", "attendance_status", "community_kind", "linkage_partner",
-        "group_type", "group_status", "supervision_format", "supervision_function",
+        "gender",
+        "id_type",
+        "self_care",
+        "household_relation",
+        "case_source",
+        "service_domain",
+        "review_kind",
+        "review_status",
+        "referral_status",
+        "contact_mode",
+        "attendance_status",
+        "community_kind",
+        "linkage_partner",
+        "group_type",
+        "group_status",
+        "supervision_format",
+        "supervision_function",
     ] {
         assert!(!codes(name).is_empty(), "{name}");
     }
     let tiers = &data["tier"];
-    assert_eq!(tiers[0], json!({"code": "center", "zh": tiers[0]["zh"], "en": tiers[0]["en"]}), "labels carry exactly code, zh, en");
+    assert_eq!(
+        tiers[0],
+        json!({"code": "center", "zh": tiers[0]["zh"], "en": tiers[0]["en"]}),
+        "labels carry exactly code, zh, en"
+    );
 }

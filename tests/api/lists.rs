@@ -40,7 +40,10 @@ async fn plain(app: &TestApp, sql: &str) -> Vec<String> {
 }
 
 fn subtree(f: &Fixture, unit: &str) -> String {
-    format!("org_unit_id IN (SELECT id FROM org_units WHERE path LIKE (SELECT path FROM org_units WHERE id = '{}') || '%')", f.unit(unit))
+    format!(
+        "org_unit_id IN (SELECT id FROM org_units WHERE path LIKE (SELECT path FROM org_units WHERE id = '{}') || '%')",
+        f.unit(unit)
+    )
 }
 
 #[actix_web::test]
@@ -157,7 +160,11 @@ async fn stray_grams(app: &TestApp) -> i64 {
 async fn name_search_pages_newest_first_and_follows_every_change() {
     let app = TestApp::spawn().await;
     let f = app.fixture().await;
-    let tokens = [("town_a1", app.token("worker_a1").await), ("village_a1", app.token("worker_v_a1").await), ("town_a2", app.token("worker_a2").await)];
+    let tokens = [
+        ("town_a1", app.token("worker_a1").await),
+        ("village_a1", app.token("worker_v_a1").await),
+        ("town_a2", app.token("worker_a2").await),
+    ];
     // Surnames shared across units, a given name that is also a piece of others, and a Latin name.
     let names = ["王芳", "王小芳", "李芳", "王建国", "张王氏", "Li Ming", "海小龙", "王秀英"];
     let mut ids = Vec::new();
@@ -192,12 +199,15 @@ async fn name_search_pages_newest_first_and_follows_every_change() {
                 ("芳小", "%芳小%", ""),
             ];
             for (q, like, more) in searches {
-                let mut sql = format!("SELECT id FROM clients c WHERE deleted_at IS NULL AND {in_a} AND lower(name) LIKE '{like}'");
+                let mut sql =
+                    format!("SELECT id FROM clients c WHERE deleted_at IS NULL AND {in_a} AND lower(name) LIKE '{like}'");
                 match more {
                     "&category=dibao" => sql += " AND 'dibao' = ANY(categories)",
                     "&risk_level=red" => sql += " AND risk_level = 'red'",
                     "&has_open_case=true" => sql += " AND EXISTS (SELECT 1 FROM cases k WHERE k.client_id = c.id AND k.is_open)",
-                    "&has_open_case=false" => sql += " AND NOT EXISTS (SELECT 1 FROM cases k WHERE k.client_id = c.id AND k.is_open)",
+                    "&has_open_case=false" => {
+                        sql += " AND NOT EXISTS (SELECT 1 FROM cases k WHERE k.client_id = c.id AND k.is_open)"
+                    }
                     _ => {}
                 }
                 let expected = plain(app, &format!("{sql} ORDER BY id DESC")).await;
@@ -210,7 +220,11 @@ async fn name_search_pages_newest_first_and_follows_every_change() {
         }
     };
     check("registered").await;
-    assert_eq!(plain(&app, &format!("SELECT id FROM clients WHERE {in_a} AND name LIKE '%王%'")).await.len(), 25, "something to find");
+    assert_eq!(
+        plain(&app, &format!("SELECT id FROM clients WHERE {in_a} AND name LIKE '%王%'")).await.len(),
+        25,
+        "something to find"
+    );
 
     // A new name, and a name changed back and forth.
     let renamed = &ids[0];

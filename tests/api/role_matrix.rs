@@ -18,7 +18,10 @@ use reqwest::Method;
 use serde_json::{json, Value};
 use uuid::Uuid;
 
-use crate::helpers::{fixtures::{Fixture, PASSWORD}, TestApp};
+use crate::helpers::{
+    fixtures::{Fixture, PASSWORD},
+    TestApp,
+};
 
 /// Who calls.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
@@ -165,14 +168,18 @@ fn rows() -> Vec<Row> {
         }),
         row("GET", "/api/v1/me", ALL, Main, |_, _, _, _| Call::to("/api/v1/me")),
         row("POST", "/api/v1/me/password", ALL_204, Disposable, |_, _, _, n| {
-            Call::to("/api/v1/me/password").body(json!({"current_password": PASSWORD, "new_password": format!("Changed-Pass-{n}")}))
+            Call::to("/api/v1/me/password")
+                .body(json!({"current_password": PASSWORD, "new_password": format!("Changed-Pass-{n}")}))
         }),
         row("GET", "/api/v1/reference", ALL, Main, |_, _, _, _| Call::to("/api/v1/reference")),
         row("GET", "/api/v1/org-units", ALL, Main, |_, _, _, _| Call::to("/api/v1/org-units")),
         row("POST", "/api/v1/org-units", ADMIN_CREATE, Main, |f, _, _, n| {
-            Call::to("/api/v1/org-units").body(json!({"parent_id": f.unit("town_a1"), "tier": "village", "name": format!("矩阵村{n}")}))
+            Call::to("/api/v1/org-units")
+                .body(json!({"parent_id": f.unit("town_a1"), "tier": "village", "name": format!("矩阵村{n}")}))
         }),
-        row("GET", "/api/v1/org-units/{id}", ALL, Main, |f, _, _, _| Call::to(format!("/api/v1/org-units/{}", f.unit("village_a1")))),
+        row("GET", "/api/v1/org-units/{id}", ALL, Main, |f, _, _, _| {
+            Call::to(format!("/api/v1/org-units/{}", f.unit("village_a1")))
+        }),
         row("PATCH", "/api/v1/org-units/{id}", ADMIN_CHANGE, Main, |f, _, _, n| {
             let id = f.unit("village_a1");
             Call::to(format!("/api/v1/org-units/{id}")).body(json!({"name": format!("矩阵村改名{n}")})).if_match("org_units", id)
@@ -193,11 +200,13 @@ fn rows() -> Vec<Row> {
             Call::to(format!("/api/v1/users/{id}")).body(json!({"display_name": format!("矩阵{n}")})).if_match("users", id)
         }),
         row("POST", "/api/v1/users/{id}/reset-password", ADMIN_ACTION, Main, |f, _, _, n| {
-            Call::to(format!("/api/v1/users/{}/reset-password", f.user("worker_v_a1"))).body(json!({"new_password": format!("Reset-Pass-{n}")}))
+            Call::to(format!("/api/v1/users/{}/reset-password", f.user("worker_v_a1")))
+                .body(json!({"new_password": format!("Reset-Pass-{n}")}))
         }),
         row("GET", "/api/v1/clients", ALL, Main, |_, _, _, _| Call::to("/api/v1/clients")),
         row("POST", "/api/v1/clients", CASEWORK_CREATE, Main, |f, _, _, n| {
-            Call::to("/api/v1/clients").body(json!({"org_unit_id": f.unit("village_a1"), "name": format!("矩阵对象{n}"), "id_type": "none"}))
+            Call::to("/api/v1/clients")
+                .body(json!({"org_unit_id": f.unit("village_a1"), "name": format!("矩阵对象{n}"), "id_type": "none"}))
         }),
         row("GET", "/api/v1/clients/{id}", ALL, Main, |f, _, _, _| Call::to(format!("/api/v1/clients/{}", f.extra["client"]))),
         row("PATCH", "/api/v1/clients/{id}", CASEWORK_CHANGE, Main, |f, _, _, n| {
@@ -213,7 +222,9 @@ fn rows() -> Vec<Row> {
         row("POST", "/api/v1/households", CASEWORK_CREATE, Main, |f, _, _, n| {
             Call::to("/api/v1/households").body(json!({"org_unit_id": f.unit("town_a1"), "address": format!("矩阵路{n}号")}))
         }),
-        row("GET", "/api/v1/households/{id}", ALL, Main, |f, _, _, _| Call::to(format!("/api/v1/households/{}", f.extra["household"]))),
+        row("GET", "/api/v1/households/{id}", ALL, Main, |f, _, _, _| {
+            Call::to(format!("/api/v1/households/{}", f.extra["household"]))
+        }),
         row("PUT", "/api/v1/households/{id}/members", CASEWORK_CHANGE, Main, |f, _, _, _| {
             Call::to(format!("/api/v1/households/{}/members", f.extra["household"]))
                 .body(json!({"members": [{"client_id": f.extra["client"], "relation": "self"}]}))
@@ -229,11 +240,14 @@ fn rows() -> Vec<Row> {
         // The worker recorded the session; supervisors may edit any session in scope.
         row("PATCH", "/api/v1/sessions/{id}", CASEWORK_CHANGE, Main, |f, _, _, n| {
             let id = f.extra["session"];
-            Call::to(format!("/api/v1/sessions/{id}")).body(json!({"summary": format!("矩阵{n}")})).if_match("service_sessions", id)
+            Call::to(format!("/api/v1/sessions/{id}"))
+                .body(json!({"summary": format!("矩阵{n}")}))
+                .if_match("service_sessions", id)
         }),
         row("GET", "/api/v1/groups", ALL, Main, |_, _, _, _| Call::to("/api/v1/groups")),
         row("POST", "/api/v1/groups", CASEWORK_CREATE, Main, |f, _, _, n| {
-            Call::to("/api/v1/groups").body(json!({"org_unit_id": f.unit("town_a1"), "name": format!("矩阵小组{n}"), "type": "interest"}))
+            Call::to("/api/v1/groups")
+                .body(json!({"org_unit_id": f.unit("town_a1"), "name": format!("矩阵小组{n}"), "type": "interest"}))
         }),
         row("GET", "/api/v1/groups/{id}", ALL, Main, |f, _, _, _| Call::to(format!("/api/v1/groups/{}", f.extra["group"]))),
         row("PATCH", "/api/v1/groups/{id}", CASEWORK_CHANGE, Main, |f, _, _, n| {
@@ -241,18 +255,23 @@ fn rows() -> Vec<Row> {
             Call::to(format!("/api/v1/groups/{id}")).body(json!({"goals": format!("矩阵{n}")})).if_match("groups", id)
         }),
         row("PUT", "/api/v1/groups/{id}/members", CASEWORK_CHANGE, Main, |f, _, _, _| {
-            Call::to(format!("/api/v1/groups/{}/members", f.extra["group"])).body(json!({"members": [{"client_id": f.extra["client"]}]}))
+            Call::to(format!("/api/v1/groups/{}/members", f.extra["group"]))
+                .body(json!({"members": [{"client_id": f.extra["client"]}]}))
         }),
         row("GET", "/api/v1/audit-events", OVERSIGHT, Main, |_, _, _, _| Call::to("/api/v1/audit-events")),
         row("GET", "/api/v1/caseload", OVERSIGHT, Main, |_, _, _, _| Call::to("/api/v1/caseload")),
         row("GET", "/api/v1/stats", OVERSIGHT, Main, |_, _, _, _| Call::to("/api/v1/stats")),
         row("GET", "/api/v1/stats/export", OVERSIGHT, Main, |_, _, _, _| Call::to("/api/v1/stats/export?format=csv")),
         row("GET", "/api/v1/cases", ALL, Main, |_, _, _, _| Call::to("/api/v1/cases")),
-        row("POST", "/api/v1/cases", CASEWORK_CREATE, Main, |f, _, _, _| Call::to("/api/v1/cases").body(case_body(f.extra["client"], f.unit("town_a1")))),
+        row("POST", "/api/v1/cases", CASEWORK_CREATE, Main, |f, _, _, _| {
+            Call::to("/api/v1/cases").body(case_body(f.extra["client"], f.unit("town_a1")))
+        }),
         row("GET", "/api/v1/cases/{id}", ALL, Main, |f, _, _, _| Call::to(format!("/api/v1/cases/{}", f.extra["case"]))),
         row("PATCH", "/api/v1/cases/{id}", CASEWORK_CHANGE, Main, |f, _, _, n| {
             let id = f.extra["case"];
-            Call::to(format!("/api/v1/cases/{id}")).body(json!({"presenting_problem": format!("矩阵主诉{n}")})).if_match("cases", id)
+            Call::to(format!("/api/v1/cases/{id}"))
+                .body(json!({"presenting_problem": format!("矩阵主诉{n}")}))
+                .if_match("cases", id)
         }),
         // One fresh intake case per caller: the assigned worker and a supervisor may start it.
         row("POST", "/api/v1/cases/{id}/transitions", CASEWORK_CHANGE, Main, |f, who, _, _| {
@@ -260,29 +279,41 @@ fn rows() -> Vec<Row> {
             Call::to(format!("/api/v1/cases/{id}/transitions")).body(json!({"action": "start_assessment"})).if_match("cases", id)
         }),
         row("POST", "/api/v1/cases/{id}/transfer", [401, 403, 200, 403], Main, |f, _, _, _| {
-            Call::to(format!("/api/v1/cases/{}/transfer", f.extra["case_transfer"])).body(json!({"worker_id": f.user("worker_a1b"), "note": "工作交接"}))
+            Call::to(format!("/api/v1/cases/{}/transfer", f.extra["case_transfer"]))
+                .body(json!({"worker_id": f.user("worker_a1b"), "note": "工作交接"}))
         }),
-        row("GET", "/api/v1/cases/{id}/timeline", ALL, Main, |f, _, _, _| Call::to(format!("/api/v1/cases/{}/timeline", f.extra["case"]))),
-        row("GET", "/api/v1/cases/{id}/assessments", ALL, Main, |f, _, _, _| Call::to(format!("/api/v1/cases/{}/assessments", f.extra["case"]))),
+        row("GET", "/api/v1/cases/{id}/timeline", ALL, Main, |f, _, _, _| {
+            Call::to(format!("/api/v1/cases/{}/timeline", f.extra["case"]))
+        }),
+        row("GET", "/api/v1/cases/{id}/assessments", ALL, Main, |f, _, _, _| {
+            Call::to(format!("/api/v1/cases/{}/assessments", f.extra["case"]))
+        }),
         row("POST", "/api/v1/cases/{id}/assessments", CASEWORK_CREATE, Main, |f, _, _, _| {
             Call::to(format!("/api/v1/cases/{}/assessments", f.extra["case_assessment"])).body(json!({
                 "sources": ["interview"], "needs": ["日常照料"], "risk_level": "yellow", "summary": "需要定期探访。"
             }))
         }),
-        row("GET", "/api/v1/cases/{id}/plans", ALL, Main, |f, _, _, _| Call::to(format!("/api/v1/cases/{}/plans", f.extra["case"]))),
+        row("GET", "/api/v1/cases/{id}/plans", ALL, Main, |f, _, _, _| {
+            Call::to(format!("/api/v1/cases/{}/plans", f.extra["case"]))
+        }),
         row("POST", "/api/v1/cases/{id}/plans", CASEWORK_CREATE, Main, |f, _, _, _| {
             Call::to(format!("/api/v1/cases/{}/plans", f.extra["case_planning"])).body(json!({
                 "overall_goal": "重建支持网络。", "goals": [{"description": "每周家访", "measure": "家访记录"}]
             }))
         }),
-        row("GET", "/api/v1/cases/{id}/evaluations", ALL, Main, |f, _, _, _| Call::to(format!("/api/v1/cases/{}/evaluations", f.extra["case"]))),
+        row("GET", "/api/v1/cases/{id}/evaluations", ALL, Main, |f, _, _, _| {
+            Call::to(format!("/api/v1/cases/{}/evaluations", f.extra["case"]))
+        }),
         row("POST", "/api/v1/cases/{id}/evaluations", CASEWORK_CREATE, Main, |f, _, _, _| {
             Call::to(format!("/api/v1/cases/{}/evaluations", f.extra["case_evaluation"]))
                 .body(json!({"summary": "状况改善。", "goal_results": [], "recommendation": "continue"}))
         }),
-        row("GET", "/api/v1/cases/{id}/follow-ups", ALL, Main, |f, _, _, _| Call::to(format!("/api/v1/cases/{}/follow-ups", f.extra["case_evaluation"]))),
+        row("GET", "/api/v1/cases/{id}/follow-ups", ALL, Main, |f, _, _, _| {
+            Call::to(format!("/api/v1/cases/{}/follow-ups", f.extra["case_evaluation"]))
+        }),
         row("POST", "/api/v1/cases/{id}/follow-ups", CASEWORK_CREATE, Main, |f, _, _, _| {
-            Call::to(format!("/api/v1/cases/{}/follow-ups", f.extra["case_evaluation"])).body(json!({"due_on": "2027-01-15", "mode": "phone"}))
+            Call::to(format!("/api/v1/cases/{}/follow-ups", f.extra["case_evaluation"]))
+                .body(json!({"due_on": "2027-01-15", "mode": "phone"}))
         }),
         row("PATCH", "/api/v1/cases/{id}/follow-ups/{fid}", CASEWORK_CHANGE, Main, |f, _, _, n| {
             let id = f.extra["follow_up"];
@@ -290,7 +321,9 @@ fn rows() -> Vec<Row> {
                 .body(json!({"due_on": format!("2027-02-{:02}", 1 + n.parse::<u32>().unwrap_or(0) % 28)}))
                 .if_match("follow_ups", id)
         }),
-        row("GET", "/api/v1/cases/{id}/referrals", ALL, Main, |f, _, _, _| Call::to(format!("/api/v1/cases/{}/referrals", f.extra["case"]))),
+        row("GET", "/api/v1/cases/{id}/referrals", ALL, Main, |f, _, _, _| {
+            Call::to(format!("/api/v1/cases/{}/referrals", f.extra["case"]))
+        }),
         row("POST", "/api/v1/cases/{id}/referrals", CASEWORK_CREATE, Main, |f, _, _, _| {
             Call::to(format!("/api/v1/cases/{}/referrals", f.extra["case"])).body(json!({
                 "direction": "out", "organization": "县残联", "reason": "申请辅具", "consent_given": true
@@ -317,7 +350,9 @@ fn rows() -> Vec<Row> {
         }),
         row("PATCH", "/api/v1/supervision-records/{id}", [401, 403, 200, 403], Main, |f, _, _, n| {
             let id = f.extra["supervision"];
-            Call::to(format!("/api/v1/supervision-records/{id}")).body(json!({"advice": format!("矩阵{n}")})).if_match("supervision_records", id)
+            Call::to(format!("/api/v1/supervision-records/{id}"))
+                .body(json!({"advice": format!("矩阵{n}")}))
+                .if_match("supervision_records", id)
         }),
     ]
 }
@@ -397,15 +432,26 @@ async fn casework_records(app: &TestApp, f: &mut Fixture) {
     let worker = app.token("worker_a1").await;
     let town = f.unit("town_a1");
     let client = |name: &str| json!({"org_unit_id": town, "name": name, "id_type": "none"});
-    f.extra.insert("client", app.post("/api/v1/clients", &worker, client("矩阵甲")).await.expect(201).id().parse().expect("uuid"));
-    f.extra.insert("client_to_delete", app.post("/api/v1/clients", &worker, client("矩阵乙")).await.expect(201).id().parse().expect("uuid"));
+    f.extra
+        .insert("client", app.post("/api/v1/clients", &worker, client("矩阵甲")).await.expect(201).id().parse().expect("uuid"));
+    f.extra.insert(
+        "client_to_delete",
+        app.post("/api/v1/clients", &worker, client("矩阵乙")).await.expect(201).id().parse().expect("uuid"),
+    );
     let household = app.post("/api/v1/households", &worker, json!({"org_unit_id": f.unit("town_a1")})).await.expect(201);
     f.extra.insert("household", household.id().parse().expect("uuid"));
-    let group = app.post("/api/v1/groups", &worker, json!({"org_unit_id": f.unit("town_a1"), "name": "矩阵小组", "type": "growth"})).await.expect(201);
+    let group = app
+        .post("/api/v1/groups", &worker, json!({"org_unit_id": f.unit("town_a1"), "name": "矩阵小组", "type": "growth"}))
+        .await
+        .expect(201);
     f.extra.insert("group", group.id().parse().expect("uuid"));
     let session = app
-        .post("/api/v1/sessions", &worker, json!({"method": "community", "org_unit_id": f.unit("town_a1"), "occurred_at": "2026-01-05T02:00:00Z",
-            "duration_minutes": 30, "title": "矩阵记录", "kind": "education", "participant_count": 3}))
+        .post(
+            "/api/v1/sessions",
+            &worker,
+            json!({"method": "community", "org_unit_id": f.unit("town_a1"), "occurred_at": "2026-01-05T02:00:00Z",
+            "duration_minutes": 30, "title": "矩阵记录", "kind": "education", "participant_count": 3}),
+        )
         .await
         .expect(201);
     f.extra.insert("session", session.id().parse().expect("uuid"));
@@ -418,7 +464,14 @@ async fn casework_records(app: &TestApp, f: &mut Fixture) {
     let act = |case: Uuid, token: String, body: Value| async move {
         let version = app.sql_i64(&format!("SELECT version::bigint FROM cases WHERE id = '{case}'")).await;
         let etag = format!("\"{version}\"");
-        app.send(Method::POST, &format!("/api/v1/cases/{case}/transitions"), Some(&token), Some(&body), &[("If-Match", etag.as_str())]).await
+        app.send(
+            Method::POST,
+            &format!("/api/v1/cases/{case}/transitions"),
+            Some(&token),
+            Some(&body),
+            &[("If-Match", etag.as_str())],
+        )
+        .await
     };
     for name in ["case", "case_transfer", "case_intake_worker", "case_intake_supervisor", "case_intake_admin"] {
         f.extra.insert(name, uuid(open(client).await.expect(201)));
@@ -448,7 +501,10 @@ async fn casework_records(app: &TestApp, f: &mut Fixture) {
     f.extra.insert("follow_up", uuid(fu));
     for name in ["referral_worker", "referral_supervisor", "referral_admin"] {
         let body = json!({"direction": "out", "organization": "县民政局", "reason": "申请救助", "consent_given": true});
-        f.extra.insert(name, uuid(app.post(&format!("/api/v1/cases/{}/referrals", f.extra["case"]), &worker, body).await.expect(201)));
+        f.extra.insert(
+            name,
+            uuid(app.post(&format!("/api/v1/cases/{}/referrals", f.extra["case"]), &worker, body).await.expect(201)),
+        );
     }
     let record = json!({"occurred_at": "2026-01-05T02:00:00Z", "duration_minutes": 45, "format": "group", "function": "educational",
                         "supervisee_ids": [f.user("worker_a1")]});
@@ -502,7 +558,9 @@ async fn every_role_gets_what_the_matrix_says() {
             let call = (row.build)(&f, who, &session, &unique);
             let token = (call.bearer && who != Who::Nobody).then(|| session.access.clone());
             let etag = match call.if_match {
-                Some((table, id)) => Some(format!("\"{}\"", app.sql_i64(&format!("SELECT version::bigint FROM {table} WHERE id = '{id}'")).await)),
+                Some((table, id)) => {
+                    Some(format!("\"{}\"", app.sql_i64(&format!("SELECT version::bigint FROM {table} WHERE id = '{id}'")).await))
+                }
                 None => None,
             };
             let headers: Vec<(&str, &str)> = etag.iter().map(|e| ("If-Match", e.as_str())).collect();
@@ -510,7 +568,13 @@ async fn every_role_gets_what_the_matrix_says() {
             let res = app.send(method.clone(), &call.path, token.as_deref(), call.body.as_ref(), &headers).await;
             let expected = row.expect[i];
             if res.status.as_u16() != expected {
-                failures.push(format!("{} {} as {who:?}: expected {expected}, got {} {}", row.method, row.path, res.status.as_u16(), res.text));
+                failures.push(format!(
+                    "{} {} as {who:?}: expected {expected}, got {} {}",
+                    row.method,
+                    row.path,
+                    res.status.as_u16(),
+                    res.text
+                ));
                 continue;
             }
             if matches!(expected, 401 | 403) {

@@ -59,7 +59,11 @@ async fn a_township_worker_sees_only_their_township_subtree() {
     assert!(ids(&app.get("/api/v1/org-units?q=town_a2", &worker).await.expect(200)).is_empty());
     assert!(ids(&app.get("/api/v1/org-units?tier=county", &worker).await.expect(200)).is_empty());
     assert!(ids(&app.get("/api/v1/org-units?tier=center", &worker).await.expect(200)).is_empty());
-    assert_eq!(ids(&app.get("/api/v1/org-units?q=%E7%A4%BE%E4%BC%9A", &worker).await.expect(200)).len(), 2, "q=社会 over the scope only");
+    assert_eq!(
+        ids(&app.get("/api/v1/org-units?q=%E7%A4%BE%E4%BC%9A", &worker).await.expect(200)).len(),
+        2,
+        "q=社会 over the scope only"
+    );
 
     let random = app.get(&format!("/api/v1/org-units/{}", Uuid::now_v7()), &worker).await;
     let random_children = app.get(&format!("/api/v1/org-units/{}/children", Uuid::now_v7()), &worker).await;
@@ -99,10 +103,7 @@ async fn a_county_supervisor_reads_down_the_tree_but_not_across() {
     let units = app.get("/api/v1/org-units", &sup).await.expect(200);
     assert_eq!(ids(&units), unit_ids(&f, &["county_a", "town_a1", "town_a2", "village_a1"]));
     let users = app.get("/api/v1/users", &sup).await.expect(200);
-    assert_eq!(
-        ids(&users),
-        user_ids(&f, &["admin_a", "sup_a", "sup_a1", "worker_a1", "worker_a1b", "worker_v_a1", "worker_a2"])
-    );
+    assert_eq!(ids(&users), user_ids(&f, &["admin_a", "sup_a", "sup_a1", "worker_a1", "worker_a1b", "worker_v_a1", "worker_a2"]));
     for name in ["county_a", "town_a1", "town_a2", "village_a1"] {
         app.get(&format!("/api/v1/org-units/{}", f.unit(name)), &sup).await.expect(200);
     }
@@ -139,7 +140,9 @@ async fn an_admin_cannot_touch_the_other_county() {
         let res = app.patch(&format!("/api/v1/org-units/{}", f.unit(name)), &admin, "\"1\"", json!({"name": "改名"})).await;
         assert_hidden(&res, &random, name);
         // Even a body that would be refused is answered with the same 404 first.
-        let res = app.patch(&format!("/api/v1/org-units/{}", f.unit(name)), &admin, "\"1\"", json!({"parent_id": f.unit("county_a")})).await;
+        let res = app
+            .patch(&format!("/api/v1/org-units/{}", f.unit(name)), &admin, "\"1\"", json!({"parent_id": f.unit("county_a")}))
+            .await;
         assert_hidden(&res, &random, name);
     }
     let random_user = app.patch(&format!("/api/v1/users/{}", Uuid::now_v7()), &admin, "\"1\"", json!({"is_active": false})).await;
@@ -157,7 +160,8 @@ async fn an_admin_cannot_touch_the_other_county() {
             "town_b1" => "village",
             _ => "county",
         };
-        let res = app.post("/api/v1/org-units", &admin, json!({"parent_id": f.unit(name), "tier": tier, "name": "越权单位"})).await;
+        let res =
+            app.post("/api/v1/org-units", &admin, json!({"parent_id": f.unit(name), "tier": tier, "name": "越权单位"})).await;
         assert_eq!(res.status.as_u16(), 422, "{name}: {}", res.text);
         assert_eq!(res.body["errors"][0]["field"], "parent_id");
     }
@@ -175,7 +179,9 @@ async fn list_totals_equal_a_plain_sql_count_over_each_callers_subtree() {
     let f = app.fixture().await;
     // Some more rows, so that the counts are not all tiny.
     let root = app.token("admin_root").await;
-    for (parent, tier, name) in [("county_b", "township", "乙县新镇"), ("town_a2", "village", "甲县新村"), ("root", "county", "丙县")] {
+    for (parent, tier, name) in
+        [("county_b", "township", "乙县新镇"), ("town_a2", "village", "甲县新村"), ("root", "county", "丙县")]
+    {
         app.post("/api/v1/org-units", &root, json!({"parent_id": f.unit(parent), "tier": tier, "name": name})).await.expect(201);
     }
     for username in f.users.keys() {
@@ -239,7 +245,11 @@ async fn user_pages_cover_the_scope_exactly_once() {
     let body = json!({"username": "beta.b", "display_name": "分页", "org_unit_id": f.unit("town_b2"), "role": "worker", "password": "Paging-Pass-2026"});
     app.post("/api/v1/users", &root, body).await.expect(201);
 
-    let expected = sql_ids(&app, &format!("SELECT s.id FROM users s JOIN org_units u ON u.id = s.org_unit_id WHERE {}", subtree_of("admin_a"))).await;
+    let expected = sql_ids(
+        &app,
+        &format!("SELECT s.id FROM users s JOIN org_units u ON u.id = s.org_unit_id WHERE {}", subtree_of("admin_a")),
+    )
+    .await;
     let mut seen = Vec::new();
     let mut path = "/api/v1/users?limit=2".to_owned();
     loop {

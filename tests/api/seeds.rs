@@ -37,7 +37,8 @@ async fn the_scale_seed_writes_valid_consistent_data() {
     }
 
     // Cases in every status, sessions of every method, the monthly totals equal to a recount.
-    let statuses: Vec<String> = conn.query("SELECT DISTINCT status FROM cases", &[]).await.expect("statuses").iter().map(|r| r.get(0)).collect();
+    let statuses: Vec<String> =
+        conn.query("SELECT DISTINCT status FROM cases", &[]).await.expect("statuses").iter().map(|r| r.get(0)).collect();
     for status in CaseStatus::ALL {
         assert!(statuses.iter().any(|s| s == status.code()), "a case in status {}", status.code());
     }

@@ -23,7 +23,11 @@ async fn client(app: &TestApp, f: &Fixture, token: &str, seq: u32) -> String {
 
 async fn group_with_members(app: &TestApp, f: &Fixture, token: &str, n: u32) -> (String, Vec<String>) {
     let group = app
-        .post("/api/v1/groups", token, json!({"org_unit_id": f.unit("town_a1"), "name": "长者互助小组", "type": "support", "planned_sessions": 6}))
+        .post(
+            "/api/v1/groups",
+            token,
+            json!({"org_unit_id": f.unit("town_a1"), "name": "长者互助小组", "type": "support", "planned_sessions": 6}),
+        )
         .await
         .expect(201)
         .id();
@@ -54,7 +58,17 @@ async fn group_attendance_rate_and_person_times() {
             .iter()
             .enumerate()
             .map(|(i, m)| {
-                let status = if i < 4 + k { if i % 3 == 0 { "late" } else { "present" } } else if i % 2 == 0 { "absent" } else { "excused" };
+                let status = if i < 4 + k {
+                    if i % 3 == 0 {
+                        "late"
+                    } else {
+                        "present"
+                    }
+                } else if i % 2 == 0 {
+                    "absent"
+                } else {
+                    "excused"
+                };
                 json!({"client_id": m, "status": status})
             })
             .collect();
@@ -119,7 +133,10 @@ async fn each_method_is_validated_for_its_own_shape() {
         .await
         .expect(422);
     assert_eq!(fields(&res), vec!["attendance[1].client_id", "attendance[2]"]);
-    let res = app.post("/api/v1/sessions", &worker, json!({"method": "group", "group_id": group, "occurred_at": at(1), "attendance": []})).await.expect(422);
+    let res = app
+        .post("/api/v1/sessions", &worker, json!({"method": "group", "group_id": group, "occurred_at": at(1), "attendance": []}))
+        .await
+        .expect(422);
     assert_eq!(fields(&res), vec!["duration_minutes"]);
     // Unknown method, and a session in the future.
     app.post("/api/v1/sessions", &worker, json!({"method": "telepathy", "occurred_at": at(1)})).await.expect(422);
@@ -133,9 +150,13 @@ async fn each_method_is_validated_for_its_own_shape() {
 
     // A valid community session, recorded three days late.
     let res = app
-        .post("/api/v1/sessions", &worker, json!({"method": "community", "org_unit_id": f.unit("village_a1"), "occurred_at": at(3), "duration_minutes": 120,
+        .post(
+            "/api/v1/sessions",
+            &worker,
+            json!({"method": "community", "org_unit_id": f.unit("village_a1"), "occurred_at": at(3), "duration_minutes": 120,
             "title": "重阳节敬老活动", "kind": "event", "participant_count": 80, "volunteer_count": 12, "volunteer_hours": 36.5,
-            "partners": ["community", "volunteer", "charity"], "resources_value_yuan": 1234.56, "service_types": ["visit_care"]}))
+            "partners": ["community", "volunteer", "charity"], "resources_value_yuan": 1234.56, "service_types": ["visit_care"]}),
+        )
         .await
         .expect(201);
     assert_eq!(res.body["late_entry"], json!(true));
@@ -189,7 +210,13 @@ async fn closed_groups_take_no_sessions_and_edits_are_audited() {
 
     // Members who leave keep their history.
     let res = app
-        .send(Method::PUT, &format!("/api/v1/groups/{group}/members"), Some(&worker), Some(&json!({"members": [{"client_id": members[0]}], "exit_reason": "搬迁"})), &[])
+        .send(
+            Method::PUT,
+            &format!("/api/v1/groups/{group}/members"),
+            Some(&worker),
+            Some(&json!({"members": [{"client_id": members[0]}], "exit_reason": "搬迁"})),
+            &[],
+        )
         .await
         .expect(200);
     let periods = res.body["members"].as_array().expect("members");
@@ -221,8 +248,18 @@ async fn sessions_and_groups_of_other_branches_do_not_exist() {
         ];
         for (method, template, body) in requests {
             let id = if template.contains("sessions") { sid.clone() } else { group.clone() };
-            let ours = app.send(method.clone(), &template.replace("{}", &id), Some(&token), body.as_ref(), &[("If-Match", "\"1\"")]).await;
-            let missing = app.send(method.clone(), &template.replace("{}", &random.to_string()), Some(&token), body.as_ref(), &[("If-Match", "\"1\"")]).await;
+            let ours = app
+                .send(method.clone(), &template.replace("{}", &id), Some(&token), body.as_ref(), &[("If-Match", "\"1\"")])
+                .await;
+            let missing = app
+                .send(
+                    method.clone(),
+                    &template.replace("{}", &random.to_string()),
+                    Some(&token),
+                    body.as_ref(),
+                    &[("If-Match", "\"1\"")],
+                )
+                .await;
             assert_eq!(ours.status.as_u16(), 404, "{who} {method} {template}: {}", ours.text);
             assert_eq!(ours.text, missing.text);
         }
@@ -236,14 +273,29 @@ async fn sessions_and_groups_of_other_branches_do_not_exist() {
     assert_eq!(app.sql_i64("SELECT count(*) FROM service_sessions").await, 2);
     // Filters.
     let sup = app.token("sup_a").await;
-    assert_eq!(app.get("/api/v1/sessions?method=group", &sup).await.expect(200).body["items"].as_array().expect("items").len(), 1);
-    assert_eq!(app.get(&format!("/api/v1/sessions?group_id={group}"), &sup).await.expect(200).body["items"].as_array().expect("items").len(), 1);
+    assert_eq!(
+        app.get("/api/v1/sessions?method=group", &sup).await.expect(200).body["items"].as_array().expect("items").len(),
+        1
+    );
+    assert_eq!(
+        app.get(&format!("/api/v1/sessions?group_id={group}"), &sup).await.expect(200).body["items"]
+            .as_array()
+            .expect("items")
+            .len(),
+        1
+    );
     let from = (Utc::now() - Duration::hours(30)).to_rfc3339();
     let path = format!("/api/v1/sessions?from={}", urlencode(&from));
     assert_eq!(app.get(&path, &sup).await.expect(200).body["items"].as_array().expect("items").len(), 2);
     let path = format!("/api/v1/sessions?to={}", urlencode(&from));
     assert!(app.get(&path, &sup).await.expect(200).body["items"].as_array().expect("items").is_empty());
-    assert_eq!(app.get(&format!("/api/v1/sessions?recorded_by={}", f.user("worker_a1")), &sup).await.expect(200).body["items"].as_array().expect("items").len(), 2);
+    assert_eq!(
+        app.get(&format!("/api/v1/sessions?recorded_by={}", f.user("worker_a1")), &sup).await.expect(200).body["items"]
+            .as_array()
+            .expect("items")
+            .len(),
+        2
+    );
 }
 
 fn urlencode(s: &str) -> String {
@@ -259,13 +311,33 @@ async fn intervention_case(app: &TestApp, f: &Fixture, worker: &str, sup: &str, 
         let case = case.clone();
         async move {
             let etag = app.get(&format!("/api/v1/cases/{case}"), &token).await.expect(200).header("etag").expect("etag");
-            app.send(Method::POST, &format!("/api/v1/cases/{case}/transitions"), Some(&token), Some(&action), &[("If-Match", etag.as_str())]).await
+            app.send(
+                Method::POST,
+                &format!("/api/v1/cases/{case}/transitions"),
+                Some(&token),
+                Some(&action),
+                &[("If-Match", etag.as_str())],
+            )
+            .await
         }
     };
     act(worker.to_owned(), json!({"action": "start_assessment"})).await.expect(200);
-    app.post(&format!("/api/v1/cases/{case}/assessments"), worker, json!({"sources": ["interview"], "risk_level": "yellow", "summary": "需要探访"})).await.expect(201);
+    app.post(
+        &format!("/api/v1/cases/{case}/assessments"),
+        worker,
+        json!({"sources": ["interview"], "risk_level": "yellow", "summary": "需要探访"}),
+    )
+    .await
+    .expect(201);
     act(worker.to_owned(), json!({"action": "start_planning"})).await.expect(200);
-    let plan = app.post(&format!("/api/v1/cases/{case}/plans"), worker, json!({"overall_goal": "安全居家", "goals": [{"description": "安装扶手"}]})).await.expect(201);
+    let plan = app
+        .post(
+            &format!("/api/v1/cases/{case}/plans"),
+            worker,
+            json!({"overall_goal": "安全居家", "goals": [{"description": "安装扶手"}]}),
+        )
+        .await
+        .expect(201);
     let goal = plan.body["goals"][0]["id"].as_str().expect("goal").to_owned();
     let review = act(worker.to_owned(), json!({"action": "submit_plan"})).await.expect(202).id();
     app.post(&format!("/api/v1/reviews/{review}/decision"), sup, json!({"decision": "approve"})).await.expect(200);
@@ -310,13 +382,25 @@ async fn individual_sessions_follow_their_case() {
     let last = c.body["last_session_at"].clone();
     app.post("/api/v1/sessions", &worker, body(json!({"occurred_at": at(6)}))).await.expect(201);
     assert_eq!(app.get(&format!("/api/v1/cases/{case}"), &worker).await.expect(200).body["last_session_at"], last);
-    assert_eq!(app.get(&format!("/api/v1/sessions?case_id={case}"), &sup).await.expect(200).body["items"].as_array().expect("items").len(), 2);
+    assert_eq!(
+        app.get(&format!("/api/v1/sessions?case_id={case}"), &sup).await.expect(200).body["items"]
+            .as_array()
+            .expect("items")
+            .len(),
+        2
+    );
 
     // On a case that is closed (here: voided) no session can be recorded.
     let etag = app.get(&format!("/api/v1/cases/{case}"), &sup).await.expect(200).header("etag").expect("etag");
-    app.send(Method::POST, &format!("/api/v1/cases/{case}/transitions"), Some(&sup), Some(&json!({"action": "void", "reason": "重复建档"})), &[("If-Match", etag.as_str())])
-        .await
-        .expect(200);
+    app.send(
+        Method::POST,
+        &format!("/api/v1/cases/{case}/transitions"),
+        Some(&sup),
+        Some(&json!({"action": "void", "reason": "重复建档"})),
+        &[("If-Match", etag.as_str())],
+    )
+    .await
+    .expect(200);
     let res = app.post("/api/v1/sessions", &worker, body(json!({}))).await.expect(409);
     assert_eq!(res.body["code"], "case_not_active");
     // Other branches cannot reach the case at all.

@@ -35,7 +35,11 @@ async fn data(app: &TestApp, f: &Fixture) {
     let c2 = client(app, &a1, f.unit("village_a1"), 13, json!(["dibao"])).await;
     let c3 = client(app, &a1, f.unit("town_a1"), 15, json!(["empty_nest_elder"])).await;
     client(app, &b1, f.unit("town_b1"), 17, json!(["dibao", "tekun"])).await;
-    let group = app.post("/api/v1/groups", &a1, json!({"org_unit_id": f.unit("town_a1"), "name": "长者小组", "type": "support"})).await.expect(201).id();
+    let group = app
+        .post("/api/v1/groups", &a1, json!({"org_unit_id": f.unit("town_a1"), "name": "长者小组", "type": "support"}))
+        .await
+        .expect(201)
+        .id();
     let members = json!({"members": [{"client_id": c1}, {"client_id": c2}, {"client_id": c3}]});
     app.send(Method::PUT, &format!("/api/v1/groups/{group}/members"), Some(&a1), Some(&members), &[]).await.expect(200);
     for k in 0..4 {
@@ -72,7 +76,10 @@ async fn figures_match_plain_sql_and_stay_in_scope() {
     let total = &res.body["total"];
 
     // Independent counts over county_a's subtree.
-    let in_a = format!("org_unit_id IN (SELECT id FROM org_units WHERE path LIKE (SELECT path FROM org_units WHERE id = '{}') || '%')", f.unit("county_a"));
+    let in_a = format!(
+        "org_unit_id IN (SELECT id FROM org_units WHERE path LIKE (SELECT path FROM org_units WHERE id = '{}') || '%')",
+        f.unit("county_a")
+    );
     let people = app
         .sql_i64(&format!(
             "SELECT count(DISTINCT a.client_id) FROM session_attendance a JOIN service_sessions s ON s.id = a.session_id \
@@ -84,7 +91,8 @@ async fn figures_match_plain_sql_and_stay_in_scope() {
             "SELECT count(*) FROM session_attendance a JOIN service_sessions s ON s.id = a.session_id WHERE s.{in_a} AND a.status IN ('present', 'late')"
         ))
         .await;
-    let participants = app.sql_i64(&format!("SELECT coalesce(sum(participant_count), 0) FROM service_sessions WHERE {in_a}")).await;
+    let participants =
+        app.sql_i64(&format!("SELECT coalesce(sum(participant_count), 0) FROM service_sessions WHERE {in_a}")).await;
     let individual = app.sql_i64(&format!("SELECT count(*) FROM service_sessions WHERE method = 'individual' AND {in_a}")).await;
     assert_eq!(people, 2, "c1 every time and c2 twice are two people");
     assert_eq!(total["people_served"], json!(people));
@@ -112,7 +120,8 @@ async fn figures_match_plain_sql_and_stay_in_scope() {
 
     // By month: the months add up to the total for additive figures.
     let by_month = app.get(&format!("/api/v1/stats?{}&group_by=month", period()), &sup).await.expect(200);
-    let sum: i64 = by_month.body["rows"].as_array().expect("rows").iter().map(|r| r["figures"]["person_times"].as_i64().expect("n")).sum();
+    let sum: i64 =
+        by_month.body["rows"].as_array().expect("rows").iter().map(|r| r["figures"]["person_times"].as_i64().expect("n")).sum();
     assert_eq!(json!(sum), by_month.body["total"]["person_times"]);
 
     // A township supervisor sees only the township; the other branch cannot ask for county_a.
@@ -147,7 +156,13 @@ async fn export_matches_stats() {
     let sup = app.token("sup_a").await;
     let stats = app.get(&format!("/api/v1/stats?{}", period()), &sup).await.expect(200);
 
-    let res = app.client.get(format!("{}/api/v1/stats/export?{}&format=xlsx", app.base, period())).bearer_auth(&sup).send().await.expect("send");
+    let res = app
+        .client
+        .get(format!("{}/api/v1/stats/export?{}&format=xlsx", app.base, period()))
+        .bearer_auth(&sup)
+        .send()
+        .await
+        .expect("send");
     assert_eq!(res.status().as_u16(), 200);
     assert!(res.headers()["content-disposition"].to_str().expect("header").contains(".xlsx"));
     let bytes = res.bytes().await.expect("bytes");
@@ -170,7 +185,13 @@ async fn export_matches_stats() {
     let categories = book.worksheet_range("服务对象类别").expect("category sheet");
     assert!(categories.rows().any(|r| r[2] == "城乡低保对象"));
 
-    let csv = app.client.get(format!("{}/api/v1/stats/export?{}&format=csv", app.base, period())).bearer_auth(&sup).send().await.expect("send");
+    let csv = app
+        .client
+        .get(format!("{}/api/v1/stats/export?{}&format=csv", app.base, period()))
+        .bearer_auth(&sup)
+        .send()
+        .await
+        .expect("send");
     assert!(csv.headers()["content-type"].to_str().expect("type").starts_with("text/csv"));
     let text = csv.text().await.expect("text");
     assert!(text.starts_with('\u{feff}'));
@@ -201,17 +222,29 @@ async fn caseload_matches_plain_sql_and_stays_in_scope() {
     // The red case was opened long ago and nobody has visited since: overdue.
     app.sql(&format!("UPDATE cases SET opened_at = now() - interval '20 days' WHERE id = '{red}'")).await;
     let etag = app.get(&format!("/api/v1/cases/{red}"), &a1).await.expect(200).header("etag").expect("etag");
-    app.send(Method::POST, &format!("/api/v1/cases/{red}/transitions"), Some(&a1), Some(&json!({"action": "fast_track"})), &[("If-Match", etag.as_str())])
-        .await
-        .expect(202);
+    app.send(
+        Method::POST,
+        &format!("/api/v1/cases/{red}/transitions"),
+        Some(&a1),
+        Some(&json!({"action": "fast_track"})),
+        &[("If-Match", etag.as_str())],
+    )
+    .await
+    .expect(202);
 
     let sup = app.token("sup_a1").await;
     let res = app.get("/api/v1/caseload", &sup).await.expect(200);
     let workers = res.body["workers"].as_array().expect("workers");
-    let row = |name: &str| workers.iter().find(|w| w["user_id"] == json!(f.user(name))).unwrap_or_else(|| panic!("{name} row")).clone();
+    let row =
+        |name: &str| workers.iter().find(|w| w["user_id"] == json!(f.user(name))).unwrap_or_else(|| panic!("{name} row")).clone();
     let w = row("worker_a1");
-    let in_town = format!("org_unit_id IN (SELECT id FROM org_units WHERE path LIKE (SELECT path FROM org_units WHERE id = '{}') || '%')", f.unit("town_a1"));
-    let sql_open = app.sql_i64(&format!("SELECT count(*) FROM cases WHERE is_open AND worker_id = '{}' AND {in_town}", f.user("worker_a1"))).await;
+    let in_town = format!(
+        "org_unit_id IN (SELECT id FROM org_units WHERE path LIKE (SELECT path FROM org_units WHERE id = '{}') || '%')",
+        f.unit("town_a1")
+    );
+    let sql_open = app
+        .sql_i64(&format!("SELECT count(*) FROM cases WHERE is_open AND worker_id = '{}' AND {in_town}", f.user("worker_a1")))
+        .await;
     assert_eq!(w["open_cases"], json!(sql_open));
     assert_eq!(sql_open, 2);
     assert_eq!(w["by_risk"], json!({"blue": 1, "red": 1}));
@@ -224,7 +257,10 @@ async fn caseload_matches_plain_sql_and_stays_in_scope() {
     assert_eq!(w["sessions_30d"], json!(sql_sessions));
     assert_eq!(w["minutes_30d"], json!(4 * 60 + 120));
     assert_eq!(row("worker_a1b")["open_cases"], json!(1));
-    assert_eq!(res.body["totals"]["open_cases"], json!(app.sql_i64(&format!("SELECT count(*) FROM cases WHERE is_open AND {in_town}")).await));
+    assert_eq!(
+        res.body["totals"]["open_cases"],
+        json!(app.sql_i64(&format!("SELECT count(*) FROM cases WHERE is_open AND {in_town}")).await)
+    );
     assert!(workers.iter().all(|w| w["user_id"] != json!(f.user("worker_a2"))), "town_a2 is not in a township supervisor's view");
 
     // The county supervisor sees both towns; the other branch sees nothing of county_a.
@@ -309,9 +345,16 @@ async fn monthly_totals_follow_the_sessions_and_every_period_adds_up() {
     assert_eq!(rollup_differences(&app).await, 0, "a bulk insert");
     // Edits: some sessions move back 40 days (into other months), some to another township, a
     // community event changes its figures; then some are deleted.
-    app.sql("UPDATE service_sessions SET occurred_at = occurred_at - interval '40 days', duration_minutes = duration_minutes + 5 \
-             WHERE method = 'individual' AND duration_minutes % 3 = 0").await;
-    app.sql(&format!("UPDATE service_sessions SET org_unit_id = '{}' WHERE method = 'individual' AND duration_minutes % 7 = 0", f.unit("town_a2"))).await;
+    app.sql(
+        "UPDATE service_sessions SET occurred_at = occurred_at - interval '40 days', duration_minutes = duration_minutes + 5 \
+             WHERE method = 'individual' AND duration_minutes % 3 = 0",
+    )
+    .await;
+    app.sql(&format!(
+        "UPDATE service_sessions SET org_unit_id = '{}' WHERE method = 'individual' AND duration_minutes % 7 = 0",
+        f.unit("town_a2")
+    ))
+    .await;
     app.sql("UPDATE service_sessions SET participant_count = participant_count + 10, volunteer_hours = 2.25 WHERE method = 'community'").await;
     assert_eq!(rollup_differences(&app).await, 0, "edits");
     app.sql("DELETE FROM service_sessions WHERE method = 'individual' AND duration_minutes % 5 = 0").await;
@@ -330,7 +373,10 @@ async fn monthly_totals_follow_the_sessions_and_every_period_adds_up() {
         (today - Duration::days(400), today),
     ];
     let sup = app.token("sup_a").await;
-    let in_a = format!("org_unit_id IN (SELECT id FROM org_units WHERE path LIKE (SELECT path FROM org_units WHERE id = '{}') || '%')", f.unit("county_a"));
+    let in_a = format!(
+        "org_unit_id IN (SELECT id FROM org_units WHERE path LIKE (SELECT path FROM org_units WHERE id = '{}') || '%')",
+        f.unit("county_a")
+    );
     for (from, to) in periods {
         let within = format!(
             "{in_a} AND occurred_at >= '{from}'::timestamp AT TIME ZONE 'Asia/Shanghai' AND occurred_at < '{}'::timestamp AT TIME ZONE 'Asia/Shanghai'",
@@ -344,8 +390,13 @@ async fn monthly_totals_follow_the_sessions_and_every_period_adds_up() {
             let app = &app;
             async move { app.sql_i64(&format!("SELECT count(*) FROM service_sessions WHERE method = '{method}' AND {within}")).await }
         };
-        let minutes = app.sql_i64(&format!("SELECT coalesce(sum(duration_minutes), 0) FROM service_sessions WHERE method = 'individual' AND {within}")).await;
-        let participants = app.sql_i64(&format!("SELECT coalesce(sum(participant_count), 0) FROM service_sessions WHERE {within}")).await;
+        let minutes = app
+            .sql_i64(&format!(
+                "SELECT coalesce(sum(duration_minutes), 0) FROM service_sessions WHERE method = 'individual' AND {within}"
+            ))
+            .await;
+        let participants =
+            app.sql_i64(&format!("SELECT coalesce(sum(participant_count), 0) FROM service_sessions WHERE {within}")).await;
         let people = app
             .sql_i64(&format!(
                 "SELECT count(DISTINCT c) FROM ( \
@@ -356,7 +407,11 @@ async fn monthly_totals_follow_the_sessions_and_every_period_adds_up() {
             ))
             .await;
         let label = format!("{from}..{to}");
-        assert_eq!(total["sessions"], json!({"individual": count("individual").await, "group": count("group").await, "community": count("community").await}), "{label}");
+        assert_eq!(
+            total["sessions"],
+            json!({"individual": count("individual").await, "group": count("group").await, "community": count("community").await}),
+            "{label}"
+        );
         assert_eq!(total["minutes"]["individual"], json!(minutes), "{label}");
         assert_eq!(total["community_participants"], json!(participants), "{label}");
         assert_eq!(total["people_served"], json!(people), "{label}");
@@ -366,7 +421,12 @@ async fn monthly_totals_follow_the_sessions_and_every_period_adds_up() {
         assert_eq!(by_unit.body["total"]["people_served"], json!(people), "{label}, by unit");
         let of_town = |r: &&Value| r["org_unit_id"] == json!(f.unit("town_a1"));
         let month_rows: i64 = rows.iter().filter(of_town).map(|r| r["figures"]["people_served"].as_i64().expect("n")).sum();
-        let unit_row = by_unit.body["rows"].as_array().expect("rows").iter().find(of_town).map(|r| r["figures"]["people_served"].as_i64().expect("n"));
+        let unit_row = by_unit.body["rows"]
+            .as_array()
+            .expect("rows")
+            .iter()
+            .find(of_town)
+            .map(|r| r["figures"]["people_served"].as_i64().expect("n"));
         let town_people = app
             .sql_i64(&format!(
                 "SELECT count(DISTINCT c) FROM ( \

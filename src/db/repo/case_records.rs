@@ -9,9 +9,7 @@ use uuid::Uuid;
 use super::scope::unit_ids;
 use crate::auth::AccessScope;
 use crate::db::{
-    models::{
-        Assessment, Evaluation, FollowUp, FollowUpData, GoalResult, NewReferral, PlanGoal, Referral, ServicePlan,
-    },
+    models::{Assessment, Evaluation, FollowUp, FollowUpData, GoalResult, NewReferral, PlanGoal, Referral, ServicePlan},
     schema::{assessments, evaluation_goal_results, evaluations, follow_ups, plan_goals, referrals, service_plans},
     Conn,
 };
@@ -54,7 +52,8 @@ pub async fn latest_plan(conn: &mut Conn, case_id: Uuid) -> QueryResult<Option<S
 
 /// Inserts a plan version with its goals.
 pub async fn insert_plan(conn: &mut Conn, plan: &ServicePlan, goals: &[PlanGoal]) -> QueryResult<ServicePlan> {
-    let plan = diesel::insert_into(service_plans::table).values(plan).returning(ServicePlan::as_returning()).get_result(conn).await?;
+    let plan =
+        diesel::insert_into(service_plans::table).values(plan).returning(ServicePlan::as_returning()).get_result(conn).await?;
     if !goals.is_empty() {
         diesel::insert_into(plan_goals::table).values(goals).execute(conn).await?;
     }
@@ -98,11 +97,8 @@ pub async fn find_evaluation(conn: &mut Conn, id: Uuid) -> QueryResult<Option<Ev
 
 /// Inserts an evaluation with its goal results.
 pub async fn insert_evaluation(conn: &mut Conn, evaluation: &Evaluation, results: &[GoalResult]) -> QueryResult<Evaluation> {
-    let evaluation = diesel::insert_into(evaluations::table)
-        .values(evaluation)
-        .returning(Evaluation::as_returning())
-        .get_result(conn)
-        .await?;
+    let evaluation =
+        diesel::insert_into(evaluations::table).values(evaluation).returning(Evaluation::as_returning()).get_result(conn).await?;
     if !results.is_empty() {
         diesel::insert_into(evaluation_goal_results::table).values(results).execute(conn).await?;
     }
@@ -146,7 +142,13 @@ pub async fn lock_follow_up(conn: &mut Conn, case_id: Uuid, id: Uuid) -> QueryRe
 }
 
 /// Inserts a follow-up.
-pub async fn insert_follow_up(conn: &mut Conn, id: Uuid, case_id: Uuid, created_by: Uuid, data: &FollowUpData) -> QueryResult<FollowUp> {
+pub async fn insert_follow_up(
+    conn: &mut Conn,
+    id: Uuid,
+    case_id: Uuid,
+    created_by: Uuid,
+    data: &FollowUpData,
+) -> QueryResult<FollowUp> {
     diesel::insert_into(follow_ups::table)
         .values((follow_ups::id.eq(id), follow_ups::case_id.eq(case_id), follow_ups::created_by.eq(created_by), data))
         .returning(FollowUp::as_returning())
@@ -195,7 +197,12 @@ pub async fn insert_referral(conn: &mut Conn, referral: &NewReferral) -> QueryRe
 }
 
 /// Moves a referral on and bumps its version.
-pub async fn set_referral_status(conn: &mut Conn, id: Uuid, status: ReferralStatus, note: Option<String>) -> QueryResult<Referral> {
+pub async fn set_referral_status(
+    conn: &mut Conn,
+    id: Uuid,
+    status: ReferralStatus,
+    note: Option<String>,
+) -> QueryResult<Referral> {
     diesel::update(referrals::table.find(id))
         .set((
             referrals::status.eq(status),

@@ -103,6 +103,5 @@ pub async fn workers(conn: &mut Conn, path: &str, also: &[Uuid]) -> QueryResult<
          WHERE (org_unit_id IN ({units}) AND is_active AND role IN ('worker', 'supervisor')) OR id = ANY({also}) \
          ORDER BY display_name, id"
     ));
-    q.load(conn)
-    .await
+    q.load(conn).await
 }

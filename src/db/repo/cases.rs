@@ -9,7 +9,10 @@ use uuid::Uuid;
 use super::scope::{newest_page, unit_ids, PageBy};
 use crate::auth::AccessScope;
 use crate::db::{
-    models::{Case, CaseChanges, CaseEventRow, CaseFacts, CaseListRow, CaseStatusChange, NewCase, NewCaseEvent, NewCaseTransfer, OrgUnit},
+    models::{
+        Case, CaseChanges, CaseEventRow, CaseFacts, CaseListRow, CaseStatusChange, NewCase, NewCaseEvent, NewCaseTransfer,
+        OrgUnit,
+    },
     schema::{case_events, case_number_counters, case_transfers, cases, org_units, referrals, reviews, users},
     statement::Statement,
     Conn,
@@ -120,7 +123,10 @@ pub async fn set_status(conn: &mut Conn, id: Uuid, change: &CaseStatusChange) ->
 /// Gives a case to another worker and unit; its reviews and referrals move with it.
 pub async fn reassign(conn: &mut Conn, id: Uuid, worker_id: Uuid, unit_id: Uuid) -> QueryResult<Case> {
     diesel::update(reviews::table.filter(reviews::case_id.eq(id))).set(reviews::org_unit_id.eq(unit_id)).execute(conn).await?;
-    diesel::update(referrals::table.filter(referrals::case_id.eq(id))).set(referrals::org_unit_id.eq(unit_id)).execute(conn).await?;
+    diesel::update(referrals::table.filter(referrals::case_id.eq(id)))
+        .set(referrals::org_unit_id.eq(unit_id))
+        .execute(conn)
+        .await?;
     diesel::update(cases::table.find(id))
         .set((
             cases::worker_id.eq(worker_id),
@@ -165,7 +171,9 @@ pub async fn list(
     }
     match filter.overdue {
         Some(true) => rows += &format!(" AND k.visit_due_at < {}", q.generic_arg::<Timestamptz, _>(Utc::now())),
-        Some(false) => rows += &format!(" AND (k.visit_due_at IS NULL OR k.visit_due_at >= {})", q.generic_arg::<Timestamptz, _>(Utc::now())),
+        Some(false) => {
+            rows += &format!(" AND (k.visit_due_at IS NULL OR k.visit_due_at >= {})", q.generic_arg::<Timestamptz, _>(Utc::now()))
+        }
         None => {}
     }
     match filter.pending_review {

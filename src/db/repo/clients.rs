@@ -195,7 +195,13 @@ pub async fn list(
 }
 
 /// Inserts a household.
-pub async fn insert_household(conn: &mut Conn, id: Uuid, org_unit_id: Uuid, address: Option<String>, created_by: Uuid) -> QueryResult<Household> {
+pub async fn insert_household(
+    conn: &mut Conn,
+    id: Uuid,
+    org_unit_id: Uuid,
+    address: Option<String>,
+    created_by: Uuid,
+) -> QueryResult<Household> {
     diesel::insert_into(households::table)
         .values((
             households::id.eq(id),
@@ -261,7 +267,8 @@ pub async fn set_members(conn: &mut Conn, household_id: Uuid, members: &[(Uuid, 
         .execute(conn)
         .await?;
     diesel::delete(
-        household_members::table.filter(household_members::household_id.eq(household_id).or(household_members::client_id.eq_any(&ids))),
+        household_members::table
+            .filter(household_members::household_id.eq(household_id).or(household_members::client_id.eq_any(&ids))),
     )
     .execute(conn)
     .await?;

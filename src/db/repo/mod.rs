@@ -1,8 +1,8 @@
 //! Repository functions, one module per table family. Scoped reads take `&AccessScope`.
 
 pub mod audit;
-pub mod caseload;
 pub mod case_records;
+pub mod caseload;
 pub mod cases;
 pub mod clients;
 pub mod idempotency;

@@ -56,12 +56,7 @@ pub async fn find(conn: &mut Conn, id: Uuid) -> QueryResult<Option<OrgUnit>> {
 
 /// The root unit, if the deployment has one.
 pub async fn root(conn: &mut Conn) -> QueryResult<Option<OrgUnit>> {
-    org_units::table
-        .filter(org_units::parent_id.is_null())
-        .select(OrgUnit::as_select())
-        .first(conn)
-        .await
-        .optional()
+    org_units::table.filter(org_units::parent_id.is_null()).select(OrgUnit::as_select()).first(conn).await.optional()
 }
 
 /// A page of units in scope, in tree order (by path), after the given path.
@@ -90,11 +85,7 @@ pub async fn list(
 
 /// Inserts a unit.
 pub async fn insert(conn: &mut Conn, unit: &NewOrgUnit) -> QueryResult<OrgUnit> {
-    diesel::insert_into(org_units::table)
-        .values(unit)
-        .returning(OrgUnit::as_returning())
-        .get_result(conn)
-        .await
+    diesel::insert_into(org_units::table).values(unit).returning(OrgUnit::as_returning()).get_result(conn).await
 }
 
 /// Applies changes when the stored version is `expected`; `None` when it is not.
@@ -115,13 +106,7 @@ pub async fn update(
                 .get_result(conn)
                 .await
         }
-        None => {
-            diesel::update(target)
-                .set((changes, bump))
-                .returning(OrgUnit::as_returning())
-                .get_result(conn)
-                .await
-        }
+        None => diesel::update(target).set((changes, bump)).returning(OrgUnit::as_returning()).get_result(conn).await,
     };
     result.optional()
 }

@@ -117,9 +117,7 @@ pub async fn list(
         .filter(reviews::org_unit_id.eq_any(unit_ids(scope)))
         .into_boxed();
     if let Some(path) = &filter.unit_path {
-        query = query.filter(
-            reviews::org_unit_id.eq_any(super::scope::subtree_ids(path)),
-        );
+        query = query.filter(reviews::org_unit_id.eq_any(super::scope::subtree_ids(path)));
     }
     if let Some(status) = filter.status {
         query = query.filter(reviews::status.eq(status));

@@ -2,8 +2,8 @@
 //! `org_unit_id = ANY (SELECT id FROM org_units WHERE path >= $lo AND path < $hi)`, an index
 //! range scan on `org_units.path` (see `auth::scope::subtree_range`).
 
-use diesel::prelude::*;
 use chrono::{DateTime, Utc};
+use diesel::prelude::*;
 use diesel::sql_types::{Text, Timestamptz, Uuid as SqlUuid};
 use uuid::Uuid;
 

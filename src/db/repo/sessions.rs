@@ -148,16 +148,19 @@ pub async fn list(
 
 /// The next free session number of a group.
 pub async fn next_session_no(conn: &mut Conn, group_id: Uuid) -> QueryResult<i32> {
-    let max: Option<i32> = ss::table
-        .filter(ss::group_id.eq(group_id))
-        .select(diesel::dsl::max(ss::session_no))
-        .first(conn)
-        .await?;
+    let max: Option<i32> =
+        ss::table.filter(ss::group_id.eq(group_id)).select(diesel::dsl::max(ss::session_no)).first(conn).await?;
     Ok(max.unwrap_or(0) + 1)
 }
 
 /// Inserts a group.
-pub async fn insert_group(conn: &mut Conn, id: Uuid, org_unit_id: Uuid, created_by: Uuid, data: &GroupData) -> QueryResult<Group> {
+pub async fn insert_group(
+    conn: &mut Conn,
+    id: Uuid,
+    org_unit_id: Uuid,
+    created_by: Uuid,
+    data: &GroupData,
+) -> QueryResult<Group> {
     diesel::insert_into(groups::table)
         .values((groups::id.eq(id), groups::org_unit_id.eq(org_unit_id), groups::created_by.eq(created_by), data))
         .returning(Group::as_returning())
@@ -230,7 +233,13 @@ pub async fn group_members(conn: &mut Conn, group_id: Uuid) -> QueryResult<Vec<G
         .inner_join(clients::table)
         .filter(group_members::group_id.eq(group_id))
         .order((group_members::left_on.is_not_null(), group_members::joined_on.asc(), clients::name.asc()))
-        .select((group_members::client_id, clients::name, group_members::joined_on, group_members::left_on, group_members::exit_reason))
+        .select((
+            group_members::client_id,
+            clients::name,
+            group_members::joined_on,
+            group_members::left_on,
+            group_members::exit_reason,
+        ))
         .load(conn)
         .await
 }
@@ -340,7 +349,12 @@ pub async fn goals_of_case(conn: &mut Conn, case_id: Uuid, goals: &[Uuid]) -> Qu
 
 /// Moves a case's last-session time forward (never back, for late entries) and applies a risk
 /// change (which is a change of the case, so its version moves). Returns the risk level before.
-pub async fn record_on_case(conn: &mut Conn, case_id: Uuid, at: DateTime<Utc>, risk: Option<RiskLevel>) -> QueryResult<RiskLevel> {
+pub async fn record_on_case(
+    conn: &mut Conn,
+    case_id: Uuid,
+    at: DateTime<Utc>,
+    risk: Option<RiskLevel>,
+) -> QueryResult<RiskLevel> {
     #[derive(QueryableByName)]
     struct Row {
         #[diesel(sql_type = Text)]
@@ -364,10 +378,5 @@ pub async fn record_on_case(conn: &mut Conn, case_id: Uuid, at: DateTime<Utc>, r
 
 /// Individual sessions recorded on a case.
 pub async fn individual_count(conn: &mut Conn, case_id: Uuid) -> QueryResult<i64> {
-    ss::table
-        .filter(ss::case_id.eq(case_id))
-        .filter(ss::method.eq(SessionMethod::Individual))
-        .count()
-        .get_result(conn)
-        .await
+    ss::table.filter(ss::case_id.eq(case_id)).filter(ss::method.eq(SessionMethod::Individual)).count().get_result(conn).await
 }

@@ -109,7 +109,10 @@ fn statement(sql: &str, s: &StatsScope) -> Statement<'static> {
 /// The three queries read one snapshot (a read-only repeatable-read transaction), so the figures
 /// agree with each other. The transaction gives them room to hash the distinct counts in memory,
 /// and turns off JIT compilation, which costs more than it saves on queries of this size.
-pub async fn figures(conn: &mut Conn, s: &StatsScope) -> QueryResult<(Vec<SessionFigures>, Vec<LabelledCount>, Vec<LabelledCount>)> {
+pub async fn figures(
+    conn: &mut Conn,
+    s: &StatsScope,
+) -> QueryResult<(Vec<SessionFigures>, Vec<LabelledCount>, Vec<LabelledCount>)> {
     conn.build_transaction()
         .repeatable_read()
         .read_only()

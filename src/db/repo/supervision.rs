@@ -144,15 +144,17 @@ pub async fn list(
     if let Some(user) = filter.supervisee_id {
         query = query.filter(
             supervision_records::id.eq_any(
-                supervision_supervisees::table.filter(supervision_supervisees::user_id.eq(user)).select(supervision_supervisees::record_id),
+                supervision_supervisees::table
+                    .filter(supervision_supervisees::user_id.eq(user))
+                    .select(supervision_supervisees::record_id),
             ),
         );
     }
     if let Some(case) = filter.case_id {
-        query = query.filter(
-            supervision_records::id
-                .eq_any(supervision_cases::table.filter(supervision_cases::case_id.eq(case)).select(supervision_cases::record_id)),
-        );
+        query =
+            query.filter(supervision_records::id.eq_any(
+                supervision_cases::table.filter(supervision_cases::case_id.eq(case)).select(supervision_cases::record_id),
+            ));
     }
     if let Some(before) = before {
         query = query.filter(supervision_records::id.lt(before));

@@ -19,13 +19,7 @@ pub async fn insert(conn: &mut Conn, token: &NewRefreshToken) -> QueryResult<()>
 
 /// A refresh token by its hash, locked for the rest of the transaction.
 pub async fn lock_by_hash(conn: &mut Conn, hash: &[u8]) -> QueryResult<Option<RefreshToken>> {
-    rt::table
-        .filter(rt::token_hash.eq(hash))
-        .select(RefreshToken::as_select())
-        .for_update()
-        .first(conn)
-        .await
-        .optional()
+    rt::table.filter(rt::token_hash.eq(hash)).select(RefreshToken::as_select()).for_update().first(conn).await.optional()
 }
 
 /// A refresh token by id.
@@ -52,19 +46,12 @@ pub async fn revoke_family(conn: &mut Conn, family: Uuid) -> QueryResult<usize> 
 
 /// Deletes tokens that expired more than a day ago.
 pub async fn purge_expired(conn: &mut Conn) -> QueryResult<usize> {
-    Statement::new("DELETE FROM refresh_tokens WHERE expires_at < now() - interval '1 day'")
-        .execute(conn)
-        .await
+    Statement::new("DELETE FROM refresh_tokens WHERE expires_at < now() - interval '1 day'").execute(conn).await
 }
 
 /// The lock on an account, if it is locked now.
 pub async fn locked_until(conn: &mut Conn, key: &str) -> QueryResult<Option<DateTime<Utc>>> {
-    let until: Option<Option<DateTime<Utc>>> = lt::table
-        .find(key)
-        .select(lt::locked_until)
-        .first(conn)
-        .await
-        .optional()?;
+    let until: Option<Option<DateTime<Utc>>> = lt::table.find(key).select(lt::locked_until).first(conn).await.optional()?;
     Ok(until.flatten().filter(|t| *t > Utc::now()))
 }
 

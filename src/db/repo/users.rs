@@ -58,13 +58,7 @@ pub async fn find_credentials(conn: &mut Conn, username: &str) -> QueryResult<Op
 
 /// Login data of a user by id, locked against changes until the transaction ends.
 pub async fn lock_credentials(conn: &mut Conn, id: Uuid) -> QueryResult<Option<Credentials>> {
-    users::table
-        .find(id)
-        .select((users::id, users::is_active, users::password_hash))
-        .for_share()
-        .first(conn)
-        .await
-        .optional()
+    users::table.find(id).select((users::id, users::is_active, users::password_hash)).for_share().first(conn).await.optional()
 }
 
 /// The password hash of a user.
@@ -125,12 +119,7 @@ pub async fn list(
     if let Some((name, id)) = after {
         query = query.filter(users::username.gt(name.clone()).or(users::username.eq(name).and(users::id.gt(id))));
     }
-    query
-        .order((users::username.asc(), users::id.asc()))
-        .limit(limit)
-        .select(User::as_select())
-        .load(conn)
-        .await
+    query.order((users::username.asc(), users::id.asc())).limit(limit).select(User::as_select()).load(conn).await
 }
 
 /// Inserts a user.

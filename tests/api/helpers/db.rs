@@ -57,11 +57,7 @@ async fn template() -> String {
     let name = format!("shegong_tpl_{}", migrations_hash());
     let admin = connect(&admin_url()).await;
     admin.execute("SELECT pg_advisory_lock(72834002)", &[]).await.expect("lock");
-    let exists = admin
-        .query_opt("SELECT 1 FROM pg_database WHERE datname = $1", &[&name])
-        .await
-        .expect("query")
-        .is_some();
+    let exists = admin.query_opt("SELECT 1 FROM pg_database WHERE datname = $1", &[&name]).await.expect("query").is_some();
     if !exists {
         let building = format!("{name}_building");
         admin.execute(&format!("DROP DATABASE IF EXISTS \"{building}\" WITH (FORCE)"), &[]).await.expect("drop");

@@ -118,7 +118,14 @@ impl TestApp {
     }
 
     /// Sends a request; `body` as JSON when given.
-    pub async fn send(&self, method: Method, path: &str, token: Option<&str>, body: Option<&Value>, headers: &[(&str, &str)]) -> Res {
+    pub async fn send(
+        &self,
+        method: Method,
+        path: &str,
+        token: Option<&str>,
+        body: Option<&Value>,
+        headers: &[(&str, &str)],
+    ) -> Res {
         let mut req = self.client.request(method, format!("{}{}", self.base, path));
         if let Some(t) = token {
             req = req.bearer_auth(t);
@@ -152,7 +159,13 @@ impl TestApp {
     /// Signs in; panics unless it works. Returns the whole token response.
     pub async fn login_full(&self, username: &str, password: &str) -> Value {
         let res = self
-            .send(Method::POST, "/api/v1/auth/login", None, Some(&serde_json::json!({"username": username, "password": password})), &[])
+            .send(
+                Method::POST,
+                "/api/v1/auth/login",
+                None,
+                Some(&serde_json::json!({"username": username, "password": password})),
+                &[],
+            )
             .await
             .expect(200);
         res.body
