@@ -99,9 +99,6 @@ pub enum AppError {
     Internal(#[from] anyhow::Error),
 }
 
-/// Shorthand for handler and service results.
-pub type AppResult<T> = Result<T, AppError>;
-
 /// The RFC 9457 problem body (shown in the OpenAPI document).
 #[derive(Debug, Serialize, ToSchema)]
 pub struct Problem {
@@ -117,6 +114,18 @@ pub struct Problem {
     /// Every failing field (422 only).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub errors: Option<Vec<ProblemField>>,
+    /// Machine code of a conflict (409 only).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub code: Option<String>,
+    /// Further members of a conflict (`existing_id`, `allowed_actions`, …).
+    #[serde(flatten)]
+    #[schema(additional_properties)]
+    pub extensions: Map<String, Value>,
+}
+
+impl Problem {
+    /// The members every problem body has and no extension may replace.
+    const MEMBERS: [&'static str; 6] = ["type", "title", "status", "detail", "errors", "code"];
 }
 
 /// One failing field in a problem body.
@@ -195,37 +204,46 @@ impl AppError {
     }
 
     /// The problem body for this error, in the current request's language.
-    pub fn problem(&self) -> Value {
+    pub fn problem(&self) -> Problem {
         let lang = current_lang();
         let status = self.status_code();
-        let mut body = Map::new();
-        body.insert("type".into(), format!("urn:shegong:problem:{}", self.slug()).into());
-        body.insert("title".into(), status.canonical_reason().unwrap_or("Error").into());
-        body.insert("status".into(), status.as_u16().into());
-        body.insert("detail".into(), self.detail().get(lang).to_owned().into());
-        match self {
-            AppError::Validation(errors) => {
-                let errors: Vec<Value> = errors
-                    .iter()
-                    .map(|e| {
-                        serde_json::json!({
-                            "field": e.field,
-                            "code": e.code,
-                            "message": e.message.get(lang),
+        let (errors, code, extensions) = match self {
+            AppError::Validation(errors) => (
+                Some(
+                    errors
+                        .iter()
+                        .map(|e| ProblemField {
+                            field: e.field.clone(),
+                            code: e.code.clone(),
+                            message: e.message.get(lang).to_owned(),
                         })
-                    })
-                    .collect();
-                body.insert("errors".into(), Value::Array(errors));
-            }
-            AppError::Conflict { code, extra, .. } => {
-                body.insert("code".into(), (*code).into());
-                for (k, v) in extra {
-                    body.insert(k.clone(), v.clone());
-                }
-            }
-            _ => {}
+                        .collect(),
+                ),
+                None,
+                Map::new(),
+            ),
+            // An extension never replaces a member the RFC defines (a case's `status` is not the
+            // problem's).
+            AppError::Conflict { code, extra, .. } => (
+                None,
+                Some((*code).to_owned()),
+                extra
+                    .iter()
+                    .filter(|(k, _)| !Problem::MEMBERS.contains(&k.as_str()))
+                    .map(|(k, v)| (k.clone(), v.clone()))
+                    .collect(),
+            ),
+            _ => (None, None, Map::new()),
+        };
+        Problem {
+            type_: format!("urn:shegong:problem:{}", self.slug()),
+            title: status.canonical_reason().unwrap_or("Error").to_owned(),
+            status: status.as_u16(),
+            detail: self.detail().get(lang).to_owned(),
+            errors,
+            code,
+            extensions,
         }
-        Value::Object(body)
     }
 }
 
@@ -270,52 +288,9 @@ impl ResponseError for AppError {
             }
             _ => {}
         }
-        res.body(self.problem().to_string())
+        res.body(serde_json::to_string(&self.problem()).unwrap_or_default())
     }
 }
 
 /// The media type of every error body.
 pub const PROBLEM_JSON: &str = "application/problem+json";
-
-impl From<diesel::result::Error> for AppError {
-    fn from(e: diesel::result::Error) -> Self {
-        use diesel::result::{DatabaseErrorKind as K, Error as E};
-        match e {
-            E::NotFound => AppError::NotFound,
-            E::DatabaseError(K::ClosedConnection | K::UnableToSendCommand, ref info) => {
-                tracing::warn!(request_id = %crate::i18n::log_request_id(), error = %info.message(), "database connection lost");
-                crate::db::note_connection_lost();
-                AppError::Unavailable
-            }
-            E::DatabaseError(K::SerializationFailure, _) => AppError::conflict(
-                "concurrent_update",
-                Text::new("并发修改冲突，请重试。", "A concurrent change conflicted; try again."),
-            ),
-            E::DatabaseError(K::UniqueViolation, info) => {
-                tracing::info!(request_id = %crate::i18n::log_request_id(), constraint = ?info.constraint_name(), "unique violation");
-                AppError::conflict("duplicate", Text::new("记录已存在。", "The record already exists."))
-            }
-            E::DatabaseError(K::Unknown, ref info)
-                if info.message().contains("connection") || info.message().contains("terminating") =>
-            {
-                tracing::warn!(request_id = %crate::i18n::log_request_id(), error = %info.message(), "database connection lost");
-                crate::db::note_connection_lost();
-                AppError::Unavailable
-            }
-            other => AppError::Internal(other.into()),
-        }
-    }
-}
-
-impl From<diesel_async::pooled_connection::deadpool::PoolError> for AppError {
-    fn from(e: diesel_async::pooled_connection::deadpool::PoolError) -> Self {
-        tracing::warn!(request_id = %crate::i18n::log_request_id(), error = %e, "database pool unavailable");
-        AppError::Unavailable
-    }
-}
-
-impl From<validator::ValidationErrors> for AppError {
-    fn from(errors: validator::ValidationErrors) -> Self {
-        AppError::Validation(crate::extract::json::field_errors(&errors))
-    }
-}

@@ -13,6 +13,7 @@ pub mod extract;
 pub mod i18n;
 pub mod middleware;
 pub mod openapi;
+pub mod paging;
 pub mod routes;
 pub mod seed;
 pub mod services;

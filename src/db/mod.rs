@@ -3,6 +3,7 @@
 //! `&AccessScope`, so a caller cannot forget the subtree filter.
 
 pub mod bulk;
+mod errors;
 pub mod models;
 pub mod repo;
 pub mod schema;

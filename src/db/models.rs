@@ -189,10 +189,11 @@ pub struct AuditEvent {
 #[diesel(table_name = idempotency_keys, check_for_backend(diesel::pg::Pg))]
 pub struct StoredResponse {
     pub request_hash: Vec<u8>,
-    pub status: i16,
+    /// `None` while the first request with the key is still being worked on.
+    pub effect: Option<String>,
     pub response_body: serde_json::Value,
-    pub etag: Option<String>,
-    pub location: Option<String>,
+    pub version: Option<i32>,
+    pub resource_id: Option<Uuid>,
 }
 
 /// A client row (服务对象).

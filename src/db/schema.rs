@@ -7,11 +7,11 @@ diesel::table! {
         method -> Text,
         path -> Text,
         request_hash -> Bytea,
-        status -> Int2,
         response_body -> Jsonb,
-        etag -> Nullable<Text>,
-        location -> Nullable<Text>,
         created_at -> Timestamptz,
+        effect -> Nullable<Text>,
+        version -> Nullable<Int4>,
+        resource_id -> Nullable<Uuid>,
     }
 }
 

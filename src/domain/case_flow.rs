@@ -22,6 +22,7 @@ use std::fmt;
 
 use super::enums::{CaseAction, CaseStatus, ClosureReason, ReviewDecision, ReviewKind, ReviewStatus, RiskLevel, Role};
 use super::labels::Coded;
+use super::permissions::{may, Permission};
 
 /// What [`transition`] needs to know about the case and the caller.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -104,6 +105,17 @@ pub enum Refusal {
     },
 }
 
+/// The kinds of refusal, which the API answers differently (403, 409, 422).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum RefusalKind {
+    /// The caller may not do this.
+    Forbidden,
+    /// The case's current state does not allow it.
+    Conflict,
+    /// A field of the request is missing or wrong.
+    Invalid,
+}
+
 impl Refusal {
     /// Stable snake_case code for API clients.
     pub fn code(&self) -> &'static str {
@@ -124,13 +136,16 @@ impl Refusal {
         }
     }
 
-    /// The HTTP status the API answers with.
-    pub fn http_status(&self) -> u16 {
+    /// What kind of refusal this is: the caller lacks the function, the case is in the wrong
+    /// state, or a field of the request is missing or wrong.
+    pub fn kind(&self) -> RefusalKind {
         match self {
-            Refusal::NotAllowedFromStatus { .. } => 409,
-            Refusal::RoleNotPermitted { .. } | Refusal::NotAssignedWorker | Refusal::RequesterCannotDecide => 403,
-            Refusal::GuardFailed { field: Some(_), .. } => 422,
-            Refusal::GuardFailed { field: None, .. } => 409,
+            Refusal::NotAllowedFromStatus { .. } => RefusalKind::Conflict,
+            Refusal::RoleNotPermitted { .. } | Refusal::NotAssignedWorker | Refusal::RequesterCannotDecide => {
+                RefusalKind::Forbidden
+            }
+            Refusal::GuardFailed { field: Some(_), .. } => RefusalKind::Invalid,
+            Refusal::GuardFailed { field: None, .. } => RefusalKind::Conflict,
         }
     }
 
@@ -236,10 +251,10 @@ impl Guard {
 /// Who may take an action (admins never may).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 enum Actor {
-    /// The assigned worker, or any supervisor.
+    /// The assigned worker, or anyone who works every case in scope.
     AssignedWorker,
-    /// A supervisor only.
-    Supervisor,
+    /// Those granted this permission only.
+    Granted(Permission),
 }
 
 fn present(text: Option<&str>) -> bool {
@@ -278,9 +293,8 @@ pub fn transition(ctx: &TransitionContext, input: &TransitionInput) -> Result<Ou
     use CaseAction as A;
     use CaseStatus as S;
 
-    match ctx.role {
-        Role::Worker | Role::Supervisor => {}
-        Role::Admin => return Err(Refusal::RoleNotPermitted { role: ctx.role }),
+    if !may(ctx.role, Permission::CasesWorkAssigned) {
+        return Err(Refusal::RoleNotPermitted { role: ctx.role });
     }
 
     let (to, actor, creates_review) = match (ctx.status, input.action) {
@@ -295,16 +309,16 @@ pub fn transition(ctx: &TransitionContext, input: &TransitionInput) -> Result<Ou
         (S::Intervention, A::StartEvaluation) => (S::Evaluation, Actor::AssignedWorker, None),
         (S::Evaluation, A::RequestClosure) => (S::Evaluation, Actor::AssignedWorker, Some(ReviewKind::ClosureApproval)),
         (S::FollowUp, A::CompleteFollowUp) => (S::Closed, Actor::AssignedWorker, None),
-        (S::Closed, A::Reopen) => (S::Assessment, Actor::Supervisor, None),
-        (from, A::Void) if is_open(from) => (S::Voided, Actor::Supervisor, None),
+        (S::Closed, A::Reopen) => (S::Assessment, Actor::Granted(Permission::CasesReopen), None),
+        (from, A::Void) if is_open(from) => (S::Voided, Actor::Granted(Permission::CasesVoid), None),
         (status, action) => return Err(Refusal::NotAllowedFromStatus { status, action }),
     };
 
-    match (actor, ctx.role) {
-        (_, Role::Supervisor) => {}
-        (Actor::AssignedWorker, Role::Worker) if ctx.is_assigned_worker => {}
-        (Actor::AssignedWorker, Role::Worker) => return Err(Refusal::NotAssignedWorker),
-        (_, role) => return Err(Refusal::RoleNotPermitted { role }),
+    match actor {
+        Actor::AssignedWorker if ctx.is_assigned_worker || may(ctx.role, Permission::CasesWorkAll) => {}
+        Actor::AssignedWorker => return Err(Refusal::NotAssignedWorker),
+        Actor::Granted(permission) if may(ctx.role, permission) => {}
+        Actor::Granted(_) => return Err(Refusal::RoleNotPermitted { role: ctx.role }),
     }
 
     require(!ctx.has_pending_review, Guard::ReviewPending)?;
@@ -376,9 +390,8 @@ pub struct ReviewContext {
 pub fn decide_review(kind: ReviewKind, decision: ReviewDecision, ctx: &ReviewContext) -> Result<CaseStatus, Refusal> {
     use CaseStatus as S;
 
-    match ctx.role {
-        Role::Supervisor => {}
-        Role::Worker | Role::Admin => return Err(Refusal::RoleNotPermitted { role: ctx.role }),
+    if !may(ctx.role, Permission::ReviewsDecide) {
+        return Err(Refusal::RoleNotPermitted { role: ctx.role });
     }
     if ctx.is_requester {
         return Err(Refusal::RequesterCannotDecide);
@@ -593,7 +606,7 @@ mod tests {
         ctx.plan_goal_count = 0;
         let r = transition(&ctx, &bare(A::SubmitPlan));
         assert_eq!(guard_code(r), "plan_without_goals");
-        assert_eq!(r.err().map(|e| e.http_status()), Some(409));
+        assert_eq!(r.err().map(|e| e.kind()), Some(RefusalKind::Conflict));
         ctx.plan_goal_count = 1;
         assert_eq!(
             transition(&ctx, &bare(A::SubmitPlan)),
@@ -624,7 +637,7 @@ mod tests {
         ctx.has_evaluation = true;
         let r = transition(&ctx, &closure(None));
         assert_eq!(guard_code(r), "closure_reason_required");
-        assert_eq!(r.as_ref().err().map(|e| e.http_status()), Some(422));
+        assert_eq!(r.as_ref().err().map(|e| e.kind()), Some(RefusalKind::Invalid));
         assert_eq!(r.err().and_then(|e| e.field()), Some("closure_reason"));
 
         ctx.has_outgoing_referral = false;
@@ -744,7 +757,7 @@ mod tests {
 
         let r = decide_review(k, Return, &review(S::Planning));
         assert_eq!(decide_code(r), "comment_required");
-        assert_eq!(r.err().map(|e| (e.http_status(), e.field())), Some((422, Some("comment"))));
+        assert_eq!(r.err().map(|e| (e.kind(), e.field())), Some((RefusalKind::Invalid, Some("comment"))));
         let blank = ReviewContext { comment: Some("  ".to_owned()), ..review(S::Planning) };
         assert_eq!(decide_code(decide_review(k, Return, &blank)), "comment_required");
 
@@ -782,7 +795,7 @@ mod tests {
         let own = ReviewContext { is_requester: true, ..review(S::Planning) };
         let r = decide_review(k, Approve, &own);
         assert_eq!(r, Err(Refusal::RequesterCannotDecide));
-        assert_eq!(r.err().map(|e| e.http_status()), Some(403));
+        assert_eq!(r.err().map(|e| e.kind()), Some(RefusalKind::Forbidden));
         for status in [ReviewStatus::Approved, ReviewStatus::Returned] {
             let done = ReviewContext { review_status: status, ..review(S::Planning) };
             assert_eq!(decide_code(decide_review(k, Approve, &done)), "review_not_pending");
@@ -792,11 +805,11 @@ mod tests {
     #[test]
     fn refusals_map_to_http_answers() {
         let not_allowed = Refusal::NotAllowedFromStatus { status: S::Closed, action: A::Suspend };
-        assert_eq!((not_allowed.http_status(), not_allowed.code()), (409, "action_not_allowed"));
+        assert_eq!((not_allowed.kind(), not_allowed.code()), (RefusalKind::Conflict, "action_not_allowed"));
         assert!(not_allowed.message_zh().contains("结案"));
         assert!(not_allowed.message_en().contains("suspend"));
-        assert_eq!(Refusal::NotAssignedWorker.http_status(), 403);
-        assert_eq!(Refusal::RoleNotPermitted { role: Role::Admin }.http_status(), 403);
+        assert_eq!(Refusal::NotAssignedWorker.kind(), RefusalKind::Forbidden);
+        assert_eq!(Refusal::RoleNotPermitted { role: Role::Admin }.kind(), RefusalKind::Forbidden);
         assert!(Refusal::RoleNotPermitted { role: Role::Admin }.message_zh().contains("管理员"));
         let all_guards = [
             Guard::ReasonRequired,
@@ -820,7 +833,7 @@ mod tests {
         for g in all_guards {
             let r = g.refusal();
             assert!(!r.message_zh().is_empty() && !r.message_en().is_empty());
-            assert_eq!(r.http_status(), if r.field().is_some() { 422 } else { 409 });
+            assert_eq!(r.kind(), if r.field().is_some() { RefusalKind::Invalid } else { RefusalKind::Conflict });
         }
     }
 }

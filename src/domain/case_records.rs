@@ -16,6 +16,7 @@
 
 use super::case_flow::Refusal;
 use super::enums::{CaseStatus, ReferralStatus, ReviewKind, Role};
+use super::permissions::{may, Permission};
 
 /// The kinds of record a case holds.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -47,11 +48,12 @@ pub struct RecordContext {
 
 /// Whether the caller may do casework on this case at all (change its fields, record progress).
 pub fn may_work(role: Role, is_assigned_worker: bool) -> Result<(), Refusal> {
-    match role {
-        Role::Supervisor => Ok(()),
-        Role::Worker if is_assigned_worker => Ok(()),
-        Role::Worker => Err(Refusal::NotAssignedWorker),
-        Role::Admin => Err(Refusal::RoleNotPermitted { role }),
+    if !may(role, Permission::CasesWorkAssigned) {
+        Err(Refusal::RoleNotPermitted { role })
+    } else if is_assigned_worker || may(role, Permission::CasesWorkAll) {
+        Ok(())
+    } else {
+        Err(Refusal::NotAssignedWorker)
     }
 }
 
@@ -125,6 +127,7 @@ pub fn case_number(prefix: &str, year: i32, seq: i32) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::domain::case_flow::RefusalKind;
     use crate::domain::labels::Coded;
     use CaseStatus as S;
 
@@ -141,7 +144,7 @@ mod tests {
         assert!(may_write(CaseRecord::Assessment, &ctx(S::Assessment, Role::Supervisor)).is_ok());
         let admin = ctx(S::Assessment, Role::Admin);
         assert_eq!(may_write(CaseRecord::Assessment, &admin), Err(Refusal::RoleNotPermitted { role: Role::Admin }));
-        assert_eq!(may_write(CaseRecord::Assessment, &admin).map_err(|e| e.http_status()), Err(403));
+        assert_eq!(may_write(CaseRecord::Assessment, &admin).map_err(|e| e.kind()), Err(RefusalKind::Forbidden));
     }
 
     #[test]
@@ -158,7 +161,7 @@ mod tests {
             vec![S::Intake, S::Assessment, S::Planning, S::Intervention, S::Suspended, S::Evaluation, S::FollowUp]
         );
         let r = may_write(CaseRecord::Plan, &ctx(S::Closed, Role::Supervisor));
-        assert_eq!(r.map_err(|e| (e.code(), e.http_status())), Err(("record_not_allowed_in_status", 409)));
+        assert_eq!(r.map_err(|e| (e.code(), e.kind())), Err(("record_not_allowed_in_status", RefusalKind::Conflict)));
     }
 
     #[test]

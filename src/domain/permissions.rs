@@ -1,70 +1,145 @@
-//! What each role may do, as `resource:action` codes (shown by `GET /me`, enforced by services).
+//! What each role may do: the one table that services enforce (`services::require`, and the case
+//! state machine for casework actions) and that `GET /me` shows as `resource:action` codes.
+//! Scope (which units) is a separate question, answered by `auth::scope`.
 
 use super::enums::Role;
 
-/// The permission codes of a role.
-pub fn permissions(role: Role) -> &'static [&'static str] {
-    match role {
-        Role::Worker => &[
-            "org_units:read",
-            "users:read",
-            "reference:read",
-            "clients:read",
-            "clients:write",
-            "cases:read",
-            "cases:create",
-            "cases:work_assigned",
-            "sessions:read",
-            "sessions:write",
-            "groups:read",
-            "groups:write",
-            "reviews:request",
-        ],
-        Role::Supervisor => &[
-            "org_units:read",
-            "users:read",
-            "reference:read",
-            "clients:read",
-            "clients:write",
-            "clients:delete",
-            "cases:read",
-            "cases:create",
-            "cases:work_all",
-            "cases:transfer",
-            "cases:reopen",
-            "cases:void",
-            "sessions:read",
-            "sessions:write",
-            "groups:read",
-            "groups:write",
-            "reviews:request",
-            "reviews:decide",
-            "supervision:write",
-            "caseload:read",
-            "stats:read",
-            "audit:read",
-        ],
-        Role::Admin => &[
-            "org_units:read",
-            "org_units:write",
-            "users:read",
-            "users:write",
-            "reference:read",
-            "clients:read",
-            "cases:read",
-            "sessions:read",
-            "groups:read",
-            "caseload:read",
-            "stats:read",
-            "audit:read",
-        ],
+/// A function of the system granted to roles.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum Permission {
+    /// Read units in scope.
+    OrgUnitsRead,
+    /// Create and change units.
+    OrgUnitsWrite,
+    /// Read user accounts in scope.
+    UsersRead,
+    /// Create and change accounts, reset passwords.
+    UsersWrite,
+    /// Read the reference data.
+    ReferenceRead,
+    /// Read clients (lists masked, detail audited).
+    ClientsRead,
+    /// Register and change clients.
+    ClientsWrite,
+    /// Delete (soft) clients.
+    ClientsDelete,
+    /// Read households.
+    HouseholdsRead,
+    /// Create households and set their members.
+    HouseholdsWrite,
+    /// Read cases and their records.
+    CasesRead,
+    /// Open cases.
+    CasesCreate,
+    /// Open a case for another worker.
+    CasesAssign,
+    /// Work one's own cases: transitions, records, changes.
+    CasesWorkAssigned,
+    /// Work any case in scope.
+    CasesWorkAll,
+    /// Transfer a case to another worker.
+    CasesTransfer,
+    /// Reopen a closed case.
+    CasesReopen,
+    /// Void a case.
+    CasesVoid,
+    /// Read sessions.
+    SessionsRead,
+    /// Record and change sessions.
+    SessionsWrite,
+    /// Change sessions recorded by someone else.
+    SessionsEditAll,
+    /// Read groups.
+    GroupsRead,
+    /// Create and change groups and their members.
+    GroupsWrite,
+    /// Read reviews.
+    ReviewsRead,
+    /// Ask for a review (plan approval, closure).
+    ReviewsRequest,
+    /// Approve or return a review.
+    ReviewsDecide,
+    /// Read supervision records.
+    SupervisionRead,
+    /// Record and change supervision.
+    SupervisionWrite,
+    /// Read the caseload of a subtree.
+    CaseloadRead,
+    /// Read and export statistics.
+    StatsRead,
+    /// Read the audit log.
+    AuditRead,
+}
+
+use Permission as P;
+use Role::{Admin, Supervisor, Worker};
+
+const EVERYONE: &[Role] = &[Worker, Supervisor, Admin];
+const CASEWORK: &[Role] = &[Worker, Supervisor];
+const SUPERVISORS: &[Role] = &[Supervisor];
+const ADMINS: &[Role] = &[Admin];
+const OVERSIGHT: &[Role] = &[Supervisor, Admin];
+
+/// The table: each permission, its code and the roles that have it.
+const TABLE: &[(Permission, &str, &[Role])] = &[
+    (P::OrgUnitsRead, "org_units:read", EVERYONE),
+    (P::OrgUnitsWrite, "org_units:write", ADMINS),
+    (P::UsersRead, "users:read", EVERYONE),
+    (P::UsersWrite, "users:write", ADMINS),
+    (P::ReferenceRead, "reference:read", EVERYONE),
+    (P::ClientsRead, "clients:read", EVERYONE),
+    (P::ClientsWrite, "clients:write", CASEWORK),
+    (P::ClientsDelete, "clients:delete", SUPERVISORS),
+    (P::HouseholdsRead, "households:read", EVERYONE),
+    (P::HouseholdsWrite, "households:write", CASEWORK),
+    (P::CasesRead, "cases:read", EVERYONE),
+    (P::CasesCreate, "cases:create", CASEWORK),
+    (P::CasesAssign, "cases:assign", SUPERVISORS),
+    (P::CasesWorkAssigned, "cases:work_assigned", CASEWORK),
+    (P::CasesWorkAll, "cases:work_all", SUPERVISORS),
+    (P::CasesTransfer, "cases:transfer", SUPERVISORS),
+    (P::CasesReopen, "cases:reopen", SUPERVISORS),
+    (P::CasesVoid, "cases:void", SUPERVISORS),
+    (P::SessionsRead, "sessions:read", EVERYONE),
+    (P::SessionsWrite, "sessions:write", CASEWORK),
+    (P::SessionsEditAll, "sessions:edit_all", SUPERVISORS),
+    (P::GroupsRead, "groups:read", EVERYONE),
+    (P::GroupsWrite, "groups:write", CASEWORK),
+    (P::ReviewsRead, "reviews:read", EVERYONE),
+    (P::ReviewsRequest, "reviews:request", CASEWORK),
+    (P::ReviewsDecide, "reviews:decide", SUPERVISORS),
+    (P::SupervisionRead, "supervision:read", EVERYONE),
+    (P::SupervisionWrite, "supervision:write", SUPERVISORS),
+    (P::CaseloadRead, "caseload:read", OVERSIGHT),
+    (P::StatsRead, "stats:read", OVERSIGHT),
+    (P::AuditRead, "audit:read", OVERSIGHT),
+];
+
+impl Permission {
+    fn entry(self) -> &'static (Permission, &'static str, &'static [Role]) {
+        // Every permission has a row (a unit test checks it), so the fallback is never reached.
+        TABLE.iter().find(|(p, ..)| *p == self).unwrap_or(&TABLE[0])
+    }
+
+    /// The `resource:action` code shown by `GET /me`.
+    pub fn code(self) -> &'static str {
+        self.entry().1
+    }
+
+    /// Whether `role` has this permission.
+    pub fn granted_to(self, role: Role) -> bool {
+        self.entry().2.contains(&role)
     }
 }
 
-/// A worker-only or supervisor-only function is never given to an admin: admins run the hierarchy,
-/// they do no casework.
-pub fn may(role: Role, permission: &str) -> bool {
-    permissions(role).contains(&permission)
+/// The permission codes of a role, in table order.
+pub fn permissions(role: Role) -> Vec<&'static str> {
+    TABLE.iter().filter(|(_, _, roles)| roles.contains(&role)).map(|(_, code, _)| *code).collect()
+}
+
+/// Whether `role` has `permission`.
+pub fn may(role: Role, permission: Permission) -> bool {
+    permission.granted_to(role)
 }
 
 #[cfg(test)]
@@ -72,13 +147,24 @@ mod tests {
     use super::*;
 
     #[test]
+    fn every_permission_has_one_row_and_a_unique_code() {
+        for (i, (p, code, _)) in TABLE.iter().enumerate() {
+            assert_eq!(p.code(), *code);
+            assert_eq!(TABLE.iter().filter(|(q, ..)| q == p).count(), 1, "{code}");
+            assert!(TABLE[i + 1..].iter().all(|(_, c, _)| c != code), "{code} twice");
+        }
+    }
+
+    #[test]
     fn admins_do_no_casework_and_workers_manage_nothing() {
-        assert!(!may(Role::Admin, "cases:create"));
-        assert!(!may(Role::Admin, "clients:write"));
-        assert!(may(Role::Admin, "users:write"));
-        assert!(!may(Role::Worker, "users:write"));
-        assert!(!may(Role::Worker, "reviews:decide"));
-        assert!(may(Role::Supervisor, "reviews:decide"));
-        assert!(!may(Role::Supervisor, "org_units:write"));
+        assert!(!may(Role::Admin, P::CasesCreate));
+        assert!(!may(Role::Admin, P::ClientsWrite));
+        assert!(may(Role::Admin, P::UsersWrite));
+        assert!(!may(Role::Worker, P::UsersWrite));
+        assert!(!may(Role::Worker, P::ReviewsDecide));
+        assert!(may(Role::Supervisor, P::ReviewsDecide));
+        assert!(!may(Role::Supervisor, P::OrgUnitsWrite));
+        assert!(permissions(Role::Worker).contains(&"households:write"));
+        assert!(permissions(Role::Admin).contains(&"reviews:read"));
     }
 }

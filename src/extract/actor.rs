@@ -1,4 +1,4 @@
-//! `Actor`: the authenticated caller, loaded from the database on every request.
+//! The `Actor` extractor: the authenticated caller, loaded from the database on every request.
 //!
 //! The token only says who the caller claims to be; role, unit, scope and whether the account is
 //! still active (and its `token_version`) are read fresh, so disabling or moving a user takes
@@ -6,53 +6,11 @@
 
 use actix_web::{dev::Payload, http::header, web, FromRequest, HttpRequest};
 use futures_util::future::LocalBoxFuture;
-use uuid::Uuid;
 
-use crate::auth::AccessScope;
+use crate::auth::{AccessScope, Actor};
 use crate::db::repo;
-use crate::domain::enums::{Role, Tier};
 use crate::error::AppError;
 use crate::state::AppState;
-
-/// The caller of a request.
-#[derive(Debug, Clone)]
-pub struct Actor {
-    /// User id.
-    pub id: Uuid,
-    /// Login name.
-    pub username: String,
-    /// Role.
-    pub role: Role,
-    /// The user's unit.
-    pub org_unit_id: Uuid,
-    /// Tier of the user's unit.
-    pub unit_tier: Tier,
-    /// The subtree the caller may see.
-    pub scope: AccessScope,
-    /// The session (refresh-token family) the access token belongs to.
-    pub session_id: Uuid,
-}
-
-impl Actor {
-    /// Whether the caller has one of these roles.
-    pub fn is(&self, roles: &[Role]) -> bool {
-        roles.contains(&self.role)
-    }
-
-    /// A user acting outside any request (seeding, imports): the same identity and scope, with no
-    /// session behind it.
-    pub fn for_user(user: &crate::db::models::User, unit: &crate::db::models::OrgUnit) -> Self {
-        Actor {
-            id: user.id,
-            username: user.username.clone(),
-            role: user.role,
-            org_unit_id: unit.id,
-            unit_tier: unit.tier,
-            scope: AccessScope { unit_id: unit.id, path: unit.path.clone() },
-            session_id: Uuid::nil(),
-        }
-    }
-}
 
 fn bearer(req: &HttpRequest) -> Option<String> {
     let value = req.headers().get(header::AUTHORIZATION)?.to_str().ok()?;

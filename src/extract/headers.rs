@@ -5,6 +5,7 @@ use futures_util::future::{ready, Ready};
 
 use crate::error::AppError;
 use crate::i18n::Text;
+use crate::services::tx::Claim;
 
 /// The version a client read, from `If-Match: "<version>"`. Missing → 428.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -27,6 +28,13 @@ impl FromRequest for IfMatch {
             raw.to_str().ok().map(|v| v.trim().trim_start_matches("W/").trim_matches('"')).and_then(|v| v.parse::<i32>().ok());
         // An If-Match that names no version of ours can never match.
         ready(parsed.map(IfMatch).ok_or(AppError::PreconditionFailed))
+    }
+}
+
+impl IdempotencyKey {
+    /// The claim this key makes for a request with this canonical-body hash (none without a key).
+    pub fn claim(&self, body_hash: &[u8; 32]) -> Option<Claim> {
+        self.key.clone().map(|key| Claim::new(key, &self.method, &self.path, body_hash))
     }
 }
 

@@ -179,3 +179,9 @@ fn message_for(e: &validator::ValidationError) -> Text {
         other => Text::owned(format!("取值不正确（{other}）。"), format!("Invalid value ({other}).")),
     }
 }
+
+impl From<validator::ValidationErrors> for AppError {
+    fn from(errors: validator::ValidationErrors) -> Self {
+        AppError::Validation(field_errors(&errors))
+    }
+}

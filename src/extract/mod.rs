@@ -6,7 +6,6 @@ pub mod headers;
 pub mod json;
 pub mod page;
 
-pub use actor::Actor;
 pub use headers::{IdempotencyKey, IfMatch};
 pub use json::ValidatedJson;
-pub use page::{Page, PageParams};
+pub use page::PageParams;

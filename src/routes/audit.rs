@@ -2,9 +2,11 @@
 
 use actix_web::{get, web, HttpResponse};
 
+use crate::auth::Actor;
 use crate::dto::audit::{AuditEventOut, AuditQuery};
 use crate::error::{AppError, Problem};
-use crate::extract::{page::Paged, Actor, Page, PageParams};
+use crate::extract::PageParams;
+use crate::paging::{Page, Paged};
 use crate::services;
 use crate::state::AppState;
 

@@ -2,9 +2,10 @@
 
 use actix_web::{get, post, web, HttpResponse};
 
+use crate::auth::Actor;
 use crate::dto::auth::{ChangePasswordRequest, LoginRequest, MeResponse, RefreshRequest, TokenResponse};
 use crate::error::{AppError, Problem};
-use crate::extract::{Actor, ValidatedJson};
+use crate::extract::ValidatedJson;
 use crate::services;
 use crate::state::AppState;
 

@@ -2,9 +2,9 @@
 
 use actix_web::{get, web, HttpResponse};
 
+use crate::auth::Actor;
 use crate::dto::caseload::{CaseloadOut, CaseloadQuery};
 use crate::error::{AppError, Problem};
-use crate::extract::Actor;
 use crate::services;
 use crate::state::AppState;
 

@@ -4,6 +4,7 @@
 use actix_web::{get, patch, post, web, HttpResponse};
 use uuid::Uuid;
 
+use crate::auth::Actor;
 use crate::dto::case_records::{
     AssessmentOut, CreateAssessment, CreateEvaluation, CreateFollowUp, CreatePlan, CreateReferral, EvaluationOut, FollowUpOut,
     PlanOut, ReferralOut, UpdateFollowUp, UpdateReferral,
@@ -13,11 +14,12 @@ use crate::dto::cases::{
 };
 use crate::dto::reviews::ReviewOut;
 use crate::error::{AppError, Problem};
-use crate::extract::{page::Paged, Actor, IdempotencyKey, IfMatch, Page, PageParams, ValidatedJson};
-use crate::services::{self, tx::Idempotency};
+use crate::extract::{IdempotencyKey, IfMatch, PageParams, ValidatedJson};
+use crate::paging::{Page, Paged};
+use crate::services;
 use crate::state::AppState;
 
-use super::{json_with_version, reply};
+use super::{json_with_version, written};
 
 /// Cases in scope, newest first.
 #[utoipa::path(
@@ -64,8 +66,8 @@ pub async fn create_case(
     key: IdempotencyKey,
     body: ValidatedJson<CreateCase>,
 ) -> Result<HttpResponse, AppError> {
-    let idempotency = Idempotency { key: &key, body_hash: &body.body_hash };
-    Ok(reply(services::cases::create(&state, &actor, idempotency, body.value).await?))
+    let claim = key.claim(&body.body_hash);
+    Ok(written(services::cases::create(&state, &actor, claim, body.value).await?, Some("/api/v1/cases")))
 }
 
 /// One case in full, with the actions the caller may take (the read is audited).
@@ -114,7 +116,7 @@ pub async fn update_case(
     if_match: IfMatch,
     body: ValidatedJson<UpdateCase>,
 ) -> Result<HttpResponse, AppError> {
-    Ok(reply(services::cases::update(&state, &actor, id.into_inner(), if_match, body.value).await?))
+    Ok(written(services::cases::update(&state, &actor, id.into_inner(), if_match.0, body.value).await?, None))
 }
 
 /// Takes an action on a case (If-Match): the only way its status changes.
@@ -151,7 +153,7 @@ pub async fn transition_case(
     if_match: IfMatch,
     body: ValidatedJson<TransitionRequest>,
 ) -> Result<HttpResponse, AppError> {
-    Ok(reply(services::cases::transition(&state, &actor, id.into_inner(), if_match, body.value).await?))
+    Ok(written(services::cases::transition(&state, &actor, id.into_inner(), if_match.0, body.value).await?, None))
 }
 
 /// Moves a case to another worker and/or unit in the supervisor's scope (转移; supervisor).
@@ -176,7 +178,7 @@ pub async fn transfer_case(
     id: web::Path<Uuid>,
     body: ValidatedJson<TransferRequest>,
 ) -> Result<HttpResponse, AppError> {
-    Ok(reply(services::cases::transfer(&state, &actor, id.into_inner(), body.value).await?))
+    Ok(written(services::cases::transfer(&state, &actor, id.into_inner(), body.value).await?, None))
 }
 
 /// The case's timeline, newest first: transitions, reviews, records, transfers, with who and when.
@@ -250,8 +252,8 @@ pub async fn create_assessment(
     key: IdempotencyKey,
     body: ValidatedJson<CreateAssessment>,
 ) -> Result<HttpResponse, AppError> {
-    let idempotency = Idempotency { key: &key, body_hash: &body.body_hash };
-    Ok(reply(services::case_records::create_assessment(&state, &actor, id.into_inner(), idempotency, body.value).await?))
+    let claim = key.claim(&body.body_hash);
+    Ok(written(services::case_records::create_assessment(&state, &actor, id.into_inner(), claim, body.value).await?, None))
 }
 
 /// The case's service-plan versions, newest first, with their goals.
@@ -303,8 +305,8 @@ pub async fn create_plan(
     key: IdempotencyKey,
     body: ValidatedJson<CreatePlan>,
 ) -> Result<HttpResponse, AppError> {
-    let idempotency = Idempotency { key: &key, body_hash: &body.body_hash };
-    Ok(reply(services::case_records::create_plan(&state, &actor, id.into_inner(), idempotency, body.value).await?))
+    let claim = key.claim(&body.body_hash);
+    Ok(written(services::case_records::create_plan(&state, &actor, id.into_inner(), claim, body.value).await?, None))
 }
 
 /// The case's evaluations, newest first.
@@ -356,8 +358,8 @@ pub async fn create_evaluation(
     key: IdempotencyKey,
     body: ValidatedJson<CreateEvaluation>,
 ) -> Result<HttpResponse, AppError> {
-    let idempotency = Idempotency { key: &key, body_hash: &body.body_hash };
-    Ok(reply(services::case_records::create_evaluation(&state, &actor, id.into_inner(), idempotency, body.value).await?))
+    let claim = key.claim(&body.body_hash);
+    Ok(written(services::case_records::create_evaluation(&state, &actor, id.into_inner(), claim, body.value).await?, None))
 }
 
 /// The case's follow-ups, newest first.
@@ -409,8 +411,8 @@ pub async fn create_follow_up(
     key: IdempotencyKey,
     body: ValidatedJson<CreateFollowUp>,
 ) -> Result<HttpResponse, AppError> {
-    let idempotency = Idempotency { key: &key, body_hash: &body.body_hash };
-    Ok(reply(services::case_records::create_follow_up(&state, &actor, id.into_inner(), idempotency, body.value).await?))
+    let claim = key.claim(&body.body_hash);
+    Ok(written(services::case_records::create_follow_up(&state, &actor, id.into_inner(), claim, body.value).await?, None))
 }
 
 /// Reschedules a follow-up or records it done (If-Match); once done it is final.
@@ -443,7 +445,7 @@ pub async fn update_follow_up(
     body: ValidatedJson<UpdateFollowUp>,
 ) -> Result<HttpResponse, AppError> {
     let (id, fid) = path.into_inner();
-    Ok(reply(services::case_records::update_follow_up(&state, &actor, id, fid, if_match, body.value).await?))
+    Ok(written(services::case_records::update_follow_up(&state, &actor, id, fid, if_match.0, body.value).await?, None))
 }
 
 /// The case's referrals, newest first.
@@ -495,8 +497,8 @@ pub async fn create_referral(
     key: IdempotencyKey,
     body: ValidatedJson<CreateReferral>,
 ) -> Result<HttpResponse, AppError> {
-    let idempotency = Idempotency { key: &key, body_hash: &body.body_hash };
-    Ok(reply(services::case_records::create_referral(&state, &actor, id.into_inner(), idempotency, body.value).await?))
+    let claim = key.claim(&body.body_hash);
+    Ok(written(services::case_records::create_referral(&state, &actor, id.into_inner(), claim, body.value).await?, None))
 }
 
 /// Moves a referral on: `sent` → `accepted`/`declined`, `accepted` → `completed` (If-Match).
@@ -527,5 +529,5 @@ pub async fn update_referral(
     if_match: IfMatch,
     body: ValidatedJson<UpdateReferral>,
 ) -> Result<HttpResponse, AppError> {
-    Ok(reply(services::case_records::update_referral(&state, &actor, id.into_inner(), if_match, body.value).await?))
+    Ok(written(services::case_records::update_referral(&state, &actor, id.into_inner(), if_match.0, body.value).await?, None))
 }

@@ -3,15 +3,17 @@
 use actix_web::{delete, get, patch, post, put, web, HttpResponse};
 use uuid::Uuid;
 
+use crate::auth::Actor;
 use crate::dto::clients::{
     ClientOut, ClientQuery, ClientSummary, CreateClient, CreateHousehold, HouseholdOut, SetMembers, TimelineEntry, UpdateClient,
 };
 use crate::error::{AppError, Problem};
-use crate::extract::{page::Paged, Actor, IdempotencyKey, IfMatch, Page, PageParams, ValidatedJson};
-use crate::services::{self, tx::Idempotency};
+use crate::extract::{IdempotencyKey, IfMatch, PageParams, ValidatedJson};
+use crate::paging::{Page, Paged};
+use crate::services;
 use crate::state::AppState;
 
-use super::{json_with_version, reply};
+use super::{json_with_version, written};
 
 /// Clients in scope, newest first, with identity numbers and phones masked.
 #[utoipa::path(
@@ -60,8 +62,8 @@ pub async fn create_client(
     key: IdempotencyKey,
     body: ValidatedJson<CreateClient>,
 ) -> Result<HttpResponse, AppError> {
-    let idempotency = Idempotency { key: &key, body_hash: &body.body_hash };
-    Ok(reply(services::clients::create(&state, &actor, idempotency, body.value).await?))
+    let claim = key.claim(&body.body_hash);
+    Ok(written(services::clients::create(&state, &actor, claim, body.value).await?, Some("/api/v1/clients")))
 }
 
 /// One client in full (the read is audited).
@@ -109,7 +111,7 @@ pub async fn update_client(
     if_match: IfMatch,
     body: ValidatedJson<UpdateClient>,
 ) -> Result<HttpResponse, AppError> {
-    Ok(reply(services::clients::update(&state, &actor, id.into_inner(), if_match, body.value).await?))
+    Ok(written(services::clients::update(&state, &actor, id.into_inner(), if_match.0, body.value).await?, None))
 }
 
 /// Soft-deletes a client (supervisor); the record stays in the database with `deleted_at`.
@@ -173,8 +175,8 @@ pub async fn create_household(
     key: IdempotencyKey,
     body: ValidatedJson<CreateHousehold>,
 ) -> Result<HttpResponse, AppError> {
-    let idempotency = Idempotency { key: &key, body_hash: &body.body_hash };
-    Ok(reply(services::clients::create_household(&state, &actor, idempotency, body.value).await?))
+    let claim = key.claim(&body.body_hash);
+    Ok(written(services::clients::create_household(&state, &actor, claim, body.value).await?, Some("/api/v1/households")))
 }
 
 /// One household with its members.
@@ -215,5 +217,5 @@ pub async fn set_household_members(
     id: web::Path<Uuid>,
     body: ValidatedJson<SetMembers>,
 ) -> Result<HttpResponse, AppError> {
-    Ok(reply(services::clients::set_members(&state, &actor, id.into_inner(), body.value).await?))
+    Ok(written(services::clients::set_members(&state, &actor, id.into_inner(), body.value).await?, None))
 }

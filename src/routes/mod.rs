@@ -15,12 +15,15 @@ pub mod stats;
 pub mod supervision;
 pub mod users;
 
-use actix_web::{http::StatusCode, HttpResponse};
+use actix_web::{
+    http::{header, StatusCode},
+    HttpResponse,
+};
 use serde::Serialize;
 use utoipa_actix_web::service_config::ServiceConfig;
 
 use crate::extract::headers::etag;
-use crate::services::tx::Reply;
+use crate::services::tx::{Effect, Written};
 
 /// Every `/api/v1` route, read top to bottom.
 pub fn configure(cfg: &mut ServiceConfig) {
@@ -91,22 +94,24 @@ pub fn configure(cfg: &mut ServiceConfig) {
 
 /// A 200 JSON response carrying the resource's ETag.
 pub fn json_with_version<T: Serialize>(body: &T, version: i32) -> HttpResponse {
-    HttpResponse::Ok().insert_header(("ETag", etag(version))).json(body)
+    HttpResponse::Ok().insert_header((header::ETAG, etag(version))).json(body)
 }
 
-/// The response for a write's reply (fresh or replayed).
-pub fn reply(r: Reply) -> HttpResponse {
-    let status = StatusCode::from_u16(r.status).unwrap_or(StatusCode::OK);
+/// The response to a write (fresh or replayed): the status says what happened, the `ETag` carries
+/// the version, and a resource created in `collection` gets its `Location`.
+pub fn written(w: Written, collection: Option<&str>) -> HttpResponse {
+    let status = match w.effect {
+        Effect::Created => StatusCode::CREATED,
+        Effect::Existing | Effect::Changed => StatusCode::OK,
+        Effect::Accepted => StatusCode::ACCEPTED,
+        Effect::Done => return HttpResponse::NoContent().finish(),
+    };
     let mut res = HttpResponse::build(status);
-    if let Some(etag) = &r.etag {
-        res.insert_header(("ETag", etag.as_str()));
+    if let Some(version) = w.version {
+        res.insert_header((header::ETAG, etag(version)));
     }
-    if let Some(location) = &r.location {
-        res.insert_header(("Location", location.as_str()));
+    if let (Effect::Created, Some(collection), Some(id)) = (w.effect, collection, w.id) {
+        res.insert_header((header::LOCATION, format!("{collection}/{id}")));
     }
-    if status == StatusCode::NO_CONTENT {
-        res.finish()
-    } else {
-        res.json(r.body)
-    }
+    res.json(w.body)
 }

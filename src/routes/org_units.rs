@@ -3,13 +3,15 @@
 use actix_web::{get, patch, post, web, HttpResponse};
 use uuid::Uuid;
 
+use crate::auth::Actor;
 use crate::dto::org_units::{CreateOrgUnit, OrgUnitOut, OrgUnitQuery, UpdateOrgUnit};
 use crate::error::{AppError, Problem};
-use crate::extract::{page::Paged, Actor, IdempotencyKey, IfMatch, Page, PageParams, ValidatedJson};
-use crate::services::{self, tx::Idempotency};
+use crate::extract::{IdempotencyKey, IfMatch, PageParams, ValidatedJson};
+use crate::paging::{Page, Paged};
+use crate::services;
 use crate::state::AppState;
 
-use super::{json_with_version, reply};
+use super::{json_with_version, written};
 
 /// Units in the caller's scope, in tree order.
 #[utoipa::path(
@@ -55,9 +57,8 @@ pub async fn create_org_unit(
     key: IdempotencyKey,
     body: ValidatedJson<CreateOrgUnit>,
 ) -> Result<HttpResponse, AppError> {
-    let idempotency = Idempotency { key: &key, body_hash: &body.body_hash };
-    let r = services::org_units::create(&state, &actor, idempotency, body.value).await?;
-    Ok(reply(r))
+    let claim = key.claim(&body.body_hash);
+    Ok(written(services::org_units::create(&state, &actor, claim, body.value).await?, Some("/api/v1/org-units")))
 }
 
 /// One unit in scope.
@@ -104,8 +105,7 @@ pub async fn update_org_unit(
     if_match: IfMatch,
     body: ValidatedJson<UpdateOrgUnit>,
 ) -> Result<HttpResponse, AppError> {
-    let r = services::org_units::update(&state, &actor, id.into_inner(), if_match, body.value).await?;
-    Ok(reply(r))
+    Ok(written(services::org_units::update(&state, &actor, id.into_inner(), if_match.0, body.value).await?, None))
 }
 
 /// The direct children of a unit in scope.

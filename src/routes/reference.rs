@@ -4,9 +4,9 @@ use std::collections::BTreeMap;
 
 use actix_web::{get, HttpResponse};
 
+use crate::auth::Actor;
 use crate::domain::{enums::reference_data, labels::Label};
 use crate::error::AppError;
-use crate::extract::Actor;
 
 /// Every enum of the domain: `{name: [{code, zh, en}, …]}`.
 #[utoipa::path(

@@ -3,13 +3,15 @@
 use actix_web::{get, post, web, HttpResponse};
 use uuid::Uuid;
 
+use crate::auth::Actor;
 use crate::dto::reviews::{DecideReview, ReviewOut, ReviewQuery};
 use crate::error::{AppError, Problem};
-use crate::extract::{page::Paged, Actor, Page, PageParams, ValidatedJson};
+use crate::extract::{PageParams, ValidatedJson};
+use crate::paging::{Page, Paged};
 use crate::services;
 use crate::state::AppState;
 
-use super::reply;
+use super::written;
 
 /// Reviews in scope, oldest first; `status=pending` is the supervisor's queue.
 #[utoipa::path(
@@ -56,5 +58,5 @@ pub async fn decide_review(
     id: web::Path<Uuid>,
     body: ValidatedJson<DecideReview>,
 ) -> Result<HttpResponse, AppError> {
-    Ok(reply(services::reviews::decide(&state, &actor, id.into_inner(), body.value).await?))
+    Ok(written(services::reviews::decide(&state, &actor, id.into_inner(), body.value).await?, None))
 }

@@ -3,16 +3,18 @@
 use actix_web::{get, patch, post, put, web, HttpResponse};
 use uuid::Uuid;
 
+use crate::auth::Actor;
 use crate::dto::sessions::{
     CreateGroup, CreateSession, GroupOut, GroupQuery, SessionEnvelope, SessionOut, SessionQuery, SetGroupMembers, UpdateGroup,
     UpdateSession,
 };
 use crate::error::{AppError, Problem};
-use crate::extract::{page::Paged, Actor, IdempotencyKey, IfMatch, Page, PageParams, ValidatedJson};
-use crate::services::{self, tx::Idempotency};
+use crate::extract::{IdempotencyKey, IfMatch, PageParams, ValidatedJson};
+use crate::paging::{Page, Paged};
+use crate::services;
 use crate::state::AppState;
 
-use super::{json_with_version, reply};
+use super::{json_with_version, written};
 
 /// Sessions in scope, newest first.
 #[utoipa::path(
@@ -58,9 +60,9 @@ pub async fn create_session(
     key: IdempotencyKey,
     body: ValidatedJson<SessionEnvelope>,
 ) -> Result<HttpResponse, AppError> {
-    let idempotency = Idempotency { key: &key, body_hash: &body.body_hash };
+    let claim = key.claim(&body.body_hash);
     let session = CreateSession::from_envelope(body.value)?;
-    Ok(reply(services::sessions::create(&state, &actor, idempotency, session).await?))
+    Ok(written(services::sessions::create(&state, &actor, claim, session).await?, Some("/api/v1/sessions")))
 }
 
 /// One session in scope, with attendance.
@@ -107,7 +109,7 @@ pub async fn update_session(
     if_match: IfMatch,
     body: ValidatedJson<UpdateSession>,
 ) -> Result<HttpResponse, AppError> {
-    Ok(reply(services::sessions::update(&state, &actor, id.into_inner(), if_match, body.value).await?))
+    Ok(written(services::sessions::update(&state, &actor, id.into_inner(), if_match.0, body.value).await?, None))
 }
 
 /// Groups in scope, newest first.
@@ -153,8 +155,8 @@ pub async fn create_group(
     key: IdempotencyKey,
     body: ValidatedJson<CreateGroup>,
 ) -> Result<HttpResponse, AppError> {
-    let idempotency = Idempotency { key: &key, body_hash: &body.body_hash };
-    Ok(reply(services::sessions::create_group(&state, &actor, idempotency, body.value).await?))
+    let claim = key.claim(&body.body_hash);
+    Ok(written(services::sessions::create_group(&state, &actor, claim, body.value).await?, Some("/api/v1/groups")))
 }
 
 /// One group with members, sessions and attendance figures.
@@ -202,7 +204,7 @@ pub async fn update_group(
     if_match: IfMatch,
     body: ValidatedJson<UpdateGroup>,
 ) -> Result<HttpResponse, AppError> {
-    Ok(reply(services::sessions::update_group(&state, &actor, id.into_inner(), if_match, body.value).await?))
+    Ok(written(services::sessions::update_group(&state, &actor, id.into_inner(), if_match.0, body.value).await?, None))
 }
 
 /// Sets the current members of a group (worker, supervisor).
@@ -226,5 +228,5 @@ pub async fn set_group_members(
     id: web::Path<Uuid>,
     body: ValidatedJson<SetGroupMembers>,
 ) -> Result<HttpResponse, AppError> {
-    Ok(reply(services::sessions::set_group_members(&state, &actor, id.into_inner(), body.value).await?))
+    Ok(written(services::sessions::set_group_members(&state, &actor, id.into_inner(), body.value).await?, None))
 }

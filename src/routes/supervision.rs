@@ -3,13 +3,15 @@
 use actix_web::{get, patch, post, web, HttpResponse};
 use uuid::Uuid;
 
+use crate::auth::Actor;
 use crate::dto::supervision::{CreateSupervisionRecord, SupervisionQuery, SupervisionRecordOut, UpdateSupervisionRecord};
 use crate::error::{AppError, Problem};
-use crate::extract::{page::Paged, Actor, IdempotencyKey, IfMatch, Page, PageParams, ValidatedJson};
-use crate::services::{self, tx::Idempotency};
+use crate::extract::{IdempotencyKey, IfMatch, PageParams, ValidatedJson};
+use crate::paging::{Page, Paged};
+use crate::services;
 use crate::state::AppState;
 
-use super::{json_with_version, reply};
+use super::{json_with_version, written};
 
 /// Supervision records in scope, newest first.
 #[utoipa::path(
@@ -55,8 +57,8 @@ pub async fn create_supervision_record(
     key: IdempotencyKey,
     body: ValidatedJson<CreateSupervisionRecord>,
 ) -> Result<HttpResponse, AppError> {
-    let idempotency = Idempotency { key: &key, body_hash: &body.body_hash };
-    Ok(reply(services::supervision::create(&state, &actor, idempotency, body.value).await?))
+    let claim = key.claim(&body.body_hash);
+    Ok(written(services::supervision::create(&state, &actor, claim, body.value).await?, Some("/api/v1/supervision-records")))
 }
 
 /// One supervision record.
@@ -107,5 +109,5 @@ pub async fn update_supervision_record(
     if_match: IfMatch,
     body: ValidatedJson<UpdateSupervisionRecord>,
 ) -> Result<HttpResponse, AppError> {
-    Ok(reply(services::supervision::update(&state, &actor, id.into_inner(), if_match, body.value).await?))
+    Ok(written(services::supervision::update(&state, &actor, id.into_inner(), if_match.0, body.value).await?, None))
 }

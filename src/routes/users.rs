@@ -3,13 +3,15 @@
 use actix_web::{get, patch, post, web, HttpResponse};
 use uuid::Uuid;
 
+use crate::auth::Actor;
 use crate::dto::users::{CreateUser, ResetPassword, UpdateUser, UserOut, UserQuery};
 use crate::error::{AppError, Problem};
-use crate::extract::{page::Paged, Actor, IdempotencyKey, IfMatch, Page, PageParams, ValidatedJson};
-use crate::services::{self, tx::Idempotency};
+use crate::extract::{IdempotencyKey, IfMatch, PageParams, ValidatedJson};
+use crate::paging::{Page, Paged};
+use crate::services;
 use crate::state::AppState;
 
-use super::{json_with_version, reply};
+use super::{json_with_version, written};
 
 /// Users in the caller's scope, by username.
 #[utoipa::path(
@@ -55,8 +57,8 @@ pub async fn create_user(
     key: IdempotencyKey,
     body: ValidatedJson<CreateUser>,
 ) -> Result<HttpResponse, AppError> {
-    let idempotency = Idempotency { key: &key, body_hash: &body.body_hash };
-    Ok(reply(services::users::create(&state, &actor, idempotency, body.value).await?))
+    let claim = key.claim(&body.body_hash);
+    Ok(written(services::users::create(&state, &actor, claim, body.value).await?, Some("/api/v1/users")))
 }
 
 /// One user in scope.
@@ -103,7 +105,7 @@ pub async fn update_user(
     if_match: IfMatch,
     body: ValidatedJson<UpdateUser>,
 ) -> Result<HttpResponse, AppError> {
-    Ok(reply(services::users::update(&state, &actor, id.into_inner(), if_match, body.value).await?))
+    Ok(written(services::users::update(&state, &actor, id.into_inner(), if_match.0, body.value).await?, None))
 }
 
 /// Sets a new password for a user in scope (admin); all their sessions end.

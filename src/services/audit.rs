@@ -6,8 +6,9 @@ use uuid::Uuid;
 
 use crate::db::{models::NewAuditEvent, repo};
 
+use crate::auth::Actor;
 use crate::domain::enums::{AuditOutcome, Role};
-use crate::extract::Actor;
+use crate::domain::permissions::Permission;
 use crate::i18n::current_request_id;
 use crate::state::AppState;
 
@@ -70,9 +71,9 @@ pub async fn list(
     state: &AppState,
     actor: &Actor,
     query: crate::dto::audit::AuditQuery,
-    page: &crate::extract::Page,
-) -> Result<crate::extract::page::Paged<crate::dto::audit::AuditEventOut>, crate::error::AppError> {
-    super::require_role(state, actor, &[Role::Supervisor, Role::Admin], "audit.read").await?;
+    page: &crate::paging::Page,
+) -> Result<crate::paging::Paged<crate::dto::audit::AuditEventOut>, crate::error::AppError> {
+    super::require(state, actor, Permission::AuditRead, "audit.read").await?;
     let before = page.after::<(chrono::DateTime<chrono::Utc>, Uuid)>()?;
     let filter = repo::audit::AuditFilter {
         entity_type: query.entity_type,

@@ -13,6 +13,7 @@ use scoped_futures::ScopedFutureExt;
 use serde_json::json;
 use uuid::Uuid;
 
+use crate::auth::Actor;
 use crate::auth::{jwt::refresh_hash, password::check_policy};
 use crate::db::{
     models::{NewRefreshToken, User},
@@ -21,7 +22,6 @@ use crate::db::{
 use crate::domain::enums::AuditOutcome;
 use crate::dto::auth::TokenResponse;
 use crate::error::AppError;
-use crate::extract::Actor;
 use crate::i18n::Text;
 use crate::state::AppState;
 

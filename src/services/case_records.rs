@@ -18,7 +18,8 @@ use serde_json::json;
 use uuid::Uuid;
 
 use super::cases::{event, id_taken, lock_case, refused};
-use super::tx::{self, Idempotency, Reply};
+use super::tx::{self, Claim, Effect, Written};
+use crate::auth::Actor;
 use crate::db::{
     models::{
         Assessment, Case, CaseChanges, Evaluation, FollowUp, FollowUpData, GoalResult, NewCaseEvent, NewReferral, PlanGoal,
@@ -34,8 +35,8 @@ use crate::dto::case_records::{
     GoalOut, GoalResultIn, PlanOut, ReferralOut, UpdateFollowUp, UpdateReferral,
 };
 use crate::error::{AppError, FieldError};
-use crate::extract::{page::Paged, Actor, IfMatch, Page};
 use crate::i18n::Text;
+use crate::paging::{Page, Paged};
 use crate::state::AppState;
 
 fn field(field: impl Into<String>, code: &str, zh: &str, en: &str) -> FieldError {
@@ -68,12 +69,9 @@ fn replay<T>(existing: Option<(Uuid, T)>, case_id: Uuid) -> Result<Option<T>, Ap
     }
 }
 
-fn created<T: Serialize>(out: &T, fresh: bool, version: Option<i32>) -> Result<Reply, AppError> {
-    let reply = Reply::new(if fresh { 201 } else { 200 }, out)?;
-    Ok(match version {
-        Some(v) => reply.with_version(v),
-        None => reply,
-    })
+fn created<T: Serialize>(out: &T, fresh: bool, version: Option<i32>) -> Result<Written, AppError> {
+    let effect = if fresh { Effect::Created } else { Effect::Existing };
+    Ok(Written { version, ..Written::new(effect, out)? })
 }
 
 fn entity_event(
@@ -125,20 +123,17 @@ pub async fn create_assessment(
     state: &AppState,
     actor: &Actor,
     case_id: Uuid,
-    idempotency: Idempotency<'_>,
+    claim: Option<Claim>,
     body: CreateAssessment,
-) -> Result<Reply, AppError> {
-    let actor_ref = actor;
-    let actor = actor.clone();
-    let result = tx::write(state, actor.id, Some(idempotency), move |conn| {
+) -> Result<Written, AppError> {
+    tx::write(state, actor, "assessment.create", claim, move |conn| {
         async move {
             let (out, fresh) = add_assessment_in(conn, &actor, case_id, body).await?;
             created(&out, fresh, None)
         }
         .scope_boxed_local()
     })
-    .await;
-    super::audit_refusal(state, actor_ref, "assessment.create", result).await
+    .await
 }
 
 /// Records an assessment inside the caller's transaction; its risk level becomes the case's.
@@ -254,20 +249,17 @@ pub async fn create_plan(
     state: &AppState,
     actor: &Actor,
     case_id: Uuid,
-    idempotency: Idempotency<'_>,
+    claim: Option<Claim>,
     body: CreatePlan,
-) -> Result<Reply, AppError> {
-    let actor_ref = actor;
-    let actor = actor.clone();
-    let result = tx::write(state, actor.id, Some(idempotency), move |conn| {
+) -> Result<Written, AppError> {
+    tx::write(state, actor, "plan.create", claim, move |conn| {
         async move {
             let (out, fresh) = add_plan_in(conn, &actor, case_id, body).await?;
             created(&out, fresh, None)
         }
         .scope_boxed_local()
     })
-    .await;
-    super::audit_refusal(state, actor_ref, "plan.create", result).await
+    .await
 }
 
 /// Records a new plan version inside the caller's transaction.
@@ -361,20 +353,17 @@ pub async fn create_evaluation(
     state: &AppState,
     actor: &Actor,
     case_id: Uuid,
-    idempotency: Idempotency<'_>,
+    claim: Option<Claim>,
     body: CreateEvaluation,
-) -> Result<Reply, AppError> {
-    let actor_ref = actor;
-    let actor = actor.clone();
-    let result = tx::write(state, actor.id, Some(idempotency), move |conn| {
+) -> Result<Written, AppError> {
+    tx::write(state, actor, "evaluation.create", claim, move |conn| {
         async move {
             let (out, fresh) = add_evaluation_in(conn, &actor, case_id, body).await?;
             created(&out, fresh, None)
         }
         .scope_boxed_local()
     })
-    .await;
-    super::audit_refusal(state, actor_ref, "evaluation.create", result).await
+    .await
 }
 
 /// Records an evaluation inside the caller's transaction; its results become the goals' status.
@@ -501,12 +490,10 @@ pub async fn create_follow_up(
     state: &AppState,
     actor: &Actor,
     case_id: Uuid,
-    idempotency: Idempotency<'_>,
+    claim: Option<Claim>,
     body: CreateFollowUp,
-) -> Result<Reply, AppError> {
-    let actor_ref = actor;
-    let actor = actor.clone();
-    let result = tx::write(state, actor.id, Some(idempotency), move |conn| {
+) -> Result<Written, AppError> {
+    tx::write(state, actor, "follow_up.create", claim, move |conn| {
         async move {
             let (out, fresh) = schedule_follow_up_in(conn, &actor, case_id, body).await?;
             let version = out.version;
@@ -514,8 +501,7 @@ pub async fn create_follow_up(
         }
         .scope_boxed_local()
     })
-    .await;
-    super::audit_refusal(state, actor_ref, "follow_up.create", result).await
+    .await
 }
 
 /// Schedules a follow-up (or records one done) inside the caller's transaction.
@@ -561,16 +547,14 @@ pub async fn update_follow_up(
     actor: &Actor,
     case_id: Uuid,
     id: Uuid,
-    if_match: IfMatch,
+    expected_version: i32,
     patch: UpdateFollowUp,
-) -> Result<Reply, AppError> {
-    let actor_ref = actor;
-    let actor = actor.clone();
-    let result = tx::write(state, actor.id, None, move |conn| {
+) -> Result<Written, AppError> {
+    tx::write(state, actor, "follow_up.update", None, move |conn| {
         async move {
             let case = lock_case(conn, &actor, case_id, None).await?;
             let current = repo::case_records::lock_follow_up(conn, case_id, id).await?.ok_or(AppError::NotFound)?;
-            if current.version != if_match.0 {
+            if current.version != expected_version {
                 return Err(AppError::PreconditionFailed);
             }
             check_write(conn, &actor, &case, CaseRecord::FollowUp).await?;
@@ -598,12 +582,11 @@ pub async fn update_follow_up(
             let audit = json!({"case_id": case_id, "done": updated.done_on.is_some()});
             repo::audit::insert(conn, &super::audit::by(&actor, "follow_up.update", "follow_up", Some(id), audit)).await?;
             let version = updated.version;
-            Ok(Reply::new(200, &follow_up_out(updated))?.with_version(version))
+            Ok(Written::changed(version, &follow_up_out(updated))?)
         }
         .scope_boxed_local()
     })
-    .await;
-    super::audit_refusal(state, actor_ref, "follow_up.update", result).await
+    .await
 }
 
 // ---- referrals ---------------------------------------------------------------------------
@@ -642,12 +625,10 @@ pub async fn create_referral(
     state: &AppState,
     actor: &Actor,
     case_id: Uuid,
-    idempotency: Idempotency<'_>,
+    claim: Option<Claim>,
     body: CreateReferral,
-) -> Result<Reply, AppError> {
-    let actor_ref = actor;
-    let actor = actor.clone();
-    let result = tx::write(state, actor.id, Some(idempotency), move |conn| {
+) -> Result<Written, AppError> {
+    tx::write(state, actor, "referral.create", claim, move |conn| {
         async move {
             let (out, fresh) = add_referral_in(conn, &actor, case_id, body).await?;
             let version = out.version;
@@ -655,8 +636,7 @@ pub async fn create_referral(
         }
         .scope_boxed_local()
     })
-    .await;
-    super::audit_refusal(state, actor_ref, "referral.create", result).await
+    .await
 }
 
 /// Records a referral inside the caller's transaction. An outgoing referral shares the client's
@@ -723,18 +703,16 @@ pub async fn update_referral(
     state: &AppState,
     actor: &Actor,
     id: Uuid,
-    if_match: IfMatch,
+    expected_version: i32,
     body: UpdateReferral,
-) -> Result<Reply, AppError> {
-    let actor_ref = actor;
-    let actor = actor.clone();
-    let result = tx::write(state, actor.id, None, move |conn| {
+) -> Result<Written, AppError> {
+    tx::write(state, actor, "referral.update", None, move |conn| {
         async move {
             // Case first, then referral: the lock order of every casework write.
             let found = repo::case_records::find_referral(conn, id).await?.ok_or(AppError::NotFound)?;
             let case = lock_case(conn, &actor, found.case_id, None).await?;
             let current = repo::case_records::lock_referral_in_scope(conn, &actor.scope, id).await?.ok_or(AppError::NotFound)?;
-            if current.version != if_match.0 {
+            if current.version != expected_version {
                 return Err(AppError::PreconditionFailed);
             }
             may_work(actor.role, case.worker_id == actor.id).map_err(|r| refused(r, None))?;
@@ -755,10 +733,9 @@ pub async fn update_referral(
             let audit = json!({"case_id": case.id, "from": current.status, "to": updated.status});
             repo::audit::insert(conn, &super::audit::by(&actor, "referral.update", "referral", Some(id), audit)).await?;
             let version = updated.version;
-            Ok(Reply::new(200, &referral_out(updated))?.with_version(version))
+            Ok(Written::changed(version, &referral_out(updated))?)
         }
         .scope_boxed_local()
     })
-    .await;
-    super::audit_refusal(state, actor_ref, "referral.update", result).await
+    .await
 }

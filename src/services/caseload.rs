@@ -4,16 +4,16 @@ use std::collections::HashMap;
 
 use uuid::Uuid;
 
+use crate::auth::Actor;
 use crate::db::repo;
-use crate::domain::enums::Role;
+use crate::domain::permissions::Permission;
 use crate::dto::caseload::{CaseloadOut, CaseloadQuery, Load, WorkerLoad};
 use crate::error::AppError;
-use crate::extract::Actor;
 use crate::state::AppState;
 
 /// The caseload of a unit's subtree (supervisors and admins).
 pub async fn caseload(state: &AppState, actor: &Actor, query: &CaseloadQuery) -> Result<CaseloadOut, AppError> {
-    super::require_role(state, actor, &[Role::Supervisor, Role::Admin], "caseload.read").await?;
+    super::require(state, actor, Permission::CaseloadRead, "caseload.read").await?;
     let mut conn = state.conn().await?;
     let unit_id = query.org_unit_id.unwrap_or(actor.org_unit_id);
     let unit = repo::org_units::find_in_scope(&mut conn, &actor.scope, unit_id).await?.ok_or(AppError::NotFound)?;

@@ -18,7 +18,8 @@ use scoped_futures::ScopedFutureExt;
 use serde_json::{json, Value};
 use uuid::Uuid;
 
-use super::tx::{self, Idempotency, Reply};
+use super::tx::{self, Claim, Effect, Written};
+use crate::auth::Actor;
 use crate::db::{
     models::{
         Case, CaseChanges, CaseFacts, CaseListRow, CaseStatusChange, NewCase, NewCaseEvent, NewCaseTransfer, NewReview, Review,
@@ -27,21 +28,19 @@ use crate::db::{
     repo::{self, cases::CaseFilter},
     Conn,
 };
-use crate::domain::case_flow::{self, allowed_actions, Refusal, TransitionContext, TransitionInput};
+use crate::domain::case_flow::{self, allowed_actions, Refusal, RefusalKind, TransitionContext, TransitionInput};
 use crate::domain::case_records::may_work;
-use crate::domain::enums::{CaseAction, CaseStatus, ReferralStatus, ReviewDecision, ReviewKind, Role};
+use crate::domain::enums::{CaseAction, CaseStatus, ReferralStatus, ReviewDecision, ReviewKind};
 use crate::domain::labels::Coded;
+use crate::domain::permissions::{may, Permission};
 use crate::dto::cases::{
     CaseEventOut, CaseOut, CaseQuery, CaseSummary, CreateCase, PendingReview, TransferRequest, TransitionRequest, UpdateCase,
 };
 use crate::dto::reviews::ReviewOut;
 use crate::error::{AppError, FieldError};
-use crate::extract::{page::Paged, Actor, IfMatch, Page};
 use crate::i18n::{Lang, Text};
+use crate::paging::{Page, Paged};
 use crate::state::AppState;
-
-/// Roles that do casework (admins read only).
-pub(crate) const CASEWORK: &[Role] = &[Role::Worker, Role::Supervisor];
 
 fn field(field: impl Into<String>, code: &str, zh: &str, en: &str) -> FieldError {
     FieldError::new(field, code, Text::owned(zh, en))
@@ -54,10 +53,10 @@ pub(crate) fn id_taken() -> AppError {
 /// The API's answer to a refusal of the state machine; a 409 lists what the caller may do.
 pub(crate) fn refused(refusal: Refusal, allowed: Option<&[CaseAction]>) -> AppError {
     let text = Text::owned(refusal.message_zh(), refusal.message_en());
-    match refusal.http_status() {
-        403 => AppError::Forbidden(text),
-        422 => AppError::field(refusal.field().unwrap_or("body"), refusal.code(), text),
-        _ => {
+    match refusal.kind() {
+        RefusalKind::Forbidden => AppError::Forbidden(text),
+        RefusalKind::Invalid => AppError::field(refusal.field().unwrap_or("body"), refusal.code(), text),
+        RefusalKind::Conflict => {
             let mut extra = serde_json::Map::new();
             if let Some(actions) = allowed {
                 extra.insert("allowed_actions".into(), json!(actions));
@@ -214,7 +213,7 @@ async fn check_assignee(
     unit_path: Option<&str>,
 ) -> Result<Option<User>, AppError> {
     let Some(user) = repo::users::find_in_scope(conn, &actor.scope, user_id).await? else { return Ok(None) };
-    if !user.is_active || !CASEWORK.contains(&user.role) {
+    if !user.is_active || !may(user.role, Permission::CasesWorkAssigned) {
         return Ok(None);
     }
     if let Some(path) = unit_path {
@@ -271,9 +270,9 @@ pub async fn get(state: &AppState, actor: &Actor, id: Uuid) -> Result<CaseOut, A
 }
 
 /// Opens a case (intake).
-pub async fn create(state: &AppState, actor: &Actor, idempotency: Idempotency<'_>, body: CreateCase) -> Result<Reply, AppError> {
-    super::require_role(state, actor, CASEWORK, "cases.create").await?;
-    if actor.role == Role::Worker && body.worker_id.is_some_and(|w| w != actor.id) {
+pub async fn create(state: &AppState, actor: &Actor, claim: Option<Claim>, body: CreateCase) -> Result<Written, AppError> {
+    super::require(state, actor, Permission::CasesCreate, "cases.create").await?;
+    if !may(actor.role, Permission::CasesAssign) && body.worker_id.is_some_and(|w| w != actor.id) {
         // Assigning someone else's caseload is a supervisor's function.
         super::audit::denied(state, actor, "cases.assign").await;
         return Err(AppError::Forbidden(Text::new(
@@ -281,18 +280,13 @@ pub async fn create(state: &AppState, actor: &Actor, idempotency: Idempotency<'_
             "Only a supervisor may assign a case to someone else.",
         )));
     }
-    let actor = actor.clone();
-    tx::write(state, actor.id, Some(idempotency), move |conn| {
+    tx::write(state, actor, "cases.create", claim, move |conn| {
         async move {
             let (case, created) = open_in(conn, &actor, body).await?;
             let version = case.version;
             let id = case.id;
             let out = case_out(conn, &actor, case).await?;
-            Ok(if created {
-                Reply::new(201, &out)?.with_version(version).at(format!("/api/v1/cases/{id}"))
-            } else {
-                Reply::new(200, &out)?.with_version(version)
-            })
+            Ok(if created { Written::created(id, version, &out)? } else { Written::changed(version, &out)? })
         }
         .scope_boxed_local()
     })
@@ -359,12 +353,16 @@ pub async fn open_in(conn: &mut Conn, actor: &Actor, body: CreateCase) -> Result
 }
 
 /// Changes a case's own fields (If-Match): the assigned worker or a supervisor, while it is open.
-pub async fn update(state: &AppState, actor: &Actor, id: Uuid, if_match: IfMatch, patch: UpdateCase) -> Result<Reply, AppError> {
-    let actor_ref = actor;
-    let actor = actor.clone();
-    let result = tx::write(state, actor.id, None, move |conn| {
+pub async fn update(
+    state: &AppState,
+    actor: &Actor,
+    id: Uuid,
+    expected_version: i32,
+    patch: UpdateCase,
+) -> Result<Written, AppError> {
+    tx::write(state, actor, "case.update", None, move |conn| {
         async move {
-            let case = lock_case(conn, &actor, id, Some(if_match.0)).await?;
+            let case = lock_case(conn, &actor, id, Some(expected_version)).await?;
             may_work(actor.role, case.worker_id == actor.id).map_err(|r| refused(r, None))?;
             if !case.is_open {
                 return Err(case_not_open());
@@ -386,12 +384,11 @@ pub async fn update(state: &AppState, actor: &Actor, id: Uuid, if_match: IfMatch
             repo::audit::insert(conn, &super::audit::by(&actor, "case.update", "case", Some(id), json!({"fields": fields})))
                 .await?;
             let version = updated.version;
-            Ok(Reply::new(200, &case_out(conn, &actor, updated).await?)?.with_version(version))
+            Ok(Written::changed(version, &case_out(conn, &actor, updated).await?)?)
         }
         .scope_boxed_local()
     })
-    .await;
-    super::audit_refusal(state, actor_ref, "case.update", result).await
+    .await
 }
 
 fn changed_fields(before: &Case, after: &Case) -> Vec<&'static str> {
@@ -417,25 +414,19 @@ pub async fn transition(
     state: &AppState,
     actor: &Actor,
     id: Uuid,
-    if_match: IfMatch,
+    expected_version: i32,
     body: TransitionRequest,
-) -> Result<Reply, AppError> {
-    let actor_ref = actor;
-    let actor = actor.clone();
-    let result = tx::write(state, actor.id, None, move |conn| {
+) -> Result<Written, AppError> {
+    tx::write(state, actor, "case.transition", None, move |conn| {
         async move {
-            match transition_in(conn, &actor, id, Some(if_match.0), body).await? {
-                Transitioned::Case(case) => {
-                    let version = case.version;
-                    Ok(Reply::new(200, &case)?.with_version(version))
-                }
-                Transitioned::Review(review) => Reply::new(202, &review),
+            match transition_in(conn, &actor, id, Some(expected_version), body).await? {
+                Transitioned::Case(case) => Written::changed(case.version, &case),
+                Transitioned::Review(review) => Written::new(Effect::Accepted, &review),
             }
         }
         .scope_boxed_local()
     })
-    .await;
-    super::audit_refusal(state, actor_ref, "case.transition", result).await
+    .await
 }
 
 /// Takes an action on a case inside the caller's transaction (checking the version when given).
@@ -521,10 +512,9 @@ pub async fn transition_in(
 }
 
 /// Moves a case to another worker and/or unit inside the supervisor's scope, with a handover note.
-pub async fn transfer(state: &AppState, actor: &Actor, id: Uuid, body: TransferRequest) -> Result<Reply, AppError> {
-    super::require_role(state, actor, &[Role::Supervisor], "cases.transfer").await?;
-    let actor = actor.clone();
-    tx::write(state, actor.id, None, move |conn| {
+pub async fn transfer(state: &AppState, actor: &Actor, id: Uuid, body: TransferRequest) -> Result<Written, AppError> {
+    super::require(state, actor, Permission::CasesTransfer, "cases.transfer").await?;
+    tx::write(state, actor, "cases.transfer", None, move |conn| {
         async move {
             let case = lock_case(conn, &actor, id, None).await?;
             if !case.is_open {
@@ -577,7 +567,7 @@ pub async fn transfer(state: &AppState, actor: &Actor, id: Uuid, body: TransferR
             repo::cases::insert_event(conn, &event(&updated, &actor, "case.transferred", with_note)).await?;
             repo::audit::insert(conn, &super::audit::by(&actor, "case.transfer", "case", Some(id), details)).await?;
             let version = updated.version;
-            Ok(Reply::new(200, &case_out(conn, &actor, updated).await?)?.with_version(version))
+            Ok(Written::changed(version, &case_out(conn, &actor, updated).await?)?)
         }
         .scope_boxed_local()
     })

@@ -7,15 +7,16 @@ use std::collections::HashSet;
 use serde_json::json;
 use uuid::Uuid;
 
+use crate::auth::Actor;
 use crate::db::{
     models::{Attendance, NewCaseEvent, Session},
     repo, Conn,
 };
 use crate::domain::case_flow::accepts_individual_sessions;
-use crate::domain::enums::{Role, SessionMethod};
+use crate::domain::enums::SessionMethod;
+use crate::domain::permissions::{may, Permission};
 use crate::dto::sessions::IndividualSessionIn;
 use crate::error::AppError;
-use crate::extract::Actor;
 use crate::i18n::Text;
 
 use super::sessions::{blank, check_time, field, no_repeats};
@@ -36,7 +37,7 @@ pub async fn individual_session(
     })?;
     if !accepts_individual_sessions(case.status) {
         let mut extra = serde_json::Map::new();
-        extra.insert("status".into(), json!(case.status));
+        extra.insert("case_status".into(), json!(case.status));
         return Err(AppError::Conflict {
             code: "case_not_active",
             detail: Text::owned(
@@ -46,7 +47,7 @@ pub async fn individual_session(
             extra,
         });
     }
-    if actor.role == Role::Worker && case.worker_id != actor.id {
+    if !may(actor.role, Permission::CasesWorkAll) && case.worker_id != actor.id {
         return Err(AppError::Forbidden(Text::new(
             "只有个案的负责社工或督导可以记录个案服务。",
             "Only the case's worker or a supervisor may record its sessions.",

@@ -11,7 +11,8 @@ use serde::de::DeserializeOwned;
 use serde_json::{json, Value};
 use uuid::Uuid;
 
-use super::tx::{self, Idempotency, Reply};
+use super::tx::{self, Claim, Written};
+use crate::auth::Actor;
 use crate::db::{
     models::{Client, ClientData, ClientListRow},
     repo::{self, clients::ClientFilter, clients::ClientSearch},
@@ -19,20 +20,18 @@ use crate::db::{
 };
 use crate::domain::client_rules::{age_on, check_client, ClientFacts};
 use crate::domain::division_code::DivisionCode;
-use crate::domain::enums::{IdType, RiskLevel, Role};
+use crate::domain::enums::{IdType, RiskLevel};
 use crate::domain::id_number::{mask_id_number, ResidentId};
+use crate::domain::permissions::Permission;
 use crate::domain::phone::{mask_phone, normalize_phone};
 use crate::dto::clients::{
     ClientOut, ClientQuery, ClientSummary, Contact, CreateClient, CreateHousehold, HouseholdOut, MemberOut, SetMembers,
     TimelineEntry, UpdateClient,
 };
 use crate::error::{AppError, FieldError};
-use crate::extract::{page::Paged, Actor, IfMatch, Page};
 use crate::i18n::Text;
+use crate::paging::{Page, Paged};
 use crate::state::AppState;
-
-/// Roles that register and change clients (admins do no casework).
-const CASEWORK: &[Role] = &[Role::Worker, Role::Supervisor];
 
 fn to_json<T: serde::Serialize>(v: &Option<T>) -> Option<Value> {
     v.as_ref().and_then(|v| serde_json::to_value(v).ok())
@@ -294,13 +293,8 @@ async fn check_document(conn: &mut Conn, actor: &Actor, data: &ClientData, excep
 }
 
 /// Registers a client.
-pub async fn create(
-    state: &AppState,
-    actor: &Actor,
-    idempotency: Idempotency<'_>,
-    body: CreateClient,
-) -> Result<Reply, AppError> {
-    super::require_role(state, actor, CASEWORK, "clients.create").await?;
+pub async fn create(state: &AppState, actor: &Actor, claim: Option<Claim>, body: CreateClient) -> Result<Written, AppError> {
+    super::require(state, actor, Permission::ClientsWrite, "clients.create").await?;
     let data = finish(
         Draft {
             data: ClientData {
@@ -328,9 +322,8 @@ pub async fn create(
         },
         super::today(),
     )?;
-    let actor = actor.clone();
     let (id, unit) = (body.id, body.org_unit_id);
-    tx::write(state, actor.id, Some(idempotency), move |conn| {
+    tx::write(state, actor, "clients.create", claim, move |conn| {
         async move {
             let id = id.unwrap_or_else(Uuid::now_v7);
             if repo::clients::id_exists(conn, id).await? {
@@ -338,7 +331,7 @@ pub async fn create(
                 return match repo::clients::find_in_scope(conn, &actor.scope, id).await? {
                     Some(existing) => {
                         let version = existing.version;
-                        Ok(Reply::new(200, &detail(conn, &actor, existing).await?)?.with_version(version))
+                        Ok(Written::changed(version, &detail(conn, &actor, existing).await?)?)
                     }
                     None => Err(AppError::conflict("id_taken", Text::new("该 id 已被占用。", "This id is already taken."))),
                 };
@@ -349,7 +342,7 @@ pub async fn create(
             let details = json!({"org_unit_id": unit, "categories": client.categories});
             repo::audit::insert(conn, &super::audit::by(&actor, "client.create", "client", Some(id), details)).await?;
             let version = client.version;
-            Ok(Reply::new(201, &detail(conn, &actor, client).await?)?.with_version(version).at(format!("/api/v1/clients/{id}")))
+            Ok(Written::created(id, version, &detail(conn, &actor, client).await?)?)
         }
         .scope_boxed_local()
     })
@@ -426,15 +419,14 @@ pub async fn update(
     state: &AppState,
     actor: &Actor,
     id: Uuid,
-    if_match: IfMatch,
+    expected_version: i32,
     patch: UpdateClient,
-) -> Result<Reply, AppError> {
-    super::require_role(state, actor, CASEWORK, "clients.update").await?;
-    let actor = actor.clone();
-    tx::write(state, actor.id, None, move |conn| {
+) -> Result<Written, AppError> {
+    super::require(state, actor, Permission::ClientsWrite, "clients.update").await?;
+    tx::write(state, actor, "clients.update", None, move |conn| {
         async move {
             let current = repo::clients::lock_in_scope(conn, &actor.scope, id).await?.ok_or(AppError::NotFound)?;
-            if current.version != if_match.0 {
+            if current.version != expected_version {
                 return Err(AppError::PreconditionFailed);
             }
             let data = finish(merge(&current, patch), super::today())?;
@@ -443,7 +435,7 @@ pub async fn update(
             let details = json!({"fields": changed_fields(&current, &updated)});
             repo::audit::insert(conn, &super::audit::by(&actor, "client.update", "client", Some(id), details)).await?;
             let version = updated.version;
-            Ok(Reply::new(200, &detail(conn, &actor, updated).await?)?.with_version(version))
+            Ok(Written::changed(version, &detail(conn, &actor, updated).await?)?)
         }
         .scope_boxed_local()
     })
@@ -452,14 +444,13 @@ pub async fn update(
 
 /// Soft-deletes a client (supervisor). The row stays, with `deleted_at`.
 pub async fn delete(state: &AppState, actor: &Actor, id: Uuid) -> Result<(), AppError> {
-    super::require_role(state, actor, &[Role::Supervisor], "clients.delete").await?;
-    let actor = actor.clone();
-    tx::write(state, actor.id, None, move |conn| {
+    super::require(state, actor, Permission::ClientsDelete, "clients.delete").await?;
+    tx::write(state, actor, "clients.delete", None, move |conn| {
         async move {
             repo::clients::lock_in_scope(conn, &actor.scope, id).await?.ok_or(AppError::NotFound)?;
             repo::clients::soft_delete(conn, id).await?;
             repo::audit::insert(conn, &super::audit::by(&actor, "client.delete", "client", Some(id), json!({}))).await?;
-            Ok(Reply { status: 204, body: Value::Null, etag: None, location: None })
+            Ok(Written::done())
         }
         .scope_boxed_local()
     })
@@ -519,17 +510,16 @@ pub async fn timeline(state: &AppState, actor: &Actor, id: Uuid, page: &Page) ->
 pub async fn create_household(
     state: &AppState,
     actor: &Actor,
-    idempotency: Idempotency<'_>,
+    claim: Option<Claim>,
     body: CreateHousehold,
-) -> Result<Reply, AppError> {
-    super::require_role(state, actor, CASEWORK, "households.create").await?;
-    let actor = actor.clone();
-    tx::write(state, actor.id, Some(idempotency), move |conn| {
+) -> Result<Written, AppError> {
+    super::require(state, actor, Permission::HouseholdsWrite, "households.create").await?;
+    tx::write(state, actor, "households.create", claim, move |conn| {
         async move {
             let id = body.id.unwrap_or_else(Uuid::now_v7);
             if repo::clients::household_id_exists(conn, id).await? {
                 return match household_out(conn, &actor, id).await? {
-                    Some(h) => Reply::new(200, &h).map(|r| r.with_version(h.version)),
+                    Some(h) => Written::existing(h.version, &h),
                     None => Err(AppError::conflict("id_taken", Text::new("该 id 已被占用。", "This id is already taken."))),
                 };
             }
@@ -537,7 +527,7 @@ pub async fn create_household(
             repo::clients::insert_household(conn, id, body.org_unit_id, body.address, actor.id).await?;
             repo::audit::insert(conn, &super::audit::by(&actor, "household.create", "household", Some(id), json!({}))).await?;
             let h = household_out(conn, &actor, id).await?.ok_or(AppError::NotFound)?;
-            Ok(Reply::new(201, &h)?.with_version(h.version).at(format!("/api/v1/households/{id}")))
+            Ok(Written::created(id, h.version, &h)?)
         }
         .scope_boxed_local()
     })
@@ -551,10 +541,9 @@ pub async fn get_household(state: &AppState, actor: &Actor, id: Uuid) -> Result<
 }
 
 /// Replaces a household's members.
-pub async fn set_members(state: &AppState, actor: &Actor, id: Uuid, body: SetMembers) -> Result<Reply, AppError> {
-    super::require_role(state, actor, CASEWORK, "households.members").await?;
-    let actor = actor.clone();
-    tx::write(state, actor.id, None, move |conn| {
+pub async fn set_members(state: &AppState, actor: &Actor, id: Uuid, body: SetMembers) -> Result<Written, AppError> {
+    super::require(state, actor, Permission::HouseholdsWrite, "households.members").await?;
+    tx::write(state, actor, "households.members", None, move |conn| {
         async move {
             repo::clients::lock_household(conn, &actor.scope, id).await?.ok_or(AppError::NotFound)?;
             let mut errors = Vec::new();
@@ -585,7 +574,7 @@ pub async fn set_members(state: &AppState, actor: &Actor, id: Uuid, body: SetMem
             )
             .await?;
             let h = household_out(conn, &actor, id).await?.ok_or(AppError::NotFound)?;
-            Ok(Reply::new(200, &h)?.with_version(h.version))
+            Ok(Written::changed(h.version, &h)?)
         }
         .scope_boxed_local()
     })

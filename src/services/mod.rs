@@ -16,28 +16,19 @@ pub mod supervision;
 pub mod tx;
 pub mod users;
 
-use crate::domain::enums::Role;
+use crate::auth::Actor;
+use crate::domain::permissions::{may, Permission};
 use crate::error::AppError;
-use crate::extract::Actor;
 use crate::i18n::Text;
 use crate::state::AppState;
 
-/// Refuses (403, audited) unless the caller has one of `roles`.
-pub async fn require_role(state: &AppState, actor: &Actor, roles: &[Role], action: &str) -> Result<(), AppError> {
-    if actor.is(roles) {
+/// Refuses (403, audited as a denied `action`) unless the caller's role has `permission`.
+pub async fn require(state: &AppState, actor: &Actor, permission: Permission, action: &str) -> Result<(), AppError> {
+    if may(actor.role, permission) {
         return Ok(());
     }
     audit::denied(state, actor, action).await;
     Err(AppError::Forbidden(Text::new("当前角色无权执行此操作。", "Your role may not do this.")))
-}
-
-/// Passes `result` through; a 403 decided inside a write (whose transaction rolled back with
-/// everything else) is recorded as a denied access on its own connection.
-pub async fn audit_refusal<T>(state: &AppState, actor: &Actor, action: &str, result: Result<T, AppError>) -> Result<T, AppError> {
-    if matches!(result, Err(AppError::Forbidden(_))) {
-        audit::denied(state, actor, action).await;
-    }
-    result
 }
 
 /// Today's date where the stations are (China Standard Time, UTC+8): ages and "not in the

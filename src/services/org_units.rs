@@ -5,18 +5,20 @@ use scoped_futures::ScopedFutureExt;
 use serde_json::json;
 use uuid::Uuid;
 
-use super::tx::{self, Idempotency, Reply};
+use super::tx::{self, Claim, Written};
 use crate::auth::scope::child_path;
+use crate::auth::Actor;
 use crate::db::{
     models::{NewOrgUnit, OrgUnitChanges},
     repo::{self, org_units::UnitFilter},
 };
 use crate::domain::division_code::DivisionCode;
-use crate::domain::enums::{Role, Tier, UnitStatus};
+use crate::domain::enums::{Tier, UnitStatus};
+use crate::domain::permissions::Permission;
 use crate::dto::org_units::{CreateOrgUnit, OrgUnitOut, OrgUnitQuery, UpdateOrgUnit};
 use crate::error::{AppError, FieldError};
-use crate::extract::{page::Paged, Actor, IfMatch, Page};
 use crate::i18n::Text;
+use crate::paging::{Page, Paged};
 use crate::state::AppState;
 
 /// A page of the units in the caller's scope, in tree order.
@@ -76,26 +78,20 @@ fn zh(t: Tier) -> &'static str {
 }
 
 /// Creates a unit under a parent in the admin's scope.
-pub async fn create(
-    state: &AppState,
-    actor: &Actor,
-    idempotency: Idempotency<'_>,
-    body: CreateOrgUnit,
-) -> Result<Reply, AppError> {
-    super::require_role(state, actor, &[Role::Admin], "org_units.create").await?;
+pub async fn create(state: &AppState, actor: &Actor, claim: Option<Claim>, body: CreateOrgUnit) -> Result<Written, AppError> {
+    super::require(state, actor, Permission::OrgUnitsWrite, "org_units.create").await?;
     let division = match &body.division_code {
         Some(raw) => Some(division_code("division_code", raw, body.tier).map_err(|e| AppError::Validation(vec![e]))?),
         None => None,
     };
     let phone = normalize_phone(body.phone.as_deref());
-    let actor = actor.clone();
-    tx::write(state, actor.id, Some(idempotency), move |conn| {
+    tx::write(state, actor, "org_units.create", claim, move |conn| {
         async move {
             let id = body.id.unwrap_or_else(Uuid::now_v7);
             if let Some(existing) = repo::org_units::find(conn, id).await? {
                 // The same id twice is the same unit (an offline client retrying).
                 return if actor.scope.contains_path(&existing.path) {
-                    Reply::new(200, &OrgUnitOut::from(existing.clone())).map(|r| r.with_version(existing.version))
+                    Written::existing(existing.version, &OrgUnitOut::from(existing.clone()))
                 } else {
                     Err(AppError::conflict("id_taken", Text::new("该 id 已被占用。", "This id is already taken.")))
                 };
@@ -129,7 +125,7 @@ pub async fn create(
                 &super::audit::by(&actor, "org_unit.create", "org_unit", Some(id), json!({"name": unit.name, "tier": unit.tier})),
             )
             .await?;
-            Ok(Reply::new(201, &OrgUnitOut::from(unit.clone()))?.with_version(unit.version).at(format!("/api/v1/org-units/{id}")))
+            Ok(Written::created(id, unit.version, &OrgUnitOut::from(unit.clone()))?)
         }
         .scope_boxed_local()
     })
@@ -145,15 +141,14 @@ pub async fn update(
     state: &AppState,
     actor: &Actor,
     id: Uuid,
-    if_match: IfMatch,
+    expected_version: i32,
     body: UpdateOrgUnit,
-) -> Result<Reply, AppError> {
-    super::require_role(state, actor, &[Role::Admin], "org_units.update").await?;
-    let actor = actor.clone();
-    tx::write(state, actor.id, None, move |conn| {
+) -> Result<Written, AppError> {
+    super::require(state, actor, Permission::OrgUnitsWrite, "org_units.update").await?;
+    tx::write(state, actor, "org_units.update", None, move |conn| {
         async move {
             let unit = repo::org_units::lock_in_scope(conn, &actor.scope, id).await?.ok_or(AppError::NotFound)?;
-            if unit.version != if_match.0 {
+            if unit.version != expected_version {
                 return Err(AppError::PreconditionFailed);
             }
             let mut errors = Vec::new();
@@ -211,7 +206,7 @@ pub async fn update(
             }
             repo::audit::insert(conn, &super::audit::by(&actor, "org_unit.update", "org_unit", Some(id), details)).await?;
             let fresh = repo::org_units::find(conn, id).await?.unwrap_or(updated);
-            Ok(Reply::new(200, &OrgUnitOut::from(fresh.clone()))?.with_version(fresh.version))
+            Ok(Written::changed(fresh.version, &OrgUnitOut::from(fresh.clone()))?)
         }
         .scope_boxed_local()
     })

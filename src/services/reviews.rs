@@ -10,7 +10,8 @@ use serde_json::json;
 use uuid::Uuid;
 
 use super::cases::{event, lock_case, refused};
-use super::tx::{self, Reply};
+use super::tx::{self, Effect, Written};
+use crate::auth::Actor;
 use crate::db::{
     models::{CaseStatusChange, NewCaseEvent, ReviewRow},
     repo::{self, reviews::ReviewFilter},
@@ -20,7 +21,7 @@ use crate::domain::case_flow::{decide_review, ReviewContext};
 use crate::domain::enums::{CaseStatus, ReviewDecision, ReviewKind, ReviewStatus};
 use crate::dto::reviews::{DecideReview, ReviewOut, ReviewQuery};
 use crate::error::AppError;
-use crate::extract::{page::Paged, Actor, Page};
+use crate::paging::{Page, Paged};
 use crate::state::AppState;
 
 fn out(row: ReviewRow) -> ReviewOut {
@@ -65,18 +66,15 @@ pub async fn list(state: &AppState, actor: &Actor, query: ReviewQuery, page: &Pa
 }
 
 /// Approves or returns a pending review (a supervisor in scope who did not request it).
-pub async fn decide(state: &AppState, actor: &Actor, id: Uuid, body: DecideReview) -> Result<Reply, AppError> {
-    let actor_ref = actor;
-    let actor = actor.clone();
-    let result = tx::write(state, actor.id, None, move |conn| {
+pub async fn decide(state: &AppState, actor: &Actor, id: Uuid, body: DecideReview) -> Result<Written, AppError> {
+    tx::write(state, actor, "review.decide", None, move |conn| {
         async move {
             let review = decide_in(conn, &actor, id, body).await?;
-            Reply::new(200, &review)
+            Written::new(Effect::Changed, &review)
         }
         .scope_boxed_local()
     })
-    .await;
-    super::audit_refusal(state, actor_ref, "review.decide", result).await
+    .await
 }
 
 /// Decides a review inside the caller's transaction.

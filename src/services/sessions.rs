@@ -15,23 +15,23 @@ use scoped_futures::ScopedFutureExt;
 use serde_json::{json, Value};
 use uuid::Uuid;
 
-use super::tx::{self, Idempotency, Reply};
+use super::tx::{self, Claim, Written};
+use crate::auth::Actor;
 use crate::db::{
     models::{Attendance, Group, GroupData, Session},
     repo::{self, sessions::SessionFilter},
     Conn,
 };
-use crate::domain::enums::{GroupStatus, Role, SessionMethod};
+use crate::domain::enums::{GroupStatus, SessionMethod};
+use crate::domain::permissions::{may, Permission};
 use crate::dto::sessions::{
     AttendanceIn, AttendanceOut, CommunitySessionIn, CreateGroup, CreateSession, GroupMemberOut, GroupOut, GroupQuery,
     GroupSessionIn, GroupSessionSummary, SessionOut, SessionQuery, SetGroupMembers, UpdateGroup, UpdateSession,
 };
 use crate::error::{AppError, FieldError};
-use crate::extract::{page::Paged, Actor, IfMatch, Page};
 use crate::i18n::Text;
+use crate::paging::{Page, Paged};
 use crate::state::AppState;
-
-const CASEWORK: &[Role] = &[Role::Worker, Role::Supervisor];
 
 /// Sessions recorded later than this after they happened are late entries.
 const LATE_AFTER_HOURS: i64 = 24;
@@ -269,15 +269,9 @@ fn body_id(body: &CreateSession) -> Option<Uuid> {
 }
 
 /// Records a session.
-pub async fn create(
-    state: &AppState,
-    actor: &Actor,
-    idempotency: Idempotency<'_>,
-    body: CreateSession,
-) -> Result<Reply, AppError> {
-    super::require_role(state, actor, CASEWORK, "sessions.create").await?;
-    let actor = actor.clone();
-    tx::write(state, actor.id, Some(idempotency), move |conn| {
+pub async fn create(state: &AppState, actor: &Actor, claim: Option<Claim>, body: CreateSession) -> Result<Written, AppError> {
+    super::require(state, actor, Permission::SessionsWrite, "sessions.create").await?;
+    tx::write(state, actor, "sessions.create", claim, move |conn| {
         async move {
             let id = body_id(&body).unwrap_or_else(Uuid::now_v7);
             if repo::sessions::id_exists(conn, id).await? {
@@ -285,7 +279,7 @@ pub async fn create(
                     Some(existing) => {
                         let rows = repo::sessions::attendance(conn, id).await?;
                         let version = existing.version;
-                        Reply::new(200, &out(existing, rows)).map(|r| r.with_version(version))
+                        Written::existing(version, &out(existing, rows))
                     }
                     None => Err(AppError::conflict("id_taken", Text::new("该 id 已被占用。", "This id is already taken."))),
                 };
@@ -302,7 +296,7 @@ pub async fn create(
             let details = json!({"method": saved.method, "case_id": saved.case_id, "group_id": saved.group_id, "late_entry": saved.late_entry});
             repo::audit::insert(conn, &super::audit::by(&actor, "session.create", "session", Some(id), details)).await?;
             let version = saved.version;
-            Ok(Reply::new(201, &out(saved, rows))?.with_version(version).at(format!("/api/v1/sessions/{id}")))
+            Ok(Written::created(id, version, &out(saved, rows))?)
         }
         .scope_boxed_local()
     })
@@ -346,21 +340,20 @@ pub async fn update(
     state: &AppState,
     actor: &Actor,
     id: Uuid,
-    if_match: IfMatch,
+    expected_version: i32,
     patch: UpdateSession,
-) -> Result<Reply, AppError> {
-    super::require_role(state, actor, CASEWORK, "sessions.update").await?;
-    let actor = actor.clone();
-    tx::write(state, actor.id, None, move |conn| {
+) -> Result<Written, AppError> {
+    super::require(state, actor, Permission::SessionsWrite, "sessions.update").await?;
+    tx::write(state, actor, "sessions.update", None, move |conn| {
         async move {
             let current = repo::sessions::lock_in_scope(conn, &actor.scope, id).await?.ok_or(AppError::NotFound)?;
-            if current.recorded_by != actor.id && actor.role != Role::Supervisor {
+            if current.recorded_by != actor.id && !may(actor.role, Permission::SessionsEditAll) {
                 return Err(AppError::Forbidden(Text::new(
                     "只有记录人或督导可以修改服务记录。",
                     "Only the recorder or a supervisor may edit a session.",
                 )));
             }
-            if current.version != if_match.0 {
+            if current.version != expected_version {
                 return Err(AppError::PreconditionFailed);
             }
             let mut errors = Vec::new();
@@ -457,7 +450,7 @@ pub async fn update(
             repo::audit::insert(conn, &super::audit::by(&actor, "session.update", "session", Some(id), details)).await?;
             let attendance = repo::sessions::attendance(conn, id).await?;
             let version = saved.version;
-            Ok(Reply::new(200, &out(saved, attendance))?.with_version(version))
+            Ok(Written::changed(version, &out(saved, attendance))?)
         }
         .scope_boxed_local()
     })
@@ -577,22 +570,16 @@ async fn check_leaders(conn: &mut Conn, actor: &Actor, leaders: &[Uuid]) -> Resu
 }
 
 /// Creates a group.
-pub async fn create_group(
-    state: &AppState,
-    actor: &Actor,
-    idempotency: Idempotency<'_>,
-    body: CreateGroup,
-) -> Result<Reply, AppError> {
-    super::require_role(state, actor, CASEWORK, "groups.create").await?;
-    let actor = actor.clone();
-    tx::write(state, actor.id, Some(idempotency), move |conn| {
+pub async fn create_group(state: &AppState, actor: &Actor, claim: Option<Claim>, body: CreateGroup) -> Result<Written, AppError> {
+    super::require(state, actor, Permission::GroupsWrite, "groups.create").await?;
+    tx::write(state, actor, "groups.create", claim, move |conn| {
         async move {
             let id = body.id.unwrap_or_else(Uuid::now_v7);
             if repo::sessions::group_id_exists(conn, id).await? {
                 return match repo::sessions::find_group(conn, &actor.scope, id).await? {
                     Some(g) => {
                         let version = g.version;
-                        Reply::new(200, &group_out(conn, g, true).await?).map(|r| r.with_version(version))
+                        Written::existing(version, &group_out(conn, g, true).await?)
                     }
                     None => Err(AppError::conflict("id_taken", Text::new("该 id 已被占用。", "This id is already taken."))),
                 };
@@ -614,7 +601,7 @@ pub async fn create_group(
             let g = repo::sessions::insert_group(conn, id, body.org_unit_id, actor.id, &data).await?;
             repo::audit::insert(conn, &super::audit::by(&actor, "group.create", "group", Some(id), json!({}))).await?;
             let version = g.version;
-            Ok(Reply::new(201, &group_out(conn, g, true).await?)?.with_version(version).at(format!("/api/v1/groups/{id}")))
+            Ok(Written::created(id, version, &group_out(conn, g, true).await?)?)
         }
         .scope_boxed_local()
     })
@@ -654,15 +641,14 @@ pub async fn update_group(
     state: &AppState,
     actor: &Actor,
     id: Uuid,
-    if_match: IfMatch,
+    expected_version: i32,
     patch: UpdateGroup,
-) -> Result<Reply, AppError> {
-    super::require_role(state, actor, CASEWORK, "groups.update").await?;
-    let actor = actor.clone();
-    tx::write(state, actor.id, None, move |conn| {
+) -> Result<Written, AppError> {
+    super::require(state, actor, Permission::GroupsWrite, "groups.update").await?;
+    tx::write(state, actor, "groups.update", None, move |conn| {
         async move {
             let g = repo::sessions::lock_group(conn, &actor.scope, id).await?.ok_or(AppError::NotFound)?;
-            if g.version != if_match.0 {
+            if g.version != expected_version {
                 return Err(AppError::PreconditionFailed);
             }
             if let Some(to) = patch.status {
@@ -695,7 +681,7 @@ pub async fn update_group(
             )
             .await?;
             let version = saved.version;
-            Ok(Reply::new(200, &group_out(conn, saved, true).await?)?.with_version(version))
+            Ok(Written::changed(version, &group_out(conn, saved, true).await?)?)
         }
         .scope_boxed_local()
     })
@@ -703,10 +689,9 @@ pub async fn update_group(
 }
 
 /// Sets the current members of a group: those not listed leave today, new ones join today.
-pub async fn set_group_members(state: &AppState, actor: &Actor, id: Uuid, body: SetGroupMembers) -> Result<Reply, AppError> {
-    super::require_role(state, actor, CASEWORK, "groups.members").await?;
-    let actor = actor.clone();
-    tx::write(state, actor.id, None, move |conn| {
+pub async fn set_group_members(state: &AppState, actor: &Actor, id: Uuid, body: SetGroupMembers) -> Result<Written, AppError> {
+    super::require(state, actor, Permission::GroupsWrite, "groups.members").await?;
+    tx::write(state, actor, "groups.members", None, move |conn| {
         async move {
             let g = repo::sessions::lock_group(conn, &actor.scope, id).await?.ok_or(AppError::NotFound)?;
             let mut errors = Vec::new();
@@ -734,7 +719,7 @@ pub async fn set_group_members(state: &AppState, actor: &Actor, id: Uuid, body: 
             repo::audit::insert(conn, &super::audit::by(&actor, "group.members", "group", Some(id), details)).await?;
             let fresh = repo::sessions::find_group(conn, &actor.scope, g.id).await?.ok_or(AppError::NotFound)?;
             let version = fresh.version;
-            Ok(Reply::new(200, &group_out(conn, fresh, true).await?)?.with_version(version))
+            Ok(Written::changed(version, &group_out(conn, fresh, true).await?)?)
         }
         .scope_boxed_local()
     })

@@ -5,16 +5,13 @@ use std::collections::{BTreeMap, HashMap};
 use chrono::{Datelike, Days, NaiveDate, TimeZone, Utc};
 use uuid::Uuid;
 
+use crate::auth::Actor;
 use crate::db::repo::{self, stats::StatsScope};
-use crate::domain::enums::Role;
+use crate::domain::permissions::Permission;
 use crate::dto::stats::{ByMethod, Figures, StatsOut, StatsQuery, StatsRow};
 use crate::error::AppError;
-use crate::extract::Actor;
 use crate::i18n::Text;
 use crate::state::AppState;
-
-/// Roles that read statistics.
-const READERS: &[Role] = &[Role::Supervisor, Role::Admin];
 
 type Key = (Option<Uuid>, Option<String>);
 
@@ -34,7 +31,7 @@ fn start_of(day: NaiveDate) -> Result<chrono::DateTime<Utc>, AppError> {
 
 /// Computes the figures.
 pub async fn stats(state: &AppState, actor: &Actor, query: &StatsQuery) -> Result<StatsOut, AppError> {
-    super::require_role(state, actor, READERS, "stats.read").await?;
+    super::require(state, actor, Permission::StatsRead, "stats.read").await?;
     let today = super::today();
     let from = query.from.unwrap_or_else(|| NaiveDate::from_ymd_opt(today.year(), 1, 1).unwrap_or(today));
     let to = query.to.unwrap_or(today);

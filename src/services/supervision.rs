@@ -10,19 +10,20 @@ use scoped_futures::ScopedFutureExt;
 use serde_json::json;
 use uuid::Uuid;
 
-use super::tx::{self, Idempotency, Reply};
+use super::tx::{self, Claim, Written};
+use crate::auth::Actor;
 use crate::db::{
     models::{SupervisionData, SupervisionRecord},
     repo::{self, supervision::SupervisionFilter},
     Conn,
 };
-use crate::domain::enums::Role;
+use crate::domain::permissions::{may, Permission};
 use crate::dto::supervision::{
     ActionItem, CreateSupervisionRecord, SupervisionQuery, SupervisionRecordOut, UpdateSupervisionRecord,
 };
 use crate::error::{AppError, FieldError};
-use crate::extract::{page::Paged, Actor, IfMatch, Page};
 use crate::i18n::Text;
+use crate::paging::{Page, Paged};
 use crate::state::AppState;
 
 fn field(field: impl Into<String>, code: &str, zh: &str, en: &str) -> FieldError {
@@ -79,7 +80,7 @@ async fn check(conn: &mut Conn, actor: &Actor, supervisor_id: Uuid, draft: &Draf
         }
         let ok = repo::users::find_in_scope(conn, &actor.scope, *user_id)
             .await?
-            .is_some_and(|u| matches!(u.role, Role::Worker | Role::Supervisor));
+            .is_some_and(|u| may(u.role, Permission::CasesWorkAssigned));
         if !ok {
             errors.push(field(name, "not_found", "社工不存在或不在您的管辖范围内。", "No such worker in your scope."));
         }
@@ -144,19 +145,18 @@ pub async fn get(state: &AppState, actor: &Actor, id: Uuid) -> Result<Supervisio
 pub async fn create(
     state: &AppState,
     actor: &Actor,
-    idempotency: Idempotency<'_>,
+    claim: Option<Claim>,
     body: CreateSupervisionRecord,
-) -> Result<Reply, AppError> {
-    super::require_role(state, actor, &[Role::Supervisor], "supervision.create").await?;
-    let actor = actor.clone();
-    tx::write(state, actor.id, Some(idempotency), move |conn| {
+) -> Result<Written, AppError> {
+    super::require(state, actor, Permission::SupervisionWrite, "supervision.create").await?;
+    tx::write(state, actor, "supervision.create", claim, move |conn| {
         async move {
             let id = body.id.unwrap_or_else(Uuid::now_v7);
             if repo::supervision::id_exists(conn, id).await? {
                 return match repo::supervision::find_in_scope(conn, &actor.scope, id).await? {
                     Some(existing) => {
                         let version = existing.version;
-                        Ok(Reply::new(200, &out(conn, existing).await?)?.with_version(version))
+                        Ok(Written::changed(version, &out(conn, existing).await?)?)
                     }
                     None => Err(super::cases::id_taken()),
                 };
@@ -190,7 +190,7 @@ pub async fn create(
             repo::audit::insert(conn, &super::audit::by(&actor, "supervision.create", "supervision_record", Some(id), details))
                 .await?;
             let version = record.version;
-            Ok(Reply::new(201, &out(conn, record).await?)?.with_version(version).at(format!("/api/v1/supervision-records/{id}")))
+            Ok(Written::created(id, version, &out(conn, record).await?)?)
         }
         .scope_boxed_local()
     })
@@ -202,15 +202,14 @@ pub async fn update(
     state: &AppState,
     actor: &Actor,
     id: Uuid,
-    if_match: IfMatch,
+    expected_version: i32,
     patch: UpdateSupervisionRecord,
-) -> Result<Reply, AppError> {
-    super::require_role(state, actor, &[Role::Supervisor], "supervision.update").await?;
-    let actor = actor.clone();
-    tx::write(state, actor.id, None, move |conn| {
+) -> Result<Written, AppError> {
+    super::require(state, actor, Permission::SupervisionWrite, "supervision.update").await?;
+    tx::write(state, actor, "supervision.update", None, move |conn| {
         async move {
             let current = repo::supervision::lock_in_scope(conn, &actor.scope, id).await?.ok_or(AppError::NotFound)?;
-            if current.version != if_match.0 {
+            if current.version != expected_version {
                 return Err(AppError::PreconditionFailed);
             }
             let before = out(conn, current.clone()).await?;
@@ -234,7 +233,7 @@ pub async fn update(
             repo::audit::insert(conn, &super::audit::by(&actor, "supervision.update", "supervision_record", Some(id), json!({})))
                 .await?;
             let version = record.version;
-            Ok(Reply::new(200, &out(conn, record).await?)?.with_version(version))
+            Ok(Written::changed(version, &out(conn, record).await?)?)
         }
         .scope_boxed_local()
     })

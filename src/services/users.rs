@@ -5,18 +5,20 @@ use scoped_futures::ScopedFutureExt;
 use serde_json::json;
 use uuid::Uuid;
 
-use super::tx::{self, Idempotency, Reply};
+use super::tx::{self, Claim, Written};
 use crate::auth::password::check_policy;
+use crate::auth::Actor;
 use crate::db::{
     models::{NewUser, UserChanges},
     repo::{self, users::UserFilter},
 };
-use crate::domain::enums::{Certification, Role};
+use crate::domain::enums::Certification;
+use crate::domain::permissions::Permission;
 use crate::dto::auth::MeResponse;
 use crate::dto::users::{CreateUser, UpdateUser, UserOut, UserQuery};
 use crate::error::{AppError, FieldError};
-use crate::extract::{page::Paged, Actor, IfMatch, Page};
 use crate::i18n::Text;
+use crate::paging::{Page, Paged};
 use crate::state::AppState;
 
 /// A page of users in scope.
@@ -47,7 +49,7 @@ pub async fn me(state: &AppState, actor: &Actor) -> Result<MeResponse, AppError>
     Ok(MeResponse {
         user: user.into(),
         unit: unit.into(),
-        permissions: crate::domain::permissions::permissions(actor.role).iter().map(|p| (*p).to_owned()).collect(),
+        permissions: crate::domain::permissions::permissions(actor.role).into_iter().map(str::to_owned).collect(),
     })
 }
 
@@ -56,20 +58,19 @@ fn unit_not_in_scope() -> AppError {
 }
 
 /// Creates a user in a unit of the admin's scope.
-pub async fn create(state: &AppState, actor: &Actor, idempotency: Idempotency<'_>, body: CreateUser) -> Result<Reply, AppError> {
-    super::require_role(state, actor, &[Role::Admin], "users.create").await?;
+pub async fn create(state: &AppState, actor: &Actor, claim: Option<Claim>, body: CreateUser) -> Result<Written, AppError> {
+    super::require(state, actor, Permission::UsersWrite, "users.create").await?;
     let errors = check_policy("password", &body.password, Some(&body.username));
     if !errors.is_empty() {
         return Err(AppError::Validation(errors));
     }
     let password_hash = state.hasher.hash(body.password.clone()).await?;
-    let actor = actor.clone();
-    tx::write(state, actor.id, Some(idempotency), move |conn| {
+    tx::write(state, actor, "users.create", claim, move |conn| {
         async move {
             let id = body.id.unwrap_or_else(Uuid::now_v7);
             if let Some(existing) = repo::users::find(conn, id).await? {
                 return match repo::users::find_in_scope(conn, &actor.scope, id).await? {
-                    Some(_) => Reply::new(200, &UserOut::from(existing.clone())).map(|r| r.with_version(existing.version)),
+                    Some(_) => Written::existing(existing.version, &UserOut::from(existing.clone())),
                     None => Err(AppError::conflict("id_taken", Text::new("该 id 已被占用。", "This id is already taken."))),
                 };
             }
@@ -94,7 +95,7 @@ pub async fn create(state: &AppState, actor: &Actor, idempotency: Idempotency<'_
             .await?;
             let details = json!({"username": user.username, "role": user.role, "org_unit_id": user.org_unit_id});
             repo::audit::insert(conn, &super::audit::by(&actor, "user.create", "user", Some(id), details)).await?;
-            Ok(Reply::new(201, &UserOut::from(user.clone()))?.with_version(user.version).at(format!("/api/v1/users/{id}")))
+            Ok(Written::created(id, user.version, &UserOut::from(user.clone()))?)
         }
         .scope_boxed_local()
     })
@@ -103,13 +104,18 @@ pub async fn create(state: &AppState, actor: &Actor, idempotency: Idempotency<'_
 
 /// Changes a user in scope. Disabling ends their sessions; a move changes what they see on their
 /// next request.
-pub async fn update(state: &AppState, actor: &Actor, id: Uuid, if_match: IfMatch, body: UpdateUser) -> Result<Reply, AppError> {
-    super::require_role(state, actor, &[Role::Admin], "users.update").await?;
-    let actor = actor.clone();
-    tx::write(state, actor.id, None, move |conn| {
+pub async fn update(
+    state: &AppState,
+    actor: &Actor,
+    id: Uuid,
+    expected_version: i32,
+    body: UpdateUser,
+) -> Result<Written, AppError> {
+    super::require(state, actor, Permission::UsersWrite, "users.update").await?;
+    tx::write(state, actor, "users.update", None, move |conn| {
         async move {
             let user = repo::users::lock_in_scope(conn, &actor.scope, id).await?.ok_or(AppError::NotFound)?;
-            if user.version != if_match.0 {
+            if user.version != expected_version {
                 return Err(AppError::PreconditionFailed);
             }
             if id == actor.id {
@@ -158,7 +164,7 @@ pub async fn update(state: &AppState, actor: &Actor, id: Uuid, if_match: IfMatch
                 }
             });
             repo::audit::insert(conn, &super::audit::by(&actor, "user.update", "user", Some(id), details)).await?;
-            Ok(Reply::new(200, &UserOut::from(updated.clone()))?.with_version(updated.version))
+            Ok(Written::changed(updated.version, &UserOut::from(updated.clone()))?)
         }
         .scope_boxed_local()
     })
@@ -167,21 +173,20 @@ pub async fn update(state: &AppState, actor: &Actor, id: Uuid, if_match: IfMatch
 
 /// Sets a new password for a user in scope and ends all their sessions.
 pub async fn reset_password(state: &AppState, actor: &Actor, id: Uuid, new_password: String) -> Result<(), AppError> {
-    super::require_role(state, actor, &[Role::Admin], "users.reset_password").await?;
+    super::require(state, actor, Permission::UsersWrite, "users.reset_password").await?;
     let target = get(state, actor, id).await?;
     let errors = check_policy("new_password", &new_password, Some(&target.username));
     if !errors.is_empty() {
         return Err(AppError::Validation(errors));
     }
     let hash = state.hasher.hash(new_password).await?;
-    let actor = actor.clone();
-    tx::write(state, actor.id, None, move |conn| {
+    tx::write(state, actor, "users.reset_password", None, move |conn| {
         async move {
             repo::users::lock_in_scope(conn, &actor.scope, id).await?.ok_or(AppError::NotFound)?;
             repo::users::set_password(conn, id, &hash).await?;
             repo::users::revoke_sessions(conn, id, None).await?;
             repo::audit::insert(conn, &super::audit::by(&actor, "user.reset_password", "user", Some(id), json!({}))).await?;
-            Ok(Reply { status: 204, body: serde_json::Value::Null, etag: None, location: None })
+            Ok(Written::done())
         }
         .scope_boxed_local()
     })

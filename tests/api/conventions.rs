@@ -266,8 +266,8 @@ async fn idempotency_keys_replay_refuse_and_wait() {
     holder.batch_execute("BEGIN").await.expect("begin");
     holder
         .execute(
-            "INSERT INTO idempotency_keys (user_id, key, method, path, request_hash, status, response_body) \
-             VALUES ($1, 'key-busy', 'POST', '/api/v1/org-units', '\\x00', 0, 'null')",
+            "INSERT INTO idempotency_keys (user_id, key, method, path, request_hash, response_body) \
+             VALUES ($1, 'key-busy', 'POST', '/api/v1/org-units', '\\x00', 'null')",
             &[&f.user("admin_a")],
         )
         .await

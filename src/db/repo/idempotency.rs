@@ -25,7 +25,6 @@ pub async fn claim(
             ik::method.eq(method),
             ik::path.eq(path),
             ik::request_hash.eq(request_hash),
-            ik::status.eq(0_i16),
             ik::response_body.eq(serde_json::Value::Null),
         ))
         .on_conflict_do_nothing()
@@ -50,13 +49,13 @@ pub async fn complete(
     conn: &mut Conn,
     user_id: Uuid,
     key: &str,
-    status: i16,
+    effect: &str,
     body: &serde_json::Value,
-    etag: Option<&str>,
-    location: Option<&str>,
+    version: Option<i32>,
+    resource_id: Option<Uuid>,
 ) -> QueryResult<()> {
     diesel::update(ik::table.filter(ik::user_id.eq(user_id).and(ik::key.eq(key))))
-        .set((ik::status.eq(status), ik::response_body.eq(body), ik::etag.eq(etag), ik::location.eq(location)))
+        .set((ik::effect.eq(effect), ik::response_body.eq(body), ik::version.eq(version), ik::resource_id.eq(resource_id)))
         .execute(conn)
         .await
         .map(|_| ())
