@@ -128,7 +128,7 @@ pub async fn create_assessment(
 ) -> Result<Written, AppError> {
     tx::write(state, actor, "assessment.create", claim, move |conn| {
         async move {
-            let (out, fresh) = add_assessment_in(conn, &actor, case_id, body).await?;
+            let (out, fresh) = add_assessment_in(conn, actor, case_id, body).await?;
             created(&out, fresh, None)
         }
         .scope_boxed_local()
@@ -254,7 +254,7 @@ pub async fn create_plan(
 ) -> Result<Written, AppError> {
     tx::write(state, actor, "plan.create", claim, move |conn| {
         async move {
-            let (out, fresh) = add_plan_in(conn, &actor, case_id, body).await?;
+            let (out, fresh) = add_plan_in(conn, actor, case_id, body).await?;
             created(&out, fresh, None)
         }
         .scope_boxed_local()
@@ -358,7 +358,7 @@ pub async fn create_evaluation(
 ) -> Result<Written, AppError> {
     tx::write(state, actor, "evaluation.create", claim, move |conn| {
         async move {
-            let (out, fresh) = add_evaluation_in(conn, &actor, case_id, body).await?;
+            let (out, fresh) = add_evaluation_in(conn, actor, case_id, body).await?;
             created(&out, fresh, None)
         }
         .scope_boxed_local()
@@ -495,7 +495,7 @@ pub async fn create_follow_up(
 ) -> Result<Written, AppError> {
     tx::write(state, actor, "follow_up.create", claim, move |conn| {
         async move {
-            let (out, fresh) = schedule_follow_up_in(conn, &actor, case_id, body).await?;
+            let (out, fresh) = schedule_follow_up_in(conn, actor, case_id, body).await?;
             let version = out.version;
             created(&out, fresh, Some(version))
         }
@@ -552,12 +552,12 @@ pub async fn update_follow_up(
 ) -> Result<Written, AppError> {
     tx::write(state, actor, "follow_up.update", None, move |conn| {
         async move {
-            let case = lock_case(conn, &actor, case_id, None).await?;
+            let case = lock_case(conn, actor, case_id, None).await?;
             let current = repo::case_records::lock_follow_up(conn, case_id, id).await?.ok_or(AppError::NotFound)?;
             if current.version != expected_version {
                 return Err(AppError::PreconditionFailed);
             }
-            check_write(conn, &actor, &case, CaseRecord::FollowUp).await?;
+            check_write(conn, actor, &case, CaseRecord::FollowUp).await?;
             if current.done_on.is_some() {
                 return Err(AppError::conflict(
                     "follow_up_done",
@@ -578,11 +578,11 @@ pub async fn update_follow_up(
                 Some(d) => ("follow_up.done", json!({"done_on": d, "mode": updated.mode})),
                 None => ("follow_up.updated", json!({"due_on": updated.due_on})),
             };
-            repo::cases::insert_event(conn, &entity_event(&case, &actor, kind, "follow_up", id, details)).await?;
+            repo::cases::insert_event(conn, &entity_event(&case, actor, kind, "follow_up", id, details)).await?;
             let audit = json!({"case_id": case_id, "done": updated.done_on.is_some()});
-            repo::audit::insert(conn, &super::audit::by(&actor, "follow_up.update", "follow_up", Some(id), audit)).await?;
+            repo::audit::insert(conn, &super::audit::by(actor, "follow_up.update", "follow_up", Some(id), audit)).await?;
             let version = updated.version;
-            Ok(Written::changed(version, &follow_up_out(updated))?)
+            Written::changed(version, &follow_up_out(updated))
         }
         .scope_boxed_local()
     })
@@ -630,7 +630,7 @@ pub async fn create_referral(
 ) -> Result<Written, AppError> {
     tx::write(state, actor, "referral.create", claim, move |conn| {
         async move {
-            let (out, fresh) = add_referral_in(conn, &actor, case_id, body).await?;
+            let (out, fresh) = add_referral_in(conn, actor, case_id, body).await?;
             let version = out.version;
             created(&out, fresh, Some(version))
         }
@@ -710,7 +710,7 @@ pub async fn update_referral(
         async move {
             // Case first, then referral: the lock order of every casework write.
             let found = repo::case_records::find_referral(conn, id).await?.ok_or(AppError::NotFound)?;
-            let case = lock_case(conn, &actor, found.case_id, None).await?;
+            let case = lock_case(conn, actor, found.case_id, None).await?;
             let current = repo::case_records::lock_referral_in_scope(conn, &actor.scope, id).await?.ok_or(AppError::NotFound)?;
             if current.version != expected_version {
                 return Err(AppError::PreconditionFailed);
@@ -729,11 +729,11 @@ pub async fn update_referral(
             let note = trimmed(body.note);
             let updated = repo::case_records::set_referral_status(conn, id, body.status, note.clone()).await?;
             let details = json!({"from": current.status, "to": updated.status, "note": note});
-            repo::cases::insert_event(conn, &entity_event(&case, &actor, "referral.updated", "referral", id, details)).await?;
+            repo::cases::insert_event(conn, &entity_event(&case, actor, "referral.updated", "referral", id, details)).await?;
             let audit = json!({"case_id": case.id, "from": current.status, "to": updated.status});
-            repo::audit::insert(conn, &super::audit::by(&actor, "referral.update", "referral", Some(id), audit)).await?;
+            repo::audit::insert(conn, &super::audit::by(actor, "referral.update", "referral", Some(id), audit)).await?;
             let version = updated.version;
-            Ok(Written::changed(version, &referral_out(updated))?)
+            Written::changed(version, &referral_out(updated))
         }
         .scope_boxed_local()
     })

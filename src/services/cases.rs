@@ -282,10 +282,10 @@ pub async fn create(state: &AppState, actor: &Actor, claim: Option<Claim>, body:
     }
     tx::write(state, actor, "cases.create", claim, move |conn| {
         async move {
-            let (case, created) = open_in(conn, &actor, body).await?;
+            let (case, created) = open_in(conn, actor, body).await?;
             let version = case.version;
             let id = case.id;
-            let out = case_out(conn, &actor, case).await?;
+            let out = case_out(conn, actor, case).await?;
             Ok(if created { Written::created(id, version, &out)? } else { Written::changed(version, &out)? })
         }
         .scope_boxed_local()
@@ -362,7 +362,7 @@ pub async fn update(
 ) -> Result<Written, AppError> {
     tx::write(state, actor, "case.update", None, move |conn| {
         async move {
-            let case = lock_case(conn, &actor, id, Some(expected_version)).await?;
+            let case = lock_case(conn, actor, id, Some(expected_version)).await?;
             may_work(actor.role, case.worker_id == actor.id).map_err(|r| refused(r, None))?;
             if !case.is_open {
                 return Err(case_not_open());
@@ -380,11 +380,11 @@ pub async fn update(
             if case.risk_level != updated.risk_level {
                 details["risk_level"] = json!({"from": case.risk_level, "to": updated.risk_level});
             }
-            repo::cases::insert_event(conn, &event(&updated, &actor, "case.updated", details)).await?;
-            repo::audit::insert(conn, &super::audit::by(&actor, "case.update", "case", Some(id), json!({"fields": fields})))
+            repo::cases::insert_event(conn, &event(&updated, actor, "case.updated", details)).await?;
+            repo::audit::insert(conn, &super::audit::by(actor, "case.update", "case", Some(id), json!({"fields": fields})))
                 .await?;
             let version = updated.version;
-            Ok(Written::changed(version, &case_out(conn, &actor, updated).await?)?)
+            Written::changed(version, &case_out(conn, actor, updated).await?)
         }
         .scope_boxed_local()
     })
@@ -419,7 +419,7 @@ pub async fn transition(
 ) -> Result<Written, AppError> {
     tx::write(state, actor, "case.transition", None, move |conn| {
         async move {
-            match transition_in(conn, &actor, id, Some(expected_version), body).await? {
+            match transition_in(conn, actor, id, Some(expected_version), body).await? {
                 Transitioned::Case(case) => Written::changed(case.version, &case),
                 Transitioned::Review(review) => Written::new(Effect::Accepted, &review),
             }
@@ -516,7 +516,7 @@ pub async fn transfer(state: &AppState, actor: &Actor, id: Uuid, body: TransferR
     super::require(state, actor, Permission::CasesTransfer, "cases.transfer").await?;
     tx::write(state, actor, "cases.transfer", None, move |conn| {
         async move {
-            let case = lock_case(conn, &actor, id, None).await?;
+            let case = lock_case(conn, actor, id, None).await?;
             if !case.is_open {
                 return Err(case_not_open());
             }
@@ -530,7 +530,7 @@ pub async fn transfer(state: &AppState, actor: &Actor, id: Uuid, body: TransferR
                 })?,
                 None => repo::org_units::find(conn, case.org_unit_id).await?.ok_or(AppError::NotFound)?,
             };
-            if check_assignee(conn, &actor, body.worker_id, Some(&to_unit.path)).await?.is_none() {
+            if check_assignee(conn, actor, body.worker_id, Some(&to_unit.path)).await?.is_none() {
                 return Err(AppError::Validation(vec![worker_not_assignable("worker_id")]));
             }
             if body.worker_id == case.worker_id && to_unit.id == case.org_unit_id {
@@ -564,10 +564,10 @@ pub async fn transfer(state: &AppState, actor: &Actor, id: Uuid, body: TransferR
             });
             let mut with_note = details.clone();
             with_note["note"] = json!(note);
-            repo::cases::insert_event(conn, &event(&updated, &actor, "case.transferred", with_note)).await?;
-            repo::audit::insert(conn, &super::audit::by(&actor, "case.transfer", "case", Some(id), details)).await?;
+            repo::cases::insert_event(conn, &event(&updated, actor, "case.transferred", with_note)).await?;
+            repo::audit::insert(conn, &super::audit::by(actor, "case.transfer", "case", Some(id), details)).await?;
             let version = updated.version;
-            Ok(Written::changed(version, &case_out(conn, &actor, updated).await?)?)
+            Written::changed(version, &case_out(conn, actor, updated).await?)
         }
         .scope_boxed_local()
     })

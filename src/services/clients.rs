@@ -331,18 +331,18 @@ pub async fn create(state: &AppState, actor: &Actor, claim: Option<Claim>, body:
                 return match repo::clients::find_in_scope(conn, &actor.scope, id).await? {
                     Some(existing) => {
                         let version = existing.version;
-                        Ok(Written::changed(version, &detail(conn, &actor, existing).await?)?)
+                        Ok(Written::changed(version, &detail(conn, actor, existing).await?)?)
                     }
                     None => Err(AppError::conflict("id_taken", Text::new("该 id 已被占用。", "This id is already taken."))),
                 };
             }
             repo::org_units::find_in_scope(conn, &actor.scope, unit).await?.ok_or_else(unit_not_in_scope)?;
-            check_document(conn, &actor, &data, None).await?;
+            check_document(conn, actor, &data, None).await?;
             let client = repo::clients::insert(conn, id, unit, actor.id, &data).await?;
             let details = json!({"org_unit_id": unit, "categories": client.categories});
-            repo::audit::insert(conn, &super::audit::by(&actor, "client.create", "client", Some(id), details)).await?;
+            repo::audit::insert(conn, &super::audit::by(actor, "client.create", "client", Some(id), details)).await?;
             let version = client.version;
-            Ok(Written::created(id, version, &detail(conn, &actor, client).await?)?)
+            Written::created(id, version, &detail(conn, actor, client).await?)
         }
         .scope_boxed_local()
     })
@@ -430,12 +430,12 @@ pub async fn update(
                 return Err(AppError::PreconditionFailed);
             }
             let data = finish(merge(&current, patch), super::today())?;
-            check_document(conn, &actor, &data, Some(id)).await?;
+            check_document(conn, actor, &data, Some(id)).await?;
             let updated = repo::clients::update(conn, id, &data).await?;
             let details = json!({"fields": changed_fields(&current, &updated)});
-            repo::audit::insert(conn, &super::audit::by(&actor, "client.update", "client", Some(id), details)).await?;
+            repo::audit::insert(conn, &super::audit::by(actor, "client.update", "client", Some(id), details)).await?;
             let version = updated.version;
-            Ok(Written::changed(version, &detail(conn, &actor, updated).await?)?)
+            Written::changed(version, &detail(conn, actor, updated).await?)
         }
         .scope_boxed_local()
     })
@@ -449,7 +449,7 @@ pub async fn delete(state: &AppState, actor: &Actor, id: Uuid) -> Result<(), App
         async move {
             repo::clients::lock_in_scope(conn, &actor.scope, id).await?.ok_or(AppError::NotFound)?;
             repo::clients::soft_delete(conn, id).await?;
-            repo::audit::insert(conn, &super::audit::by(&actor, "client.delete", "client", Some(id), json!({}))).await?;
+            repo::audit::insert(conn, &super::audit::by(actor, "client.delete", "client", Some(id), json!({}))).await?;
             Ok(Written::done())
         }
         .scope_boxed_local()
@@ -518,16 +518,16 @@ pub async fn create_household(
         async move {
             let id = body.id.unwrap_or_else(Uuid::now_v7);
             if repo::clients::household_id_exists(conn, id).await? {
-                return match household_out(conn, &actor, id).await? {
+                return match household_out(conn, actor, id).await? {
                     Some(h) => Written::existing(h.version, &h),
                     None => Err(AppError::conflict("id_taken", Text::new("该 id 已被占用。", "This id is already taken."))),
                 };
             }
             repo::org_units::find_in_scope(conn, &actor.scope, body.org_unit_id).await?.ok_or_else(unit_not_in_scope)?;
             repo::clients::insert_household(conn, id, body.org_unit_id, body.address, actor.id).await?;
-            repo::audit::insert(conn, &super::audit::by(&actor, "household.create", "household", Some(id), json!({}))).await?;
-            let h = household_out(conn, &actor, id).await?.ok_or(AppError::NotFound)?;
-            Ok(Written::created(id, h.version, &h)?)
+            repo::audit::insert(conn, &super::audit::by(actor, "household.create", "household", Some(id), json!({}))).await?;
+            let h = household_out(conn, actor, id).await?.ok_or(AppError::NotFound)?;
+            Written::created(id, h.version, &h)
         }
         .scope_boxed_local()
     })
@@ -564,17 +564,17 @@ pub async fn set_members(state: &AppState, actor: &Actor, id: Uuid, body: SetMem
             for (client, _) in &members {
                 repo::audit::insert(
                     conn,
-                    &super::audit::by(&actor, "household.members", "client", Some(*client), json!({"household_id": id})),
+                    &super::audit::by(actor, "household.members", "client", Some(*client), json!({"household_id": id})),
                 )
                 .await?;
             }
             repo::audit::insert(
                 conn,
-                &super::audit::by(&actor, "household.members", "household", Some(id), json!({"members": members.len()})),
+                &super::audit::by(actor, "household.members", "household", Some(id), json!({"members": members.len()})),
             )
             .await?;
-            let h = household_out(conn, &actor, id).await?.ok_or(AppError::NotFound)?;
-            Ok(Written::changed(h.version, &h)?)
+            let h = household_out(conn, actor, id).await?.ok_or(AppError::NotFound)?;
+            Written::changed(h.version, &h)
         }
         .scope_boxed_local()
     })

@@ -122,10 +122,10 @@ pub async fn create(state: &AppState, actor: &Actor, claim: Option<Claim>, body:
             .await?;
             repo::audit::insert(
                 conn,
-                &super::audit::by(&actor, "org_unit.create", "org_unit", Some(id), json!({"name": unit.name, "tier": unit.tier})),
+                &super::audit::by(actor, "org_unit.create", "org_unit", Some(id), json!({"name": unit.name, "tier": unit.tier})),
             )
             .await?;
-            Ok(Written::created(id, unit.version, &OrgUnitOut::from(unit.clone()))?)
+            Written::created(id, unit.version, &OrgUnitOut::from(unit.clone()))
         }
         .scope_boxed_local()
     })
@@ -204,9 +204,9 @@ pub async fn update(
                 let moved = repo::org_units::move_subtree(conn, &unit.path, &new_path, parent.depth + 1 - unit.depth).await?;
                 details["moved"] = json!({"from_parent": unit.parent_id, "to_parent": parent.id, "units": moved});
             }
-            repo::audit::insert(conn, &super::audit::by(&actor, "org_unit.update", "org_unit", Some(id), details)).await?;
+            repo::audit::insert(conn, &super::audit::by(actor, "org_unit.update", "org_unit", Some(id), details)).await?;
             let fresh = repo::org_units::find(conn, id).await?.unwrap_or(updated);
-            Ok(Written::changed(fresh.version, &OrgUnitOut::from(fresh.clone()))?)
+            Written::changed(fresh.version, &OrgUnitOut::from(fresh.clone()))
         }
         .scope_boxed_local()
     })

@@ -69,7 +69,7 @@ pub async fn list(state: &AppState, actor: &Actor, query: ReviewQuery, page: &Pa
 pub async fn decide(state: &AppState, actor: &Actor, id: Uuid, body: DecideReview) -> Result<Written, AppError> {
     tx::write(state, actor, "review.decide", None, move |conn| {
         async move {
-            let review = decide_in(conn, &actor, id, body).await?;
+            let review = decide_in(conn, actor, id, body).await?;
             Written::new(Effect::Changed, &review)
         }
         .scope_boxed_local()

@@ -285,18 +285,18 @@ pub async fn create(state: &AppState, actor: &Actor, claim: Option<Claim>, body:
                 };
             }
             let (session, rows) = match body {
-                CreateSession::Individual(s) => super::casework_sessions::individual_session(conn, &actor, id, s).await?,
-                CreateSession::Group(s) => group_session(conn, &actor, id, s).await?,
-                CreateSession::Community(s) => community_session(conn, &actor, id, s).await?,
+                CreateSession::Individual(s) => super::casework_sessions::individual_session(conn, actor, id, s).await?,
+                CreateSession::Group(s) => group_session(conn, actor, id, s).await?,
+                CreateSession::Community(s) => community_session(conn, actor, id, s).await?,
             };
             let saved = repo::sessions::insert(conn, &session, &rows).await?;
             if saved.method == SessionMethod::Individual {
-                super::casework_sessions::after_individual_session(conn, &actor, &saved).await?;
+                super::casework_sessions::after_individual_session(conn, actor, &saved).await?;
             }
             let details = json!({"method": saved.method, "case_id": saved.case_id, "group_id": saved.group_id, "late_entry": saved.late_entry});
-            repo::audit::insert(conn, &super::audit::by(&actor, "session.create", "session", Some(id), details)).await?;
+            repo::audit::insert(conn, &super::audit::by(actor, "session.create", "session", Some(id), details)).await?;
             let version = saved.version;
-            Ok(Written::created(id, version, &out(saved, rows))?)
+            Written::created(id, version, &out(saved, rows))
         }
         .scope_boxed_local()
     })
@@ -447,10 +447,10 @@ pub async fn update(
                 repo::sessions::replace_attendance(conn, id, rows).await?;
             }
             let details = json!({"fields": changed(&current, &saved, rows.is_some())});
-            repo::audit::insert(conn, &super::audit::by(&actor, "session.update", "session", Some(id), details)).await?;
+            repo::audit::insert(conn, &super::audit::by(actor, "session.update", "session", Some(id), details)).await?;
             let attendance = repo::sessions::attendance(conn, id).await?;
             let version = saved.version;
-            Ok(Written::changed(version, &out(saved, attendance))?)
+            Written::changed(version, &out(saved, attendance))
         }
         .scope_boxed_local()
     })
@@ -588,7 +588,7 @@ pub async fn create_group(state: &AppState, actor: &Actor, claim: Option<Claim>,
                 .await?
                 .ok_or_else(|| not_in_scope("org_unit_id"))?;
             let leaders = if body.leader_ids.is_empty() { vec![actor.id] } else { body.leader_ids };
-            check_leaders(conn, &actor, &leaders).await?;
+            check_leaders(conn, actor, &leaders).await?;
             let data = GroupData {
                 name: body.name.trim().to_owned(),
                 group_type: body.group_type,
@@ -599,9 +599,9 @@ pub async fn create_group(state: &AppState, actor: &Actor, claim: Option<Claim>,
                 status: GroupStatus::Planning,
             };
             let g = repo::sessions::insert_group(conn, id, body.org_unit_id, actor.id, &data).await?;
-            repo::audit::insert(conn, &super::audit::by(&actor, "group.create", "group", Some(id), json!({}))).await?;
+            repo::audit::insert(conn, &super::audit::by(actor, "group.create", "group", Some(id), json!({}))).await?;
             let version = g.version;
-            Ok(Written::created(id, version, &group_out(conn, g, true).await?)?)
+            Written::created(id, version, &group_out(conn, g, true).await?)
         }
         .scope_boxed_local()
     })
@@ -663,7 +663,7 @@ pub async fn update_group(
                 }
             }
             if let Some(leaders) = &patch.leader_ids {
-                check_leaders(conn, &actor, leaders).await?;
+                check_leaders(conn, actor, leaders).await?;
             }
             let data = GroupData {
                 name: patch.name.map(|n| n.trim().to_owned()).unwrap_or(g.name.clone()),
@@ -677,11 +677,11 @@ pub async fn update_group(
             let saved = repo::sessions::update_group(conn, id, &data).await?;
             repo::audit::insert(
                 conn,
-                &super::audit::by(&actor, "group.update", "group", Some(id), json!({"status": saved.status})),
+                &super::audit::by(actor, "group.update", "group", Some(id), json!({"status": saved.status})),
             )
             .await?;
             let version = saved.version;
-            Ok(Written::changed(version, &group_out(conn, saved, true).await?)?)
+            Written::changed(version, &group_out(conn, saved, true).await?)
         }
         .scope_boxed_local()
     })
@@ -716,10 +716,10 @@ pub async fn set_group_members(state: &AppState, actor: &Actor, id: Uuid, body: 
             let joining: Vec<Uuid> = wanted.iter().filter(|c| !current.contains(c)).copied().collect();
             repo::sessions::change_members(conn, id, &leaving, &joining, super::today(), body.exit_reason.as_deref()).await?;
             let details = json!({"joined": joining.len(), "left": leaving.len()});
-            repo::audit::insert(conn, &super::audit::by(&actor, "group.members", "group", Some(id), details)).await?;
+            repo::audit::insert(conn, &super::audit::by(actor, "group.members", "group", Some(id), details)).await?;
             let fresh = repo::sessions::find_group(conn, &actor.scope, g.id).await?.ok_or(AppError::NotFound)?;
             let version = fresh.version;
-            Ok(Written::changed(version, &group_out(conn, fresh, true).await?)?)
+            Written::changed(version, &group_out(conn, fresh, true).await?)
         }
         .scope_boxed_local()
     })

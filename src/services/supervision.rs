@@ -182,15 +182,15 @@ pub async fn create(
                 supervisee_ids: body.supervisee_ids,
                 case_ids: body.case_ids,
             };
-            check(conn, &actor, actor.id, &draft, &body.action_items).await?;
+            check(conn, actor, actor.id, &draft, &body.action_items).await?;
             let record = repo::supervision::insert(conn, id, unit_id, actor.id, &draft.data).await?;
             repo::supervision::set_links(conn, id, &draft.supervisee_ids, &draft.case_ids).await?;
             let details =
                 json!({"org_unit_id": unit_id, "supervisees": draft.supervisee_ids.len(), "cases": draft.case_ids.len()});
-            repo::audit::insert(conn, &super::audit::by(&actor, "supervision.create", "supervision_record", Some(id), details))
+            repo::audit::insert(conn, &super::audit::by(actor, "supervision.create", "supervision_record", Some(id), details))
                 .await?;
             let version = record.version;
-            Ok(Written::created(id, version, &out(conn, record).await?)?)
+            Written::created(id, version, &out(conn, record).await?)
         }
         .scope_boxed_local()
     })
@@ -227,13 +227,13 @@ pub async fn update(
                 supervisee_ids: patch.supervisee_ids.unwrap_or(before.supervisee_ids),
                 case_ids: patch.case_ids.unwrap_or(before.case_ids),
             };
-            check(conn, &actor, current.supervisor_id, &draft, &items).await?;
+            check(conn, actor, current.supervisor_id, &draft, &items).await?;
             let record = repo::supervision::update(conn, id, &draft.data).await?;
             repo::supervision::set_links(conn, id, &draft.supervisee_ids, &draft.case_ids).await?;
-            repo::audit::insert(conn, &super::audit::by(&actor, "supervision.update", "supervision_record", Some(id), json!({})))
+            repo::audit::insert(conn, &super::audit::by(actor, "supervision.update", "supervision_record", Some(id), json!({})))
                 .await?;
             let version = record.version;
-            Ok(Written::changed(version, &out(conn, record).await?)?)
+            Written::changed(version, &out(conn, record).await?)
         }
         .scope_boxed_local()
     })

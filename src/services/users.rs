@@ -94,8 +94,8 @@ pub async fn create(state: &AppState, actor: &Actor, claim: Option<Claim>, body:
             )
             .await?;
             let details = json!({"username": user.username, "role": user.role, "org_unit_id": user.org_unit_id});
-            repo::audit::insert(conn, &super::audit::by(&actor, "user.create", "user", Some(id), details)).await?;
-            Ok(Written::created(id, user.version, &UserOut::from(user.clone()))?)
+            repo::audit::insert(conn, &super::audit::by(actor, "user.create", "user", Some(id), details)).await?;
+            Written::created(id, user.version, &UserOut::from(user.clone()))
         }
         .scope_boxed_local()
     })
@@ -163,8 +163,8 @@ pub async fn update(
                     "role": changes.role, "certification": changes.certification, "is_active": changes.is_active,
                 }
             });
-            repo::audit::insert(conn, &super::audit::by(&actor, "user.update", "user", Some(id), details)).await?;
-            Ok(Written::changed(updated.version, &UserOut::from(updated.clone()))?)
+            repo::audit::insert(conn, &super::audit::by(actor, "user.update", "user", Some(id), details)).await?;
+            Written::changed(updated.version, &UserOut::from(updated.clone()))
         }
         .scope_boxed_local()
     })
@@ -185,7 +185,7 @@ pub async fn reset_password(state: &AppState, actor: &Actor, id: Uuid, new_passw
             repo::users::lock_in_scope(conn, &actor.scope, id).await?.ok_or(AppError::NotFound)?;
             repo::users::set_password(conn, id, &hash).await?;
             repo::users::revoke_sessions(conn, id, None).await?;
-            repo::audit::insert(conn, &super::audit::by(&actor, "user.reset_password", "user", Some(id), json!({}))).await?;
+            repo::audit::insert(conn, &super::audit::by(actor, "user.reset_password", "user", Some(id), json!({}))).await?;
             Ok(Written::done())
         }
         .scope_boxed_local()
