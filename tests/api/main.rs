@@ -11,6 +11,7 @@ mod hierarchy;
 mod lists;
 mod properties;
 mod role_matrix;
+mod rules;
 mod scope;
 mod seeds;
 mod sessions;

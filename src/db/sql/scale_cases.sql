@@ -1,14 +1,27 @@
 -- Bulk seed, part 4: cases in every status with their records, and the individual sessions of
 -- their work. `shegong.seed_case_share` (percent) of the clients without a case get one.
 
+-- The case-number prefix of each unit, by the rule of `domain::case_records::case_number_prefix`
+-- as `repo::cases::next_case_no` applies it: the nearest division code in the unit's lineage
+-- (itself included) when it starts with six digits, else six characters of the unit's id.
+-- (`tests/api/rules.rs` checks every seeded number against the Rust rule.)
+DROP TABLE IF EXISTS seed_case_prefixes;
+CREATE TEMP TABLE seed_case_prefixes AS
+SELECT u.id AS org_unit_id,
+       CASE WHEN n.code ~ '^[0-9]{6,}$' THEN left(n.code, 6)
+            ELSE upper(right(replace(u.id::text, '-', ''), 6)) END AS prefix
+FROM org_units u
+LEFT JOIN LATERAL (SELECT k.division_code AS code FROM org_units k
+                   WHERE k.division_code IS NOT NULL AND u.path LIKE k.path || '%'
+                   ORDER BY k.depth DESC LIMIT 1) n ON true;
+
 DROP TABLE IF EXISTS seed_cases;
 CREATE TEMP TABLE seed_cases AS
 SELECT c.id AS client_id, c.org_unit_id, c.created_by AS worker_id, c.risk_level, abs(hashtext(c.id::text)) AS h,
        least(c.created_at + ((abs(hashtext(c.id::text)) % 30) || ' days')::interval, now() - interval '1 day') AS opened_at,
-       coalesce(left((SELECT k.division_code FROM org_units k
-                      WHERE k.tier = 'county' AND (SELECT path FROM org_units WHERE id = c.org_unit_id) LIKE k.path || '%'), 6),
-                upper(right(replace(c.org_unit_id::text, '-', ''), 6))) AS prefix
+       p.prefix
 FROM clients c
+JOIN seed_case_prefixes p ON p.org_unit_id = c.org_unit_id
 WHERE c.deleted_at IS NULL
   AND abs(hashtext('case' || c.id::text)) % 100 < current_setting('shegong.seed_case_share')::int
   AND NOT EXISTS (SELECT 1 FROM cases x WHERE x.client_id = c.id);
