@@ -73,6 +73,23 @@ INSERT INTO plan_goals (id, plan_id, case_id, position, description, measure)
 SELECT gen_random_uuid(), p.id, p.case_id, g, (ARRAY['每周家访一次','链接社区资源','改善家庭关系'])[g], '社工记录'
 FROM service_plans p JOIN seed_cases s ON s.id = p.case_id CROSS JOIN generate_series(1, 2) AS g;
 
+-- A case got to follow-up or closure through an approved closure request, which needs an
+-- evaluation; one in follow-up had a follow-up scheduled, still to be done (the state machine's
+-- guards, `domain::case_flow`; `tests/api/rules.rs` walks it with each seeded case's records).
+INSERT INTO evaluations (id, case_id, plan_id, summary, recommendation, evaluated_by, created_at)
+SELECT gen_random_uuid(), s.id, p.id, '服务目标基本达成，建议结案。', 'close', s.worker_id,
+       CASE WHEN s.status = 'closed' THEN s.closed_at - interval '7 days' ELSE s.opened_at + (now() - s.opened_at) / 2 END
+FROM seed_cases s JOIN service_plans p ON p.case_id = s.id
+WHERE s.status IN ('follow_up', 'closed');
+
+INSERT INTO evaluation_goal_results (evaluation_id, goal_id, position, result)
+SELECT e.id, g.id, g.position, 'achieved'
+FROM evaluations e JOIN seed_cases s ON s.id = e.case_id JOIN plan_goals g ON g.plan_id = e.plan_id;
+
+INSERT INTO follow_ups (id, case_id, due_on, created_by, created_at)
+SELECT gen_random_uuid(), id, (now() AT TIME ZONE 'Asia/Shanghai')::date + 14, worker_id, now()
+FROM seed_cases WHERE status = 'follow_up';
+
 -- Half the cases in planning wait for their plan's approval.
 INSERT INTO reviews (id, kind, case_id, org_unit_id, plan_id, requested_by, requested_at)
 SELECT gen_random_uuid(), 'plan_approval', s.id, s.org_unit_id, p.id, s.worker_id, s.opened_at + interval '8 days'
