@@ -836,4 +836,238 @@ mod tests {
             assert_eq!(r.kind(), if r.field().is_some() { RefusalKind::Invalid } else { RefusalKind::Conflict });
         }
     }
+
+    /// Arbitrary sequences of actions and review decisions, by arbitrary callers on cases with
+    /// arbitrary records.
+    mod properties {
+        use proptest::prelude::*;
+
+        use super::*;
+
+        fn role() -> impl Strategy<Value = Role> {
+            prop_oneof![2 => Just(Role::Worker), 3 => Just(Role::Supervisor), 1 => Just(Role::Admin)]
+        }
+
+        fn reason() -> impl Strategy<Value = Option<String>> {
+            prop::option::of(prop::sample::select(vec!["", "  ", "\t\n", "家属要求", "x"]).prop_map(str::to_owned))
+        }
+
+        /// What the case's records and the caller are like at one step.
+        #[derive(Debug, Clone)]
+        struct Facts {
+            role: Role,
+            is_assigned_worker: bool,
+            risk_level: RiskLevel,
+            assessment_count: u32,
+            plan_goal_count: u32,
+            individual_session_count: u32,
+            has_evaluation: bool,
+            scheduled_follow_ups: u32,
+            open_follow_ups: u32,
+            has_outgoing_referral: bool,
+        }
+
+        fn facts() -> impl Strategy<Value = Facts> {
+            (
+                role(),
+                prop::bool::weighted(0.8),
+                prop::sample::select(RiskLevel::ALL.to_vec()),
+                0u32..3,
+                0u32..3,
+                0u32..3,
+                prop::bool::weighted(0.8),
+                (0u32..3, 0u32..3),
+                any::<bool>(),
+            )
+                .prop_map(
+                    |(role, assigned, risk, assessments, goals, sessions, evaluation, (scheduled, open), referral)| Facts {
+                        role,
+                        is_assigned_worker: assigned,
+                        risk_level: risk,
+                        assessment_count: assessments,
+                        plan_goal_count: goals,
+                        individual_session_count: sessions,
+                        has_evaluation: evaluation,
+                        scheduled_follow_ups: scheduled,
+                        open_follow_ups: open.min(scheduled),
+                        has_outgoing_referral: referral,
+                    },
+                )
+        }
+
+        #[derive(Debug, Clone)]
+        enum Step {
+            /// `steer` picks among the actions documented from the current status instead, so that
+            /// walks get past the first steps.
+            Act {
+                facts: Facts,
+                action: CaseAction,
+                steer: Option<prop::sample::Index>,
+                reason: Option<String>,
+                closure_reason: Option<ClosureReason>,
+            },
+            Decide {
+                facts: Facts,
+                decision: ReviewDecision,
+                is_requester: bool,
+                comment: Option<String>,
+            },
+        }
+
+        fn step() -> impl Strategy<Value = Step> {
+            prop_oneof![
+                2 => (
+                    facts(),
+                    prop::sample::select(CaseAction::ALL.to_vec()),
+                    prop::option::weighted(0.8, any::<prop::sample::Index>()),
+                    reason(),
+                    prop::option::of(prop::sample::select(ClosureReason::ALL.to_vec())),
+                )
+                    .prop_map(|(facts, action, steer, reason, closure_reason)| Step::Act {
+                        facts,
+                        action,
+                        steer,
+                        reason,
+                        closure_reason
+                    }),
+                1 => (facts(), prop::sample::select(ReviewDecision::ALL.to_vec()), any::<bool>(), reason())
+                    .prop_map(|(facts, decision, is_requester, comment)| Step::Decide { facts, decision, is_requester, comment }),
+            ]
+        }
+
+        /// The statuses a review decision may lead to (DOMAIN.md §4), written out independently
+        /// of `decide_review`.
+        fn decided(kind: ReviewKind, decision: ReviewDecision, follow_ups: u32) -> CaseStatus {
+            match (kind, decision) {
+                (ReviewKind::PlanApproval, ReviewDecision::Approve) => S::Intervention,
+                (ReviewKind::PlanApproval, ReviewDecision::Return) => S::Planning,
+                (ReviewKind::ClosureApproval, ReviewDecision::Approve) if follow_ups > 0 => S::FollowUp,
+                (ReviewKind::ClosureApproval, ReviewDecision::Approve) => S::Closed,
+                (ReviewKind::ClosureApproval, ReviewDecision::Return) => S::Intervention,
+            }
+        }
+
+        /// Every (status, pending review) pair reachable from a new case by the documented edges
+        /// alone: actions while no review is pending, decisions while one is.
+        fn documented_reach() -> Vec<(CaseStatus, Option<ReviewKind>)> {
+            let mut reached = vec![(S::Intake, None)];
+            let mut i = 0;
+            while i < reached.len() {
+                let next: Vec<(CaseStatus, Option<ReviewKind>)> = match reached[i] {
+                    (from, None) => A::ALL.iter().filter_map(|&a| expected(from, a)).collect(),
+                    (_, Some(kind)) => [(ReviewDecision::Approve, 0), (ReviewDecision::Approve, 1), (ReviewDecision::Return, 0)]
+                        .into_iter()
+                        .map(|(decision, follow_ups)| (decided(kind, decision, follow_ups), None))
+                        .collect(),
+                };
+                for pair in next {
+                    if !reached.contains(&pair) {
+                        reached.push(pair);
+                    }
+                }
+                i += 1;
+            }
+            reached
+        }
+
+        fn context(status: CaseStatus, pending: Option<ReviewKind>, f: &Facts) -> TransitionContext {
+            TransitionContext {
+                status,
+                role: f.role,
+                is_assigned_worker: f.is_assigned_worker,
+                risk_level: f.risk_level,
+                assessment_count: f.assessment_count,
+                plan_goal_count: f.plan_goal_count,
+                individual_session_count: f.individual_session_count,
+                has_evaluation: f.has_evaluation,
+                has_pending_review: pending.is_some(),
+                scheduled_follow_ups: f.scheduled_follow_ups,
+                open_follow_ups: f.open_follow_ups,
+                has_outgoing_referral: f.has_outgoing_referral,
+            }
+        }
+
+        proptest! {
+            #![proptest_config(ProptestConfig::with_cases(256))]
+
+            #[test]
+            fn every_reached_status_follows_a_documented_edge(steps in prop::collection::vec(step(), 1..60)) {
+                let reachable = documented_reach();
+                let mut status = S::Intake;
+                let mut pending: Option<ReviewKind> = None;
+                for step in steps {
+                    match step {
+                        Step::Act { facts, action, steer, reason, closure_reason } => {
+                            let documented: Vec<CaseAction> = A::ALL.iter().copied().filter(|&a| expected(status, a).is_some()).collect();
+                            let action = match steer {
+                                Some(i) if !documented.is_empty() => *i.get(&documented),
+                                _ => action,
+                            };
+                            let ctx = context(status, pending, &facts);
+                            let input = TransitionInput { action, reason: reason.clone(), closure_reason };
+                            let allowed = allowed_actions(&ctx);
+                            match transition(&ctx, &input) {
+                                Ok(outcome) => {
+                                    prop_assert_eq!(expected(status, action), Some((outcome.to, outcome.creates_review)));
+                                    prop_assert!(pending.is_none(), "an action while a review is pending");
+                                    prop_assert!(facts.role != Role::Admin);
+                                    if facts.role == Role::Worker {
+                                        prop_assert!(facts.is_assigned_worker && !matches!(action, A::Reopen | A::Void));
+                                    }
+                                    prop_assert!(allowed.contains(&action), "{action:?} taken but not offered");
+                                    status = outcome.to;
+                                    pending = outcome.creates_review;
+                                }
+                                Err(refusal) => {
+                                    prop_assert!(!refusal.message_zh().is_empty() && !refusal.message_en().is_empty());
+                                    if refusal.kind() == RefusalKind::Invalid {
+                                        prop_assert!(refusal.field().is_some());
+                                    }
+                                }
+                            }
+                        }
+                        Step::Decide { facts, decision, is_requester, comment } => {
+                            let kind = pending.unwrap_or(ReviewKind::PlanApproval);
+                            let ctx = ReviewContext {
+                                role: facts.role,
+                                is_requester,
+                                review_status: if pending.is_some() { ReviewStatus::Pending } else { ReviewStatus::Approved },
+                                case_status: status,
+                                plan_goal_count: facts.plan_goal_count,
+                                scheduled_follow_ups: facts.scheduled_follow_ups,
+                                comment,
+                            };
+                            match decide_review(kind, decision, &ctx) {
+                                Ok(to) => {
+                                    prop_assert!(pending.is_some(), "a decision without a pending review");
+                                    prop_assert_eq!(facts.role, Role::Supervisor);
+                                    prop_assert!(!is_requester);
+                                    prop_assert_eq!(to, decided(kind, decision, facts.scheduled_follow_ups));
+                                    status = to;
+                                    pending = None;
+                                }
+                                Err(refusal) => prop_assert!(!refusal.message_en().is_empty()),
+                            }
+                        }
+                    }
+                    prop_assert!(reachable.contains(&(status, pending)), "{status:?} with {pending:?} pending is not reachable by the documented edges");
+                    if !is_open(status) {
+                        prop_assert!(pending.is_none(), "a review pending on a case that is not open");
+                    }
+                }
+            }
+
+            #[test]
+            fn allowed_actions_are_exactly_the_accepted_ones(facts in facts(), status in prop::sample::select(S::ALL.to_vec()), pending in any::<bool>()) {
+                let ctx = context(status, pending.then_some(ReviewKind::PlanApproval), &facts);
+                let allowed = allowed_actions(&ctx);
+                for &action in A::ALL {
+                    let accepted = ClosureReason::ALL.iter().any(|&closure_reason| {
+                        transition(&ctx, &TransitionInput { action, reason: Some("原因".to_owned()), closure_reason: Some(closure_reason) }).is_ok()
+                    });
+                    prop_assert_eq!(allowed.contains(&action), accepted, "{:?}", action);
+                }
+            }
+        }
+    }
 }

@@ -1,4 +1,10 @@
 //! Every coded enum of the domain (DOMAIN.md), with its zh-CN and English labels.
+//!
+//! The rules on these enums each have one home. The visit interval of a risk level is applied in
+//! SQL (`case_visit_due`, which the stored `cases.visit_due_at` and its index need), and
+//! [`RiskLevel::visit_interval_days`] states it in Rust; `tests/api/rules.rs` holds the two equal
+//! for every level. [`AttendanceStatus::counts_as_served`] is applied from Rust: the queries that
+//! count attendance take their status list from it.
 
 use crate::coded_enum;
 
@@ -160,6 +166,10 @@ coded_enum! {
 
 impl RiskLevel {
     /// Days between visits before a case at this level is overdue.
+    ///
+    /// The SQL function `case_visit_due` (migration `casework`) is where this rule is applied:
+    /// the stored `cases.visit_due_at` and its index need it inside PostgreSQL. This is its Rust
+    /// statement, and `tests/api/rules.rs` proves the two equal for every level.
     pub fn visit_interval_days(self) -> i64 {
         match self {
             RiskLevel::Red => 7,
@@ -348,6 +358,9 @@ coded_enum! {
 
 impl AttendanceStatus {
     /// Present and late attendees are served; they count in person-times and people served.
+    ///
+    /// The one home of this rule: the SQL that counts attendance takes its status list from here
+    /// (`db::repo::rules::served_attendance`).
     pub fn counts_as_served(self) -> bool {
         matches!(self, AttendanceStatus::Present | AttendanceStatus::Late)
     }

@@ -444,3 +444,111 @@ mod tests {
         assert_eq!(check_char(b"1101051949123100A"), None);
     }
 }
+
+/// Properties over arbitrary and generated numbers.
+#[cfg(test)]
+mod properties {
+    use proptest::prelude::*;
+
+    use super::*;
+
+    fn today() -> NaiveDate {
+        NaiveDate::from_ymd_opt(2026, 5, 1).expect("valid test date")
+    }
+
+    /// The first 17 digits of a well-formed number: region code, a birth date on or before
+    /// `today`, and a sequence.
+    fn body() -> impl Strategy<Value = (String, NaiveDate)> {
+        (1u32..=9, 0u32..100_000, 1800i32..=2026, 1u32..=12, 1u32..=31, 0u32..1000).prop_filter_map(
+            "a real date not after today",
+            |(first, region, y, m, d, seq)| {
+                let date = NaiveDate::from_ymd_opt(y, m, d).filter(|&date| date <= today())?;
+                Some((format!("{first}{region:05}{}{seq:03}", date.format("%Y%m%d")), date))
+            },
+        )
+    }
+
+    fn valid() -> impl Strategy<Value = (String, NaiveDate)> {
+        body().prop_map(|(body, date)| {
+            let check = check_char_for(&body).expect("17 digits");
+            (format!("{body}{check}"), date)
+        })
+    }
+
+    /// `^[1-9]\d{5}(18|19|20)\d{2}(0[1-9]|1[0-2])(0[1-9]|[12]\d|3[01])\d{3}[\dX]$`, written out.
+    fn well_formed(s: &str) -> bool {
+        let b = s.as_bytes();
+        b.len() == 18
+            && (b'1'..=b'9').contains(&b[0])
+            && b[..17].iter().all(u8::is_ascii_digit)
+            && (b[17].is_ascii_digit() || b[17] == b'X')
+            && matches!(&b[6..8], b"18" | b"19" | b"20")
+            && (1..=12).contains(&digits(&b[10..12]))
+            && (1..=31).contains(&digits(&b[12..14]))
+    }
+
+    proptest! {
+        #![proptest_config(ProptestConfig::with_cases(512))]
+
+        #[test]
+        fn arbitrary_text_never_panics_and_only_well_formed_numbers_pass(input in any::<String>()) {
+            if let Ok(id) = ResidentId::parse(&input, today()) {
+                prop_assert!(well_formed(id.as_str()), "{input:?}");
+                prop_assert!(id.birth_date() <= today());
+                prop_assert_eq!(check_char_for(&id.as_str()[..17]), id.as_str().chars().nth(17));
+                prop_assert_eq!(ResidentId::parse(id.as_str(), today()), Ok(id.clone()));
+            }
+            let _ = mask_id_number(&input);
+        }
+
+        #[test]
+        fn digit_strings_of_any_length_never_panic(input in "[0-9Xx ]{0,24}") {
+            if let Ok(id) = ResidentId::parse(&input, today()) {
+                prop_assert!(well_formed(id.as_str()));
+            }
+        }
+
+        #[test]
+        fn every_well_formed_number_parses_with_its_facts((number, date) in valid(), pad in "[ \t]{0,2}") {
+            let typed = format!("{pad}{}{pad}", number.to_lowercase());
+            let id = ResidentId::parse(&typed, today()).map_err(|e| TestCaseError::fail(format!("{number}: {e:?}")))?;
+            prop_assert_eq!(id.as_str(), number.as_str());
+            prop_assert_eq!(id.birth_date(), date);
+            let odd = (number.as_bytes()[16] - b'0') % 2 == 1;
+            prop_assert_eq!(id.gender(), if odd { Gender::Male } else { Gender::Female });
+            prop_assert!(id.disagreements(Some(date), Some(id.gender())).is_empty());
+            let masked = id.masked();
+            prop_assert_eq!(masked.chars().count(), 18);
+            prop_assert_eq!(&masked[..6], &number[..6]);
+            prop_assert_eq!(&masked[6..14], "********");
+        }
+
+        #[test]
+        fn one_wrong_character_is_always_caught((number, _) in valid(), at in 0usize..18, with in "[0-9X]") {
+            let mut chars: Vec<char> = number.chars().collect();
+            let replacement = with.chars().next().expect("one character");
+            // `X` is only a check character; anywhere else it is a format error, also a refusal.
+            prop_assume!(chars[at] != replacement);
+            chars[at] = replacement;
+            let typo: String = chars.into_iter().collect();
+            prop_assert!(ResidentId::parse(&typo, today()).is_err(), "{typo} accepted");
+        }
+
+        #[test]
+        fn swapping_two_neighbouring_digits_is_always_caught((number, _) in valid(), at in 0usize..16) {
+            let mut b = number.into_bytes();
+            prop_assume!(b[at] != b[at + 1]);
+            b.swap(at, at + 1);
+            let swapped = String::from_utf8(b).expect("ascii");
+            prop_assert!(ResidentId::parse(&swapped, today()).is_err(), "{swapped} accepted");
+        }
+
+        #[test]
+        fn a_legacy_number_is_its_upgraded_number((number, _) in valid()) {
+            prop_assume!(&number[6..8] == "19");
+            let legacy = format!("{}{}", &number[..6], &number[8..17]);
+            let id = ResidentId::parse(&legacy, today()).map_err(|e| TestCaseError::fail(format!("{legacy}: {e:?}")))?;
+            prop_assert_eq!(id.as_str(), number.as_str());
+        }
+    }
+}

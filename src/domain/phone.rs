@@ -260,3 +260,95 @@ mod tests {
         assert!(all.iter().all(|e| !e.message_zh().is_empty() && !e.message_en().is_empty()));
     }
 }
+
+/// Properties over arbitrary and generated numbers.
+#[cfg(test)]
+mod properties {
+    use proptest::prelude::*;
+
+    use super::*;
+
+    fn is_landline_form(s: &str) -> bool {
+        let digits = |t: &str| !t.is_empty() && t.bytes().all(|b| b.is_ascii_digit());
+        match s.split_once('-') {
+            Some((area, local)) => {
+                area.starts_with('0')
+                    && (3..=4).contains(&area.len())
+                    && (7..=8).contains(&local.len())
+                    && digits(area)
+                    && digits(local)
+            }
+            None => s.starts_with('0') && (10..=12).contains(&s.len()) && digits(s),
+        }
+    }
+
+    /// A mobile number as people type it: an optional country code, then the digits with
+    /// spaces and (half- or full-width) dashes here and there.
+    fn typed_mobile() -> impl Strategy<Value = (String, String)> {
+        ("1[3-9][0-9]{9}", prop::sample::select(vec!["", "+86", "0086", "+86 ", "0086-"]), prop::collection::vec(0usize..4, 11))
+            .prop_map(|(digits, prefix, seps)| {
+                let mut typed = prefix.to_owned();
+                for (c, sep) in digits.chars().zip(seps) {
+                    typed.push(c);
+                    typed.push_str(["", " ", "-", "－"][sep]);
+                }
+                (typed, digits)
+            })
+    }
+
+    proptest! {
+        #![proptest_config(ProptestConfig::with_cases(512))]
+
+        #[test]
+        fn arbitrary_text_never_panics_and_results_are_normal(input in any::<String>()) {
+            if let Ok(m) = normalize_mobile(&input) {
+                prop_assert!(is_mobile_digits(&m));
+                prop_assert_eq!(normalize_mobile(&m), Ok(m.clone()));
+            }
+            if let Ok(l) = normalize_landline(&input) {
+                prop_assert!(is_landline_form(&l), "{l:?}");
+                prop_assert_eq!(normalize_landline(&l), Ok(l.clone()));
+            }
+            if let Ok(p) = normalize_phone(&input) {
+                prop_assert!(is_mobile_digits(&p) || is_landline_form(&p));
+                prop_assert_eq!(normalize_phone(&p), Ok(p.clone()));
+            }
+            let _ = mask_phone(&input);
+        }
+
+        #[test]
+        fn phone_like_text_never_panics(input in "[+0-9 \\-－]{0,20}") {
+            if let Ok(p) = normalize_phone(&input) {
+                prop_assert!(is_mobile_digits(&p) || is_landline_form(&p));
+            }
+            let masked = mask_phone(&input);
+            // Whatever it is, masking hides something of any number longer than 2 characters.
+            if input.trim().chars().count() > 2 {
+                prop_assert!(masked.contains('*'), "{input:?} → {masked:?}");
+            }
+        }
+
+        #[test]
+        fn typed_mobiles_normalise_to_their_digits((typed, digits) in typed_mobile()) {
+            prop_assert_eq!(normalize_mobile(&typed), Ok(digits.clone()));
+            prop_assert_eq!(normalize_phone(&typed), Ok(digits.clone()));
+            let masked = mask_phone(&digits);
+            prop_assert_eq!(masked, format!("{}****{}", &digits[..3], &digits[7..]));
+        }
+
+        #[test]
+        fn landlines_keep_their_dash_and_mask_all_but_two_local_digits(
+            // 010 and 020–029 are the only 3-digit area codes (see `area_code_len`).
+            area in "010|02[0-9]|0[3-9][0-9]{2}",
+            local in "[1-9][0-9]{6,7}",
+            dash in any::<bool>(),
+        ) {
+            let typed = if dash { format!("{area} - {local}") } else { format!("{area}{local}") };
+            let expected = if dash { format!("{area}-{local}") } else { format!("{area}{local}") };
+            prop_assert_eq!(normalize_landline(&typed), Ok(expected.clone()));
+            let masked = mask_phone(&expected);
+            prop_assert!(masked.ends_with(&local[local.len() - 2..]));
+            prop_assert_eq!(masked.matches('*').count(), local.len() - 2);
+        }
+    }
+}

@@ -316,15 +316,16 @@ pub struct GroupSessionFigures {
 
 /// The sessions of a group with their attendance counts.
 pub async fn group_session_figures(conn: &mut Conn, group_id: Uuid) -> QueryResult<Vec<GroupSessionFigures>> {
-    Statement::new(
+    let served = super::rules::served_attendance();
+    Statement::new(format!(
         "SELECT s.id, s.session_no, s.occurred_at, s.theme, \
-                count(a.row_no) FILTER (WHERE a.status IN ('present', 'late')) AS attended, \
+                count(a.row_no) FILTER (WHERE a.status IN {served}) AS attended, \
                 count(a.client_id) AS members_listed, \
-                count(a.client_id) FILTER (WHERE a.status IN ('present', 'late')) AS members_attended \
+                count(a.client_id) FILTER (WHERE a.status IN {served}) AS members_attended \
          FROM service_sessions s LEFT JOIN session_attendance a ON a.session_id = s.id \
          WHERE s.group_id = $1 \
-         GROUP BY s.id ORDER BY s.session_no",
-    )
+         GROUP BY s.id ORDER BY s.session_no"
+    ))
     .bind::<SqlUuid, _>(group_id)
     .load(conn)
     .await

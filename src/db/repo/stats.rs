@@ -2,6 +2,8 @@
 //! by child unit and/or month inside PostgreSQL (GROUPING SETS give the totals in the same
 //! pass). Nothing is loaded row by row.
 
+use std::sync::LazyLock;
+
 use chrono::{DateTime, Utc};
 use diesel::prelude::*;
 use diesel::sql_types::{BigInt, Bool, Double, Integer, Nullable, Text, Timestamptz, Uuid as SqlUuid};
@@ -13,6 +15,8 @@ use crate::db::{statement::Statement, Conn};
 
 const UNITS: &str = include_str!("../sql/stats_units.sql");
 const SESSIONS: &str = include_str!("../sql/stats_sessions.sql");
+/// Where `stats_sessions.sql` takes the attendance statuses that count as served.
+const SERVED_MARK: &str = "/* served attendance */";
 const CLIENTS: &str = include_str!("../sql/stats_clients.sql");
 const CASES: &str = include_str!("../sql/stats_cases.sql");
 
@@ -86,6 +90,12 @@ pub struct LabelledCount {
     pub n: i64,
 }
 
+/// `stats_sessions.sql` with the served attendance statuses written in.
+fn sessions_sql() -> &'static str {
+    static SQL: LazyLock<String> = LazyLock::new(|| SESSIONS.replace(SERVED_MARK, super::rules::served_attendance()));
+    &SQL
+}
+
 /// One query of figures: the `units` CTE, then `sql`, with the placeholders of
 /// `stats_units.sql` bound.
 fn statement(sql: &str, s: &StatsScope) -> Statement<'static> {
@@ -118,7 +128,7 @@ pub async fn figures(
         .read_only()
         .run(async |conn| {
             Statement::new("SELECT set_config('work_mem', '64MB', true), set_config('jit', 'off', true)").execute(conn).await?;
-            let sessions = statement(SESSIONS, s)
+            let sessions = statement(sessions_sql(), s)
                 .bind::<Integer, _>(s.whole_years.0)
                 .bind::<Integer, _>(s.whole_years.1)
                 .bind::<Integer, _>(s.whole_year_months.0)
@@ -130,4 +140,16 @@ pub async fn figures(
             Ok((sessions, clients, cases))
         })
         .await
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_served_statuses_are_written_into_the_session_figures() {
+        assert_eq!(SESSIONS.matches(SERVED_MARK).count(), 1);
+        assert!(!sessions_sql().contains(SERVED_MARK));
+        assert!(sessions_sql().contains(&format!("a.status IN {}", super::super::rules::served_attendance())));
+    }
 }

@@ -1,14 +1,27 @@
 -- Bulk seed, part 4: cases in every status with their records, and the individual sessions of
 -- their work. `shegong.seed_case_share` (percent) of the clients without a case get one.
 
+-- The case-number prefix of each unit, by the rule of `domain::case_records::case_number_prefix`
+-- as `repo::cases::next_case_no` applies it: the nearest division code in the unit's lineage
+-- (itself included) when it starts with six digits, else six characters of the unit's id.
+-- (`tests/api/rules.rs` checks every seeded number against the Rust rule.)
+DROP TABLE IF EXISTS seed_case_prefixes;
+CREATE TEMP TABLE seed_case_prefixes AS
+SELECT u.id AS org_unit_id,
+       CASE WHEN n.code ~ '^[0-9]{6,}$' THEN left(n.code, 6)
+            ELSE upper(right(replace(u.id::text, '-', ''), 6)) END AS prefix
+FROM org_units u
+LEFT JOIN LATERAL (SELECT k.division_code AS code FROM org_units k
+                   WHERE k.division_code IS NOT NULL AND u.path LIKE k.path || '%'
+                   ORDER BY k.depth DESC LIMIT 1) n ON true;
+
 DROP TABLE IF EXISTS seed_cases;
 CREATE TEMP TABLE seed_cases AS
 SELECT c.id AS client_id, c.org_unit_id, c.created_by AS worker_id, c.risk_level, abs(hashtext(c.id::text)) AS h,
        least(c.created_at + ((abs(hashtext(c.id::text)) % 30) || ' days')::interval, now() - interval '1 day') AS opened_at,
-       coalesce(left((SELECT k.division_code FROM org_units k
-                      WHERE k.tier = 'county' AND (SELECT path FROM org_units WHERE id = c.org_unit_id) LIKE k.path || '%'), 6),
-                upper(right(replace(c.org_unit_id::text, '-', ''), 6))) AS prefix
+       p.prefix
 FROM clients c
+JOIN seed_case_prefixes p ON p.org_unit_id = c.org_unit_id
 WHERE c.deleted_at IS NULL
   AND abs(hashtext('case' || c.id::text)) % 100 < current_setting('shegong.seed_case_share')::int
   AND NOT EXISTS (SELECT 1 FROM cases x WHERE x.client_id = c.id);
@@ -59,6 +72,23 @@ FROM seed_cases WHERE status NOT IN ('intake', 'not_opened', 'voided', 'assessme
 INSERT INTO plan_goals (id, plan_id, case_id, position, description, measure)
 SELECT gen_random_uuid(), p.id, p.case_id, g, (ARRAY['每周家访一次','链接社区资源','改善家庭关系'])[g], '社工记录'
 FROM service_plans p JOIN seed_cases s ON s.id = p.case_id CROSS JOIN generate_series(1, 2) AS g;
+
+-- A case got to follow-up or closure through an approved closure request, which needs an
+-- evaluation; one in follow-up had a follow-up scheduled, still to be done (the state machine's
+-- guards, `domain::case_flow`; `tests/api/rules.rs` walks it with each seeded case's records).
+INSERT INTO evaluations (id, case_id, plan_id, summary, recommendation, evaluated_by, created_at)
+SELECT gen_random_uuid(), s.id, p.id, '服务目标基本达成，建议结案。', 'close', s.worker_id,
+       CASE WHEN s.status = 'closed' THEN s.closed_at - interval '7 days' ELSE s.opened_at + (now() - s.opened_at) / 2 END
+FROM seed_cases s JOIN service_plans p ON p.case_id = s.id
+WHERE s.status IN ('follow_up', 'closed');
+
+INSERT INTO evaluation_goal_results (evaluation_id, goal_id, position, result)
+SELECT e.id, g.id, g.position, 'achieved'
+FROM evaluations e JOIN seed_cases s ON s.id = e.case_id JOIN plan_goals g ON g.plan_id = e.plan_id;
+
+INSERT INTO follow_ups (id, case_id, due_on, created_by, created_at)
+SELECT gen_random_uuid(), id, (now() AT TIME ZONE 'Asia/Shanghai')::date + 14, worker_id, now()
+FROM seed_cases WHERE status = 'follow_up';
 
 -- Half the cases in planning wait for their plan's approval.
 INSERT INTO reviews (id, kind, case_id, org_unit_id, plan_id, requested_by, requested_at)

@@ -5,7 +5,8 @@
 -- those two years that are whole months of the period (bit 0 = January; the years between have
 -- all twelve). Whole months come from the monthly totals, the days before and after them from
 -- the sessions.
--- (the `units` CTE is prepended from stats_units.sql)
+-- (the `units` CTE is prepended from stats_units.sql, and the list of attendance statuses that
+-- count as served is written in from `AttendanceStatus::counts_as_served`)
 , edge AS (
     SELECT un.bucket, CASE WHEN $6 THEN to_char(s.occurred_at AT TIME ZONE 'Asia/Shanghai', 'YYYY-MM') END AS month,
            s.method, s.duration_minutes, s.participant_count, s.volunteer_hours, s.resources_value_fen, s.client_id
@@ -33,7 +34,7 @@ attended AS (
     FROM units un
     JOIN service_sessions s ON s.org_unit_id = un.id AND s.method = 'group'
     JOIN session_attendance a ON a.session_id = s.id
-    WHERE s.occurred_at >= $3 AND s.occurred_at < $4 AND a.status IN ('present', 'late')
+    WHERE s.occurred_at >= $3 AND s.occurred_at < $4 AND a.status IN /* served attendance */
 ),
 served AS (
     SELECT bucket, month, client_id FROM edge WHERE method = 'individual' AND client_id IS NOT NULL
