@@ -53,7 +53,10 @@ impl Page {
             None => Ok(None),
             Some(c) => {
                 let bytes = URL_SAFE_NO_PAD.decode(c).map_err(|_| cursor_error())?;
-                serde_json::from_slice(&bytes).map(Some).map_err(|_| cursor_error())
+                let mut value: serde_json::Value = serde_json::from_slice(&bytes).map_err(|_| cursor_error())?;
+                // A cursor is as easy to forge as any input: the same text rules apply.
+                super::clean::clean_json(&mut value).map_err(|_| cursor_error())?;
+                serde_json::from_value(value).map(Some).map_err(|_| cursor_error())
             }
         }
     }

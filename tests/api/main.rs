@@ -8,6 +8,7 @@ mod cases;
 mod clients;
 mod conventions;
 mod hierarchy;
+mod input;
 mod lists;
 mod role_matrix;
 mod scope;
