@@ -14,4 +14,5 @@ mod role_matrix;
 mod scope;
 mod seeds;
 mod sessions;
+mod spec;
 mod stats;
