@@ -56,7 +56,7 @@ pub fn validate_not_blank(text: &str) -> Result<(), validator::ValidationError> 
 
 fn validate_items(items: &[String], max: usize) -> Result<(), validator::ValidationError> {
     for item in items {
-        if item.trim().is_empty() {
+        if !crate::domain::text::has_visible(item) {
             return Err(validation_error("blank_item", "列表项不能为空白。", "A list item must not be blank."));
         }
         if item.chars().count() > max {

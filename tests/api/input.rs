@@ -181,6 +181,17 @@ async fn names_of_only_invisible_characters_are_blank() {
         .await;
     assert_field_problem(&res, 422, "name");
     assert_eq!(app.sql_i64("SELECT count(*) FROM clients").await, 0);
+    // List items (problem types) too.
+    let id = app.post("/api/v1/clients", &worker, client(&f, "孙八")).await.expect(201).id();
+    let res = app
+        .post(
+            "/api/v1/cases",
+            &worker,
+            json!({"client_id": id, "org_unit_id": f.unit("town_a1"), "source": "outreach", "presenting_problem": "需要照料。",
+                   "domain": "elderly_care", "risk_level": "yellow", "problem_types": ["\u{200b}"]}),
+        )
+        .await;
+    assert_field_problem(&res, 422, "problem_types");
 }
 
 #[actix_web::test]
