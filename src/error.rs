@@ -73,6 +73,9 @@ pub enum AppError {
     /// 413: body over the limit.
     #[error("payload too large")]
     PayloadTooLarge,
+    /// 414: the URL is longer than the server reads.
+    #[error("uri too long")]
+    UriTooLong,
     /// 415: not JSON.
     #[error("unsupported media type")]
     UnsupportedMediaType,
@@ -166,6 +169,7 @@ impl AppError {
             AppError::Conflict { .. } => "conflict",
             AppError::PreconditionFailed => "precondition-failed",
             AppError::PayloadTooLarge => "payload-too-large",
+            AppError::UriTooLong => "uri-too-long",
             AppError::UnsupportedMediaType => "unsupported-media-type",
             AppError::Validation(_) | AppError::Unprocessable(_) => "validation",
             AppError::PreconditionRequired => "precondition-required",
@@ -187,6 +191,7 @@ impl AppError {
                 Text::new("记录已被他人修改，请刷新后重试。", "The record has changed since you read it; reload and try again.")
             }
             AppError::PayloadTooLarge => Text::new("请求体过大（上限 1 MiB）。", "The request body is too large (limit 1 MiB)."),
+            AppError::UriTooLong => Text::new("请求地址过长（上限 8 KiB）。", "The URL is too long (limit 8 KiB)."),
             AppError::UnsupportedMediaType => {
                 Text::new("请求体须为 application/json。", "The request body must be application/json.")
             }
@@ -258,6 +263,7 @@ impl ResponseError for AppError {
             AppError::Conflict { .. } => StatusCode::CONFLICT,
             AppError::PreconditionFailed => StatusCode::PRECONDITION_FAILED,
             AppError::PayloadTooLarge => StatusCode::PAYLOAD_TOO_LARGE,
+            AppError::UriTooLong => StatusCode::URI_TOO_LONG,
             AppError::UnsupportedMediaType => StatusCode::UNSUPPORTED_MEDIA_TYPE,
             AppError::Validation(_) | AppError::Unprocessable(_) => StatusCode::UNPROCESSABLE_ENTITY,
             AppError::PreconditionRequired => StatusCode::PRECONDITION_REQUIRED,

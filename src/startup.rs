@@ -5,7 +5,7 @@ use std::sync::Arc;
 use actix_web::{
     body::MessageBody,
     dev::{ResourceDef, ServiceFactory, ServiceRequest, ServiceResponse},
-    error::{JsonPayloadError, PathError, QueryPayloadError},
+    error::{JsonPayloadError, PathError},
     middleware::from_fn,
     web, App, HttpRequest, HttpResponse, HttpServer,
 };
@@ -66,11 +66,6 @@ async fn fallback(req: HttpRequest, routes: web::Data<KnownRoutes>) -> Result<Ht
     }
 }
 
-fn bad_query(e: QueryPayloadError, _: &HttpRequest) -> actix_web::Error {
-    let msg = e.to_string();
-    AppError::BadRequest(Text::owned(format!("查询参数不正确：{msg}"), format!("Invalid query parameters: {msg}"))).into()
-}
-
 fn bad_path(_: PathError, _: &HttpRequest) -> actix_web::Error {
     // A malformed id names nothing that exists.
     AppError::NotFound.into()
@@ -107,7 +102,7 @@ pub fn build_app(
         App::new()
             .app_data(web::Data::new(state))
             .app_data(web::Data::new(routes))
-            .app_data(web::QueryConfig::default().error_handler(bad_query))
+            .app_data(web::QueryConfig::default().error_handler(crate::extract::clean::query_error))
             .app_data(web::PathConfig::default().error_handler(bad_path))
             .app_data(web::JsonConfig::default().limit(crate::extract::json::MAX_BODY_BYTES).error_handler(bad_json))
             .app_data(web::PayloadConfig::new(crate::extract::json::MAX_BODY_BYTES))
@@ -116,6 +111,7 @@ pub fn build_app(
     .split_for_parts();
     app.service(SwaggerUi::new("/docs/{_:.*}").url("/openapi.json", api))
         .default_service(web::to(fallback))
+        .wrap(from_fn(crate::extract::clean::clean_input))
         .wrap(from_fn(request_context))
 }
 

@@ -47,7 +47,10 @@ macro_rules! coded_enum {
     (
         $(#[$meta:meta])*
         $vis:vis enum $name:ident : $refname:literal {
-            $( $(#[$vmeta:meta])* $variant:ident = ($code:literal, $zh:literal, $en:literal) ),+ $(,)?
+            // `$code` is a `tt`, not a `literal`: a `literal` fragment reaches derive macros
+            // wrapped in an invisible group, which serde reads but utoipa does not, so the
+            // OpenAPI document listed the Rust variant names instead of the wire codes.
+            $( $(#[$vmeta:meta])* $variant:ident = ($code:tt, $zh:literal, $en:literal) ),+ $(,)?
         }
     ) => {
         $(#[$meta])*

@@ -3,9 +3,11 @@
 pub mod case_flow;
 pub mod case_records;
 pub mod client_rules;
+pub mod dates;
 pub mod division_code;
 pub mod enums;
 pub mod id_number;
 pub mod labels;
 pub mod permissions;
 pub mod phone;
+pub mod text;

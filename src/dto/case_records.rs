@@ -50,6 +50,7 @@ pub struct CreateAssessment {
     #[schema(min_length = 1, max_length = 5000)]
     pub summary: String,
     /// When the assessment was made (default: now); not in the future.
+    #[validate(custom(function = "crate::domain::dates::validate_event_time"))]
     pub assessed_at: Option<DateTime<Utc>>,
 }
 
@@ -100,6 +101,7 @@ pub struct GoalIn {
     pub measure: Option<String>,
     /// By when.
     #[serde(serialize_with = "crate::dto::time::date_opt")]
+    #[validate(custom(function = "crate::domain::dates::validate_planned_date"))]
     pub due_date: Option<NaiveDate>,
 }
 
@@ -127,6 +129,7 @@ pub struct CreatePlan {
     #[schema(minimum = 1, maximum = 1000)]
     pub planned_sessions: Option<i32>,
     /// Planned end date.
+    #[validate(custom(function = "crate::domain::dates::validate_planned_date"))]
     pub end_date: Option<NaiveDate>,
 }
 
@@ -243,10 +246,12 @@ pub struct CreateFollowUp {
     /// Client-chosen id; the same id twice is the same follow-up.
     pub id: Option<Uuid>,
     /// When it is due.
+    #[validate(custom(function = "crate::domain::dates::validate_planned_date"))]
     pub due_on: NaiveDate,
     /// How it is (or was) made.
     pub mode: Option<ContactMode>,
     /// When it was done (not in the future).
+    #[validate(custom(function = "crate::domain::dates::validate_event_date"))]
     pub done_on: Option<NaiveDate>,
     /// What was found (with `done_on`).
     #[validate(length(max = 5000))]
@@ -259,8 +264,10 @@ pub struct CreateFollowUp {
 #[serde(deny_unknown_fields)]
 pub struct UpdateFollowUp {
     /// New due date.
+    #[validate(custom(function = "crate::domain::dates::validate_planned_date"))]
     pub due_on: Option<NaiveDate>,
     /// When it was done (not in the future).
+    #[validate(custom(function = "crate::domain::dates::validate_event_date"))]
     pub done_on: Option<NaiveDate>,
     /// How, or `null`.
     #[serde(default, deserialize_with = "nullable")]
@@ -313,7 +320,11 @@ pub struct CreateReferral {
     /// `out` (to another organisation) or `in` (from one).
     pub direction: ReferralDirection,
     /// The other organisation, 1–100 characters.
-    #[validate(length(min = 1, max = 100), custom(function = "validate_not_blank"))]
+    #[validate(
+        length(min = 1, max = 100),
+        custom(function = "validate_not_blank"),
+        custom(function = "crate::domain::text::validate_single_line")
+    )]
     #[schema(min_length = 1, max_length = 100, example = "中卫市残疾人联合会")]
     pub organization: String,
     /// Contact person.

@@ -59,6 +59,7 @@ pub struct UpdateCase {
     /// When the next follow-up contact is planned, or `null`.
     #[serde(default, deserialize_with = "nullable")]
     #[schema(value_type = Option<DateTime<Utc>>)]
+    #[validate(custom(function = "crate::domain::dates::validate_planned_time"))]
     pub next_follow_up_at: Option<Option<DateTime<Utc>>>,
 }
 

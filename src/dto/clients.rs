@@ -16,7 +16,11 @@ use crate::domain::enums::{
 #[serde(deny_unknown_fields)]
 pub struct Contact {
     /// Name, 1–50 characters.
-    #[validate(length(min = 1, max = 50), custom(function = "validate_not_blank"))]
+    #[validate(
+        length(min = 1, max = 50),
+        custom(function = "validate_not_blank"),
+        custom(function = "crate::domain::text::validate_single_line")
+    )]
     #[schema(min_length = 1, max_length = 50, example = "李桂英")]
     pub name: String,
     /// Relation to the client (e.g. 祖母, 父亲).
@@ -46,7 +50,11 @@ pub struct Disability {
 #[serde(deny_unknown_fields)]
 pub struct Consent {
     /// Who signed (the client, or a guardian).
-    #[validate(length(min = 1, max = 50), custom(function = "validate_not_blank"))]
+    #[validate(
+        length(min = 1, max = 50),
+        custom(function = "validate_not_blank"),
+        custom(function = "crate::domain::text::validate_single_line")
+    )]
     #[schema(min_length = 1, max_length = 50)]
     pub signed_by: String,
     /// Relation of the signer to the client (`self` when the client signed).
@@ -55,6 +63,7 @@ pub struct Consent {
     pub relation: Option<String>,
     /// Date signed.
     #[serde(serialize_with = "crate::dto::time::date")]
+    #[validate(custom(function = "crate::domain::dates::validate_event_date"))]
     pub date: NaiveDate,
 }
 
@@ -67,12 +76,17 @@ pub struct CreateClient {
     /// Home station or village room, inside the caller's scope.
     pub org_unit_id: Uuid,
     /// Name, 1–50 characters.
-    #[validate(length(min = 1, max = 50), custom(function = "validate_not_blank"))]
+    #[validate(
+        length(min = 1, max = 50),
+        custom(function = "validate_not_blank"),
+        custom(function = "crate::domain::text::validate_single_line")
+    )]
     #[schema(min_length = 1, max_length = 50, example = "王小明")]
     pub name: String,
     /// Gender; derived from a resident ID when omitted, and must agree with it when given.
     pub gender: Option<Gender>,
     /// Birth date; derived from a resident ID when omitted, and must agree with it when given.
+    #[validate(custom(function = "crate::domain::dates::validate_birth_date"))]
     pub birth_date: Option<NaiveDate>,
     /// Identity document type.
     pub id_type: IdType,
@@ -127,7 +141,11 @@ pub struct CreateClient {
 #[serde(deny_unknown_fields)]
 pub struct UpdateClient {
     /// New name.
-    #[validate(length(min = 1, max = 50), custom(function = "validate_not_blank"))]
+    #[validate(
+        length(min = 1, max = 50),
+        custom(function = "validate_not_blank"),
+        custom(function = "crate::domain::text::validate_single_line")
+    )]
     #[schema(min_length = 1, max_length = 50)]
     pub name: Option<String>,
     /// New gender, or `null`.
@@ -137,6 +155,7 @@ pub struct UpdateClient {
     /// New birth date, or `null`.
     #[serde(default, deserialize_with = "nullable")]
     #[schema(value_type = Option<NaiveDate>)]
+    #[validate(custom(function = "crate::domain::dates::validate_birth_date"))]
     pub birth_date: Option<Option<NaiveDate>>,
     /// New document type (send `id_number` with it).
     pub id_type: Option<IdType>,

@@ -44,10 +44,10 @@ pub fn validate_phone(phone: &str) -> Result<(), validator::ValidationError> {
         .map_err(|e| validation_error(e.code(), &e.message_zh(), &e.message_en()))
 }
 
-/// Refuses a text of only whitespace (the empty text is left to the `length` rule, so a field
-/// gets one error, not two).
+/// Refuses a text of only whitespace or other invisible characters (the empty text is left to
+/// the `length` rule, so a field gets one error, not two).
 pub fn validate_not_blank(text: &str) -> Result<(), validator::ValidationError> {
-    if !text.is_empty() && text.trim().is_empty() {
+    if !text.is_empty() && !crate::domain::text::has_visible(text) {
         Err(validation_error("blank", "不能为空白。", "Must not be blank."))
     } else {
         Ok(())
@@ -56,7 +56,7 @@ pub fn validate_not_blank(text: &str) -> Result<(), validator::ValidationError> 
 
 fn validate_items(items: &[String], max: usize) -> Result<(), validator::ValidationError> {
     for item in items {
-        if item.trim().is_empty() {
+        if !crate::domain::text::has_visible(item) {
             return Err(validation_error("blank_item", "列表项不能为空白。", "A list item must not be blank."));
         }
         if item.chars().count() > max {

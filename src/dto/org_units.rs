@@ -71,7 +71,11 @@ pub struct CreateOrgUnit {
     /// Tier: one below the parent's (a centre may also hold centres).
     pub tier: Tier,
     /// Name, 1–100 characters.
-    #[validate(length(min = 1, max = 100), custom(function = "validate_not_blank"))]
+    #[validate(
+        length(min = 1, max = 100),
+        custom(function = "validate_not_blank"),
+        custom(function = "crate::domain::text::validate_single_line")
+    )]
     #[schema(min_length = 1, max_length = 100, example = "滨河镇社会工作服务站")]
     pub name: String,
     /// 12-digit division code (a 6-digit county code is padded); its level must match the tier.
@@ -93,7 +97,11 @@ pub struct CreateOrgUnit {
 #[serde(deny_unknown_fields)]
 pub struct UpdateOrgUnit {
     /// New name.
-    #[validate(length(min = 1, max = 100), custom(function = "validate_not_blank"))]
+    #[validate(
+        length(min = 1, max = 100),
+        custom(function = "validate_not_blank"),
+        custom(function = "crate::domain::text::validate_single_line")
+    )]
     #[schema(min_length = 1, max_length = 100)]
     pub name: Option<String>,
     /// New division code, or `null`.

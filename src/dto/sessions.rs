@@ -20,6 +20,7 @@ pub struct IndividualSessionIn {
     /// Client-chosen id (offline-first); the same id twice is the same session.
     pub id: Option<Uuid>,
     /// When it happened (not in the future; more than 24 h ago marks it a late entry).
+    #[validate(custom(function = "crate::domain::dates::validate_event_time"))]
     pub occurred_at: DateTime<Utc>,
     /// Minutes, 1–1440.
     #[validate(range(min = 1, max = 1440))]
@@ -66,7 +67,11 @@ pub struct AttendanceIn {
     /// A current member of the group (or omit and give `participant_name`).
     pub client_id: Option<Uuid>,
     /// Name of a walk-in participant who is not a registered member.
-    #[validate(length(min = 1, max = 50), custom(function = "validate_not_blank"))]
+    #[validate(
+        length(min = 1, max = 50),
+        custom(function = "validate_not_blank"),
+        custom(function = "crate::domain::text::validate_single_line")
+    )]
     #[schema(min_length = 1, max_length = 50)]
     pub participant_name: Option<String>,
     /// Attendance.
@@ -80,6 +85,7 @@ pub struct GroupSessionIn {
     /// Client-chosen id.
     pub id: Option<Uuid>,
     /// When it happened.
+    #[validate(custom(function = "crate::domain::dates::validate_event_time"))]
     pub occurred_at: DateTime<Utc>,
     /// Minutes, 1–1440.
     #[validate(range(min = 1, max = 1440))]
@@ -123,6 +129,7 @@ pub struct CommunitySessionIn {
     /// The unit that ran it (in scope).
     pub org_unit_id: Uuid,
     /// When it happened.
+    #[validate(custom(function = "crate::domain::dates::validate_event_time"))]
     pub occurred_at: DateTime<Utc>,
     /// Minutes, 1–1440.
     #[validate(range(min = 1, max = 1440))]
@@ -142,7 +149,11 @@ pub struct CommunitySessionIn {
     #[schema(max_length = 5000)]
     pub summary: Option<String>,
     /// Title of the activity.
-    #[validate(length(min = 1, max = 200), custom(function = "validate_not_blank"))]
+    #[validate(
+        length(min = 1, max = 200),
+        custom(function = "validate_not_blank"),
+        custom(function = "crate::domain::text::validate_single_line")
+    )]
     #[schema(min_length = 1, max_length = 200)]
     pub title: String,
     /// Kind of activity.
@@ -222,6 +233,7 @@ impl CreateSession {
 #[serde(deny_unknown_fields)]
 pub struct UpdateSession {
     /// New time (not in the future).
+    #[validate(custom(function = "crate::domain::dates::validate_event_time"))]
     pub occurred_at: Option<DateTime<Utc>>,
     /// New duration.
     #[validate(range(min = 1, max = 1440))]
@@ -263,7 +275,11 @@ pub struct UpdateSession {
     #[schema(max_items = 500)]
     pub attendance: Option<Vec<AttendanceIn>>,
     /// Community: new title.
-    #[validate(length(min = 1, max = 200), custom(function = "validate_not_blank"))]
+    #[validate(
+        length(min = 1, max = 200),
+        custom(function = "validate_not_blank"),
+        custom(function = "crate::domain::text::validate_single_line")
+    )]
     #[schema(min_length = 1, max_length = 200)]
     pub title: Option<String>,
     /// Community: new participant count.
@@ -395,7 +411,11 @@ pub struct CreateGroup {
     /// Unit (in scope).
     pub org_unit_id: Uuid,
     /// Name, 1–50 characters.
-    #[validate(length(min = 1, max = 50), custom(function = "validate_not_blank"))]
+    #[validate(
+        length(min = 1, max = 50),
+        custom(function = "validate_not_blank"),
+        custom(function = "crate::domain::text::validate_single_line")
+    )]
     #[schema(min_length = 1, max_length = 50, example = "留守儿童成长小组")]
     pub name: String,
     /// Type.
@@ -426,7 +446,11 @@ pub struct CreateGroup {
 #[serde(deny_unknown_fields)]
 pub struct UpdateGroup {
     /// New name.
-    #[validate(length(min = 1, max = 50), custom(function = "validate_not_blank"))]
+    #[validate(
+        length(min = 1, max = 50),
+        custom(function = "validate_not_blank"),
+        custom(function = "crate::domain::text::validate_single_line")
+    )]
     #[schema(min_length = 1, max_length = 50)]
     pub name: Option<String>,
     /// New type.

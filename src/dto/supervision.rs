@@ -21,6 +21,7 @@ pub struct ActionItem {
     pub owner_id: Option<Uuid>,
     /// By when.
     #[serde(serialize_with = "crate::dto::time::date_opt")]
+    #[validate(custom(function = "crate::domain::dates::validate_planned_date"))]
     pub due_on: Option<NaiveDate>,
     /// Whether it is done.
     #[serde(default)]
@@ -36,6 +37,7 @@ pub struct CreateSupervisionRecord {
     /// The unit the record belongs to (default: the supervisor's own), in the supervisor's scope.
     pub org_unit_id: Option<Uuid>,
     /// When the supervision took place (not in the future).
+    #[validate(custom(function = "crate::domain::dates::validate_event_time"))]
     pub occurred_at: DateTime<Utc>,
     /// Minutes, 1–1,440.
     #[validate(range(min = 1, max = 1440))]
@@ -74,6 +76,7 @@ pub struct CreateSupervisionRecord {
 #[serde(deny_unknown_fields)]
 pub struct UpdateSupervisionRecord {
     /// When it took place.
+    #[validate(custom(function = "crate::domain::dates::validate_event_time"))]
     pub occurred_at: Option<DateTime<Utc>>,
     /// Minutes.
     #[validate(range(min = 1, max = 1440))]

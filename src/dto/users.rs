@@ -81,7 +81,11 @@ pub struct CreateUser {
     #[schema(pattern = "^[A-Za-z0-9_.-]{3,64}$", example = "wang.fang")]
     pub username: String,
     /// Name shown to others, 1–50 characters.
-    #[validate(length(min = 1, max = 50), custom(function = "validate_not_blank"))]
+    #[validate(
+        length(min = 1, max = 50),
+        custom(function = "validate_not_blank"),
+        custom(function = "crate::domain::text::validate_single_line")
+    )]
     #[schema(min_length = 1, max_length = 50, example = "王芳")]
     pub display_name: String,
     /// Phone.
@@ -105,7 +109,11 @@ pub struct CreateUser {
 #[serde(deny_unknown_fields)]
 pub struct UpdateUser {
     /// New display name.
-    #[validate(length(min = 1, max = 50), custom(function = "validate_not_blank"))]
+    #[validate(
+        length(min = 1, max = 50),
+        custom(function = "validate_not_blank"),
+        custom(function = "crate::domain::text::validate_single_line")
+    )]
     #[schema(min_length = 1, max_length = 50)]
     pub display_name: Option<String>,
     /// New phone, or `null`.

@@ -3,6 +3,7 @@
 //! - Not `application/json` → 415; over 1 MiB → 413 (checked on `Content-Length` and while reading).
 //! - Not JSON at all (syntax) → 400. JSON of the wrong shape (unknown field, wrong type, missing
 //!   field) → 422 naming the field, so mass assignment is refused like any invalid field.
+//! - Any string holding a control or bidi character → 422 naming the field; all strings to NFC.
 //! - Then `validator` rules → 422 with every failing field at once.
 //! - The canonical body is hashed for the idempotency store.
 
@@ -64,9 +65,12 @@ fn json_error(e: serde_path_to_error::Error<serde_json::Error>) -> AppError {
 
 /// Parses and validates a JSON body (also used by tests and non-HTTP callers).
 pub fn parse_body<T: DeserializeOwned + Validate>(bytes: &[u8]) -> Result<ValidatedJson<T>, AppError> {
-    let value: serde_json::Value = serde_json::from_slice(bytes).map_err(|e| {
+    let mut value: serde_json::Value = serde_json::from_slice(bytes).map_err(|e| {
         AppError::BadRequest(Text::owned(format!("请求体不是合法的 JSON：{e}"), format!("The body is not valid JSON: {e}")))
     })?;
+    // Before any field is read: no control or bidi character gets in, and all text is NFC (the
+    // hash too, so one body in two normal forms is one request).
+    super::clean::clean_json(&mut value)?;
     // serde_json::Value keeps object keys sorted, so this serialisation is canonical.
     let canonical = serde_json::to_vec(&value).map_err(AppError::internal)?;
     let body_hash: [u8; 32] = Sha256::digest(&canonical).into();

@@ -2,6 +2,7 @@
 //! itself, so handlers only ever see well-formed input.
 
 pub mod actor;
+pub mod clean;
 pub mod headers;
 pub mod json;
 pub mod page;

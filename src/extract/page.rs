@@ -2,6 +2,7 @@
 //! `paging::Page`; a limit out of range is a 422 on `limit`.
 
 use actix_web::{dev::Payload, FromRequest, HttpRequest};
+use base64::{engine::general_purpose::URL_SAFE_NO_PAD, Engine};
 use futures_util::future::{ready, Ready};
 use serde::Deserialize;
 use utoipa::IntoParams;
@@ -44,11 +45,23 @@ fn parse(query: &str) -> Result<Page, AppError> {
                     )
                 })?;
             }
-            "cursor" if !v.is_empty() => cursor = Some(v),
+            "cursor" if !v.is_empty() => {
+                checked_cursor(&v)?;
+                cursor = Some(v);
+            }
             _ => {}
         }
     }
     Ok(Page::new(limit, cursor))
+}
+
+/// A cursor is as easy to forge as any input: the strings inside it meet the same text rules
+/// before any list decodes it into its key.
+fn checked_cursor(raw: &str) -> Result<(), AppError> {
+    let invalid = || AppError::field("cursor", "invalid", Text::new("分页游标无效。", "The cursor is not valid."));
+    let Ok(bytes) = URL_SAFE_NO_PAD.decode(raw) else { return Err(invalid()) };
+    let Ok(mut value) = serde_json::from_slice::<serde_json::Value>(&bytes) else { return Err(invalid()) };
+    super::clean::clean_json(&mut value).map_err(|_| invalid())
 }
 
 fn url_pairs(query: &str) -> Vec<(String, String)> {

@@ -530,6 +530,7 @@ async fn every_role_gets_what_the_matrix_says() {
         main.insert(*who, sign_in(&app, who.username()).await);
     }
 
+    let spec = crate::spec::SpecCheck::new();
     let mut failures = Vec::new();
     let mut n = 0;
     for row in rows() {
@@ -567,6 +568,9 @@ async fn every_role_gets_what_the_matrix_says() {
             let before = app.sql_i64(FINGERPRINT).await;
             let res = app.send(method.clone(), &call.path, token.as_deref(), call.body.as_ref(), &headers).await;
             let expected = row.expect[i];
+            if let Err(e) = spec.check(row.method, row.path, &res) {
+                failures.push(format!("as {who:?}: {e}"));
+            }
             if res.status.as_u16() != expected {
                 failures.push(format!(
                     "{} {} as {who:?}: expected {expected}, got {} {}",
