@@ -14,3 +14,4 @@ mod scope;
 mod seeds;
 mod sessions;
 mod stats;
+mod timeouts;
