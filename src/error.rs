@@ -296,7 +296,9 @@ impl From<diesel::result::Error> for AppError {
                 AppError::conflict("duplicate", Text::new("记录已存在。", "The record already exists."))
             }
             // The server gave up a wait (statement_timeout, lock_timeout: SQLSTATE 57014, 55P03):
-            // the database is busy, not broken, and the connection stays usable.
+            // the database is busy, not broken, and the connection stays usable. diesel-async
+            // passes on the message but not the SQLSTATE, so this reads PostgreSQL's English
+            // messages (lc_messages C or en, the default).
             E::DatabaseError(K::Unknown, ref info)
                 if info.message().starts_with("canceling statement due to")
                     || info.message().starts_with("could not obtain lock") =>
