@@ -51,6 +51,27 @@ pub struct Config {
     pub db_pool_size: usize,
     /// `SHEGONG_DB_TIMEOUT_MS`: longest wait for a pooled connection or a new one.
     pub db_timeout: Duration,
+    /// `SHEGONG_DB_CONNECT_TIMEOUT_MS`: longest wait for a new connection's TCP connect and
+    /// start-up.
+    pub db_connect_timeout: Duration,
+    /// `SHEGONG_DB_STATEMENT_TIMEOUT_MS`: PostgreSQL cancels a statement running longer
+    /// (`statement_timeout`; zero turns it off).
+    pub db_statement_timeout: Duration,
+    /// `SHEGONG_DB_LOCK_TIMEOUT_MS`: PostgreSQL gives up a wait for a lock after this long
+    /// (`lock_timeout`; zero turns it off).
+    pub db_lock_timeout: Duration,
+    /// `SHEGONG_DB_IDLE_IN_TRANSACTION_TIMEOUT_MS`: PostgreSQL ends a session left idle inside a
+    /// transaction for this long (`idle_in_transaction_session_timeout`; zero turns it off).
+    pub db_idle_in_transaction_timeout: Duration,
+    /// `SHEGONG_DB_KEEPALIVES_IDLE_SECS`: silence on a connection before TCP keepalive probes
+    /// start; a peer that answers none of three probes (or acknowledges nothing for as long) is
+    /// declared dead.
+    pub db_keepalives_idle: Duration,
+    /// `SHEGONG_DB_KEEPALIVES_INTERVAL_SECS`: time between two keepalive probes.
+    pub db_keepalives_interval: Duration,
+    /// `SHEGONG_SHUTDOWN_TIMEOUT_SECS`: on SIGTERM, how long in-flight requests may still run
+    /// before the process stops anyway.
+    pub shutdown_timeout: Duration,
     /// `SHEGONG_AUTO_MIGRATE`: run pending migrations when `serve` starts.
     pub auto_migrate: bool,
     /// `SHEGONG_WORKERS`: HTTP worker threads.
@@ -119,6 +140,15 @@ impl Config {
         if workers == 0 || db_pool_size == 0 {
             bail!("SHEGONG_WORKERS and SHEGONG_DB_POOL_SIZE must be at least 1");
         }
+        let keepalives_idle: u64 = parsed("SHEGONG_DB_KEEPALIVES_IDLE_SECS", 30)?;
+        let keepalives_interval: u64 = parsed("SHEGONG_DB_KEEPALIVES_INTERVAL_SECS", 10)?;
+        if keepalives_idle == 0 || keepalives_interval == 0 {
+            bail!("SHEGONG_DB_KEEPALIVES_IDLE_SECS and SHEGONG_DB_KEEPALIVES_INTERVAL_SECS must be at least 1");
+        }
+        let connect_timeout_ms: u64 = parsed("SHEGONG_DB_CONNECT_TIMEOUT_MS", 3000)?;
+        if connect_timeout_ms == 0 {
+            bail!("SHEGONG_DB_CONNECT_TIMEOUT_MS must be at least 1");
+        }
         Ok::<_, anyhow::Error>(Self {
             database_url: var("DATABASE_URL").unwrap_or_else(|| "postgres://postgres:postgres@localhost:5432/shegong".into()),
             bind: var("SHEGONG_BIND").unwrap_or_else(|| "127.0.0.1:8080".into()),
@@ -130,6 +160,13 @@ impl Config {
             refresh_token_ttl: Duration::from_secs(refresh_days * 86_400),
             db_pool_size,
             db_timeout: Duration::from_millis(parsed("SHEGONG_DB_TIMEOUT_MS", 1500)?),
+            db_connect_timeout: Duration::from_millis(connect_timeout_ms),
+            db_statement_timeout: Duration::from_millis(parsed("SHEGONG_DB_STATEMENT_TIMEOUT_MS", 10_000)?),
+            db_lock_timeout: Duration::from_millis(parsed("SHEGONG_DB_LOCK_TIMEOUT_MS", 3000)?),
+            db_idle_in_transaction_timeout: Duration::from_millis(parsed("SHEGONG_DB_IDLE_IN_TRANSACTION_TIMEOUT_MS", 15_000)?),
+            db_keepalives_idle: Duration::from_secs(keepalives_idle),
+            db_keepalives_interval: Duration::from_secs(keepalives_interval),
+            shutdown_timeout: Duration::from_secs(parsed("SHEGONG_SHUTDOWN_TIMEOUT_SECS", 15)?),
             auto_migrate: parsed("SHEGONG_AUTO_MIGRATE", true)?,
             workers,
             hash_concurrency: parsed("SHEGONG_HASH_CONCURRENCY", 1)?,

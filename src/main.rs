@@ -83,6 +83,8 @@ async fn main() -> anyhow::Result<()> {
         Command::Migrate => prepare(&config).await,
         Command::Seed { scale: Some(clients) } => {
             prepare(&config).await?;
+            // Set-based inserts of a large data set run longer than any request may.
+            let config = Config { db_statement_timeout: std::time::Duration::ZERO, ..config };
             let state = AppState::new(config)?;
             seed::scale(&state, clients).await?;
             println!("Benchmark data loaded ({clients} clients). Staff sign in with password {}.", seed::SCALE_PASSWORD);

@@ -119,11 +119,17 @@ pub fn build_app(
 pub async fn serve(state: AppState) -> anyhow::Result<()> {
     let bind = state.config.bind.clone();
     let workers = state.config.workers;
+    let shutdown_secs = state.config.shutdown_timeout.as_secs();
     state.hasher.warm_up().await;
     spawn_housekeeping(state.clone());
     tracing::info!(%bind, workers, "listening");
     let server_state = state.clone();
-    HttpServer::new(move || build_app(server_state.clone())).workers(workers).shutdown_timeout(30).bind(&bind)?.run().await?;
+    HttpServer::new(move || build_app(server_state.clone()))
+        .workers(workers)
+        .shutdown_timeout(shutdown_secs)
+        .bind(&bind)?
+        .run()
+        .await?;
     Ok(())
 }
 

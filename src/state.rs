@@ -23,7 +23,7 @@ pub struct AppState {
 impl AppState {
     /// State from a configuration (the pool connects lazily).
     pub fn new(config: Config) -> anyhow::Result<Self> {
-        let pool = crate::db::pool(&config.database_url, config.db_pool_size, config.db_timeout)?;
+        let pool = crate::db::pool(&config.database_url, config.db_pool_size, &crate::db::Limits::from_config(&config))?;
         Ok(Self { tokens: TokenKeys::new(&config), hasher: Hasher::new(config.hash_concurrency), pool, config: Arc::new(config) })
     }
 
@@ -36,7 +36,10 @@ impl AppState {
     /// again on the way back. A worker's own connections keep each query on the thread that asks.
     pub fn for_worker(&self) -> anyhow::Result<Self> {
         let size = self.config.db_pool_size.div_ceil(self.config.workers.max(1));
-        Ok(Self { pool: crate::db::pool(&self.config.database_url, size, self.config.db_timeout)?, ..self.clone() })
+        Ok(Self {
+            pool: crate::db::pool(&self.config.database_url, size, &crate::db::Limits::from_config(&self.config))?,
+            ..self.clone()
+        })
     }
 
     /// A pooled connection, or 503 when the database cannot be reached in time.

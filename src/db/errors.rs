@@ -23,6 +23,18 @@ impl From<diesel::result::Error> for AppError {
                 tracing::info!(request_id = %crate::i18n::log_request_id(), constraint = ?info.constraint_name(), "unique violation");
                 AppError::conflict("duplicate", Text::new("记录已存在。", "The record already exists."))
             }
+            // The server gave up a wait (statement_timeout, lock_timeout: SQLSTATE 57014, 55P03):
+            // the database is busy, not broken, and the connection stays usable. diesel-async
+            // passes on the message but not the SQLSTATE, so this reads PostgreSQL's English
+            // messages (lc_messages C or en, the default).
+            E::DatabaseError(K::Unknown, ref info)
+                if info.message().starts_with("canceling statement due to")
+                    || info.message().starts_with("could not obtain lock") =>
+            {
+                tracing::warn!(request_id = %crate::i18n::log_request_id(), error = %info.message(), "database wait timed out");
+                AppError::Unavailable
+            }
+            // Includes idle_in_transaction_session_timeout (25P03) and an administrator's shutdown.
             E::DatabaseError(K::Unknown, ref info)
                 if info.message().contains("connection") || info.message().contains("terminating") =>
             {

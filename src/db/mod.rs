@@ -90,12 +90,98 @@ impl deadpool::managed::Manager for Manager {
     }
 }
 
-/// Builds the pool. Connections are made lazily; a checkout waits at most `timeout`, so a dead
-/// database answers 503 fast instead of hanging requests.
-pub fn pool(url: &str, size: usize, timeout: Duration) -> anyhow::Result<Pool> {
+/// The limits every pooled connection is opened with, so that no wait on the database is
+/// unbounded: PostgreSQL cancels a long statement or lock wait and ends a session left idle in a
+/// transaction, and TCP keepalives (with a user timeout) notice a peer that vanished.
+#[derive(Debug, Clone)]
+pub struct Limits {
+    /// Longest wait for a pooled connection, and for a new one to be made.
+    pub checkout: Duration,
+    /// Longest TCP connect.
+    pub connect: Duration,
+    /// `statement_timeout` (zero: none).
+    pub statement: Duration,
+    /// `lock_timeout` (zero: none).
+    pub lock: Duration,
+    /// `idle_in_transaction_session_timeout` (zero: none).
+    pub idle_in_transaction: Duration,
+    /// Silence before the first keepalive probe.
+    pub keepalives_idle: Duration,
+    /// Time between keepalive probes.
+    pub keepalives_interval: Duration,
+}
+
+/// Unanswered keepalive probes after which the peer counts as dead.
+const KEEPALIVE_RETRIES: u32 = 3;
+
+impl Limits {
+    /// The limits a configuration asks for.
+    pub fn from_config(config: &crate::config::Config) -> Self {
+        Self {
+            checkout: config.db_timeout,
+            connect: config.db_connect_timeout,
+            statement: config.db_statement_timeout,
+            lock: config.db_lock_timeout,
+            idle_in_transaction: config.db_idle_in_transaction_timeout,
+            keepalives_idle: config.db_keepalives_idle,
+            keepalives_interval: config.db_keepalives_interval,
+        }
+    }
+
+    /// The connection parameters: the URL's own, plus the limits. The server settings go in the
+    /// start-up packet (`options`), which costs no round trip and survives `DISCARD ALL`.
+    fn connection_config(&self, url: &str) -> diesel::ConnectionResult<tokio_postgres::Config> {
+        let mut config: tokio_postgres::Config =
+            url.parse().map_err(|e| diesel::ConnectionError::InvalidConnectionUrl(format!("{e}")))?;
+        let mut options = config.get_options().unwrap_or_default().to_owned();
+        for (name, value) in [
+            ("statement_timeout", self.statement),
+            ("lock_timeout", self.lock),
+            ("idle_in_transaction_session_timeout", self.idle_in_transaction),
+        ] {
+            if !options.is_empty() {
+                options.push(' ');
+            }
+            options.push_str(&format!("-c {name}={}", value.as_millis()));
+        }
+        // A dead peer that still has unacknowledged data is not probed by keepalives; the user
+        // timeout bounds that case by the same total.
+        let dead_after = self.keepalives_idle + self.keepalives_interval * KEEPALIVE_RETRIES;
+        config
+            .options(options)
+            .connect_timeout(self.connect)
+            .keepalives(true)
+            .keepalives_idle(self.keepalives_idle)
+            .keepalives_interval(self.keepalives_interval)
+            .keepalives_retries(KEEPALIVE_RETRIES)
+            .tcp_user_timeout(dead_after);
+        Ok(config)
+    }
+}
+
+/// Opens one connection with `limits` applied.
+async fn connect(url: &str, limits: &Limits) -> diesel::ConnectionResult<AsyncPgConnection> {
+    let config = limits.connection_config(url)?;
+    let (client, connection) =
+        config.connect(tokio_postgres::NoTls).await.map_err(|e| diesel::ConnectionError::BadConnection(e.to_string()))?;
+    AsyncPgConnection::try_from_client_and_connection(client, connection).await
+}
+
+/// Builds the pool. Connections are made lazily; a checkout waits at most `limits.checkout`, so a
+/// dead database answers 503 fast instead of hanging requests.
+pub fn pool(url: &str, size: usize, limits: &Limits) -> anyhow::Result<Pool> {
+    // Checked here so that a malformed URL stops the server at start rather than failing requests.
+    limits.connection_config(url).map_err(|e| anyhow::anyhow!("DATABASE_URL: {e}"))?;
     let mut config = ManagerConfig::default();
     config.recycling_method = RecyclingMethod::Fast;
+    let setup_limits = limits.clone();
+    config.custom_setup = Box::new(move |url| {
+        let limits = setup_limits.clone();
+        let url = url.to_owned();
+        Box::pin(async move { connect(&url, &limits).await })
+    });
     let manager = Manager(AsyncDieselConnectionManager::<AsyncPgConnection>::new_with_config(url, config));
+    let timeout = limits.checkout;
     Pool::builder(manager)
         .max_size(size)
         .queue_mode(deadpool::managed::QueueMode::Lifo)
@@ -201,7 +287,36 @@ pub async fn run_migrations(url: &str) -> anyhow::Result<Vec<String>> {
 
 #[cfg(test)]
 mod tests {
-    use super::split_database_url;
+    use std::time::Duration;
+
+    use super::{split_database_url, Limits};
+
+    #[test]
+    fn limits_go_into_the_connection_parameters() {
+        let limits = Limits {
+            checkout: Duration::from_millis(1500),
+            connect: Duration::from_secs(3),
+            statement: Duration::from_secs(10),
+            lock: Duration::from_millis(2500),
+            idle_in_transaction: Duration::ZERO,
+            keepalives_idle: Duration::from_secs(30),
+            keepalives_interval: Duration::from_secs(10),
+        };
+        let config = limits.connection_config("postgres://u:p@h:5432/db?options=-c%20search_path%3Dpublic").expect("config");
+        assert_eq!(
+            config.get_options(),
+            Some(
+                "-c search_path=public -c statement_timeout=10000 -c lock_timeout=2500 -c idle_in_transaction_session_timeout=0"
+            )
+        );
+        assert_eq!(config.get_connect_timeout(), Some(&Duration::from_secs(3)));
+        assert!(config.get_keepalives());
+        assert_eq!(config.get_keepalives_idle(), Duration::from_secs(30));
+        assert_eq!(config.get_keepalives_interval(), Some(Duration::from_secs(10)));
+        assert_eq!(config.get_keepalives_retries(), Some(3));
+        assert_eq!(config.get_tcp_user_timeout(), Some(&Duration::from_secs(60)));
+        assert!(limits.connection_config("mysql://nope").is_err());
+    }
 
     #[test]
     fn splits_urls() {

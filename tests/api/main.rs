@@ -18,3 +18,4 @@ mod seeds;
 mod sessions;
 mod spec;
 mod stats;
+mod timeouts;
