@@ -2,9 +2,10 @@
 
 use actix_web::{get, web, HttpResponse};
 
+use super::problems::ListErrors;
 use crate::auth::Actor;
 use crate::dto::audit::{AuditEventOut, AuditQuery};
-use crate::error::{AppError, Problem};
+use crate::error::AppError;
 use crate::extract::PageParams;
 use crate::paging::{Page, Paged};
 use crate::services;
@@ -17,10 +18,7 @@ use crate::state::AppState;
     params(AuditQuery, PageParams),
     responses(
         (status = 200, description = "A page of events", body = Paged<AuditEventOut>),
-        (status = 400, description = "Bad query", body = Problem, content_type = "application/problem+json"),
-        (status = 401, description = "Not signed in", body = Problem, content_type = "application/problem+json"),
-        (status = 403, description = "Workers read no audit log", body = Problem, content_type = "application/problem+json"),
-        (status = 422, description = "Bad limit or cursor", body = Problem, content_type = "application/problem+json"),
+        ListErrors,
     )
 )]
 #[get("/audit-events")]

@@ -2,9 +2,10 @@
 
 use actix_web::{get, post, web, HttpResponse};
 
+use super::problems::{ListErrors, SignInErrors, WriteErrors};
 use crate::auth::Actor;
 use crate::dto::auth::{ChangePasswordRequest, LoginRequest, MeResponse, RefreshRequest, TokenResponse};
-use crate::error::{AppError, Problem};
+use crate::error::AppError;
 use crate::extract::ValidatedJson;
 use crate::services;
 use crate::state::AppState;
@@ -18,9 +19,7 @@ use crate::state::AppState;
     request_body = LoginRequest,
     responses(
         (status = 200, description = "Signed in", body = TokenResponse),
-        (status = 401, description = "Wrong username or password", body = Problem, content_type = "application/problem+json"),
-        (status = 422, description = "Invalid body", body = Problem, content_type = "application/problem+json"),
-        (status = 429, description = "Account temporarily locked", body = Problem, content_type = "application/problem+json"),
+        SignInErrors,
     )
 )]
 #[post("/auth/login")]
@@ -36,8 +35,7 @@ pub async fn login(state: web::Data<AppState>, body: ValidatedJson<LoginRequest>
     request_body = RefreshRequest,
     responses(
         (status = 200, description = "New tokens", body = TokenResponse),
-        (status = 401, description = "Invalid, expired or reused token", body = Problem, content_type = "application/problem+json"),
-        (status = 422, description = "Invalid body", body = Problem, content_type = "application/problem+json"),
+        SignInErrors,
     )
 )]
 #[post("/auth/refresh")]
@@ -53,8 +51,7 @@ pub async fn refresh(state: web::Data<AppState>, body: ValidatedJson<RefreshRequ
     security(("bearer" = [])),
     responses(
         (status = 204, description = "Signed out"),
-        (status = 401, description = "Not signed in", body = Problem, content_type = "application/problem+json"),
-        (status = 422, description = "Invalid body", body = Problem, content_type = "application/problem+json"),
+        SignInErrors,
     )
 )]
 #[post("/auth/logout")]
@@ -73,7 +70,7 @@ pub async fn logout(
     security(("bearer" = [])),
     responses(
         (status = 200, description = "The caller", body = MeResponse),
-        (status = 401, description = "Not signed in", body = Problem, content_type = "application/problem+json"),
+        ListErrors,
     )
 )]
 #[get("/me")]
@@ -88,8 +85,7 @@ pub async fn get_me(state: web::Data<AppState>, actor: Actor) -> Result<HttpResp
     security(("bearer" = [])),
     responses(
         (status = 204, description = "Changed"),
-        (status = 401, description = "Not signed in", body = Problem, content_type = "application/problem+json"),
-        (status = 422, description = "Wrong current password or weak new password", body = Problem, content_type = "application/problem+json"),
+        WriteErrors,
     )
 )]
 #[post("/me/password")]

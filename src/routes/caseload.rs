@@ -2,9 +2,10 @@
 
 use actix_web::{get, web, HttpResponse};
 
+use super::problems::ListErrors;
 use crate::auth::Actor;
 use crate::dto::caseload::{CaseloadOut, CaseloadQuery};
-use crate::error::{AppError, Problem};
+use crate::error::AppError;
 use crate::services;
 use crate::state::AppState;
 
@@ -16,10 +17,7 @@ use crate::state::AppState;
     params(CaseloadQuery),
     responses(
         (status = 200, description = "The caseload", body = CaseloadOut),
-        (status = 400, description = "Bad query", body = Problem, content_type = "application/problem+json"),
-        (status = 401, description = "Not signed in", body = Problem, content_type = "application/problem+json"),
-        (status = 403, description = "Workers see no caseload", body = Problem, content_type = "application/problem+json"),
-        (status = 404, description = "No such unit in scope", body = Problem, content_type = "application/problem+json"),
+        ListErrors,
     )
 )]
 #[get("/caseload")]

@@ -4,6 +4,7 @@
 use actix_web::{get, patch, post, web, HttpResponse};
 use uuid::Uuid;
 
+use super::problems::{ChangeErrors, ListErrors, ReadErrors, WriteErrors};
 use crate::auth::Actor;
 use crate::dto::case_records::{
     AssessmentOut, CreateAssessment, CreateEvaluation, CreateFollowUp, CreatePlan, CreateReferral, EvaluationOut, FollowUpOut,
@@ -13,7 +14,7 @@ use crate::dto::cases::{
     CaseEventOut, CaseOut, CaseQuery, CaseSummary, CreateCase, TransferRequest, TransitionRequest, UpdateCase,
 };
 use crate::dto::reviews::ReviewOut;
-use crate::error::{AppError, Problem};
+use crate::error::AppError;
 use crate::extract::{IdempotencyKey, IfMatch, PageParams, ValidatedJson};
 use crate::paging::{Page, Paged};
 use crate::services;
@@ -28,9 +29,7 @@ use super::{json_with_version, written};
     params(CaseQuery, PageParams),
     responses(
         (status = 200, description = "A page of cases", body = Paged<CaseSummary>),
-        (status = 400, description = "Bad query", body = Problem, content_type = "application/problem+json"),
-        (status = 401, description = "Not signed in", body = Problem, content_type = "application/problem+json"),
-        (status = 422, description = "Bad limit or cursor", body = Problem, content_type = "application/problem+json"),
+        ListErrors,
     )
 )]
 #[get("/cases")]
@@ -53,10 +52,7 @@ pub async fn list_cases(
     responses(
         (status = 201, description = "Opened", body = CaseOut),
         (status = 200, description = "Already opened with this id", body = CaseOut),
-        (status = 401, description = "Not signed in", body = Problem, content_type = "application/problem+json"),
-        (status = 403, description = "Admins do no casework; only supervisors assign others", body = Problem, content_type = "application/problem+json"),
-        (status = 409, description = "Id taken", body = Problem, content_type = "application/problem+json"),
-        (status = 422, description = "Invalid case, or client, unit or worker not in scope", body = Problem, content_type = "application/problem+json"),
+        WriteErrors,
     )
 )]
 #[post("/cases")]
@@ -77,8 +73,7 @@ pub async fn create_case(
     params(("id" = Uuid, Path, description = "Case id")),
     responses(
         (status = 200, description = "The case", body = CaseOut, headers(("ETag" = String, description = "Version"))),
-        (status = 401, description = "Not signed in", body = Problem, content_type = "application/problem+json"),
-        (status = 404, description = "No such case in scope", body = Problem, content_type = "application/problem+json"),
+        ReadErrors,
     )
 )]
 #[get("/cases/{id}")]
@@ -99,13 +94,7 @@ pub async fn get_case(state: web::Data<AppState>, actor: Actor, id: web::Path<Uu
     ),
     responses(
         (status = 200, description = "Changed", body = CaseOut),
-        (status = 401, description = "Not signed in", body = Problem, content_type = "application/problem+json"),
-        (status = 403, description = "Not the assigned worker, or an admin", body = Problem, content_type = "application/problem+json"),
-        (status = 404, description = "No such case in scope", body = Problem, content_type = "application/problem+json"),
-        (status = 409, description = "The case is no longer open", body = Problem, content_type = "application/problem+json"),
-        (status = 412, description = "Stale If-Match", body = Problem, content_type = "application/problem+json"),
-        (status = 422, description = "Invalid or unknown fields", body = Problem, content_type = "application/problem+json"),
-        (status = 428, description = "If-Match missing", body = Problem, content_type = "application/problem+json"),
+        ChangeErrors,
     )
 )]
 #[patch("/cases/{id}")]
@@ -113,8 +102,8 @@ pub async fn update_case(
     state: web::Data<AppState>,
     actor: Actor,
     id: web::Path<Uuid>,
-    if_match: IfMatch,
     body: ValidatedJson<UpdateCase>,
+    if_match: IfMatch,
 ) -> Result<HttpResponse, AppError> {
     Ok(written(services::cases::update(&state, &actor, id.into_inner(), if_match.0, body.value).await?, None))
 }
@@ -136,13 +125,7 @@ pub async fn update_case(
     responses(
         (status = 200, description = "Done", body = CaseOut),
         (status = 202, description = "Done; a review now waits for a supervisor", body = ReviewOut),
-        (status = 401, description = "Not signed in", body = Problem, content_type = "application/problem+json"),
-        (status = 403, description = "Role or assignment does not allow it", body = Problem, content_type = "application/problem+json"),
-        (status = 404, description = "No such case in scope", body = Problem, content_type = "application/problem+json"),
-        (status = 409, description = "Not possible now (with `allowed_actions`)", body = Problem, content_type = "application/problem+json"),
-        (status = 412, description = "Stale If-Match", body = Problem, content_type = "application/problem+json"),
-        (status = 422, description = "Missing input", body = Problem, content_type = "application/problem+json"),
-        (status = 428, description = "If-Match missing", body = Problem, content_type = "application/problem+json"),
+        ChangeErrors,
     )
 )]
 #[post("/cases/{id}/transitions")]
@@ -150,8 +133,8 @@ pub async fn transition_case(
     state: web::Data<AppState>,
     actor: Actor,
     id: web::Path<Uuid>,
-    if_match: IfMatch,
     body: ValidatedJson<TransitionRequest>,
+    if_match: IfMatch,
 ) -> Result<HttpResponse, AppError> {
     Ok(written(services::cases::transition(&state, &actor, id.into_inner(), if_match.0, body.value).await?, None))
 }
@@ -164,11 +147,7 @@ pub async fn transition_case(
     params(("id" = Uuid, Path, description = "Case id")),
     responses(
         (status = 200, description = "Transferred", body = CaseOut),
-        (status = 401, description = "Not signed in", body = Problem, content_type = "application/problem+json"),
-        (status = 403, description = "Only supervisors transfer", body = Problem, content_type = "application/problem+json"),
-        (status = 404, description = "No such case in scope", body = Problem, content_type = "application/problem+json"),
-        (status = 409, description = "The case is no longer open", body = Problem, content_type = "application/problem+json"),
-        (status = 422, description = "Worker or unit not in scope", body = Problem, content_type = "application/problem+json"),
+        WriteErrors,
     )
 )]
 #[post("/cases/{id}/transfer")]
@@ -188,9 +167,7 @@ pub async fn transfer_case(
     params(("id" = Uuid, Path, description = "Case id"), PageParams),
     responses(
         (status = 200, description = "A page of the timeline", body = Paged<CaseEventOut>),
-        (status = 401, description = "Not signed in", body = Problem, content_type = "application/problem+json"),
-        (status = 404, description = "No such case in scope", body = Problem, content_type = "application/problem+json"),
-        (status = 422, description = "Bad limit or cursor", body = Problem, content_type = "application/problem+json"),
+        ReadErrors,
     )
 )]
 #[get("/cases/{id}/timeline")]
@@ -210,9 +187,7 @@ pub async fn get_case_timeline(
     params(("id" = Uuid, Path, description = "Case id"), PageParams),
     responses(
         (status = 200, description = "A page of assessments", body = Paged<AssessmentOut>),
-        (status = 401, description = "Not signed in", body = Problem, content_type = "application/problem+json"),
-        (status = 404, description = "No such case in scope", body = Problem, content_type = "application/problem+json"),
-        (status = 422, description = "Bad limit or cursor", body = Problem, content_type = "application/problem+json"),
+        ReadErrors,
     )
 )]
 #[get("/cases/{id}/assessments")]
@@ -237,11 +212,7 @@ pub async fn list_assessments(
     responses(
         (status = 201, description = "Recorded", body = AssessmentOut),
         (status = 200, description = "Already recorded with this id", body = AssessmentOut),
-        (status = 401, description = "Not signed in", body = Problem, content_type = "application/problem+json"),
-        (status = 403, description = "Not the assigned worker, or an admin", body = Problem, content_type = "application/problem+json"),
-        (status = 404, description = "No such case in scope", body = Problem, content_type = "application/problem+json"),
-        (status = 409, description = "Not at this stage of the case, or id taken", body = Problem, content_type = "application/problem+json"),
-        (status = 422, description = "Invalid assessment", body = Problem, content_type = "application/problem+json"),
+        WriteErrors,
     )
 )]
 #[post("/cases/{id}/assessments")]
@@ -263,9 +234,7 @@ pub async fn create_assessment(
     params(("id" = Uuid, Path, description = "Case id"), PageParams),
     responses(
         (status = 200, description = "A page of plan versions", body = Paged<PlanOut>),
-        (status = 401, description = "Not signed in", body = Problem, content_type = "application/problem+json"),
-        (status = 404, description = "No such case in scope", body = Problem, content_type = "application/problem+json"),
-        (status = 422, description = "Bad limit or cursor", body = Problem, content_type = "application/problem+json"),
+        ReadErrors,
     )
 )]
 #[get("/cases/{id}/plans")]
@@ -290,11 +259,7 @@ pub async fn list_plans(
     responses(
         (status = 201, description = "Recorded", body = PlanOut),
         (status = 200, description = "Already recorded with this id", body = PlanOut),
-        (status = 401, description = "Not signed in", body = Problem, content_type = "application/problem+json"),
-        (status = 403, description = "Not the assigned worker, or an admin", body = Problem, content_type = "application/problem+json"),
-        (status = 404, description = "No such case in scope", body = Problem, content_type = "application/problem+json"),
-        (status = 409, description = "Not at this stage, the submitted plan is under review, or id taken", body = Problem, content_type = "application/problem+json"),
-        (status = 422, description = "Invalid plan", body = Problem, content_type = "application/problem+json"),
+        WriteErrors,
     )
 )]
 #[post("/cases/{id}/plans")]
@@ -316,9 +281,7 @@ pub async fn create_plan(
     params(("id" = Uuid, Path, description = "Case id"), PageParams),
     responses(
         (status = 200, description = "A page of evaluations", body = Paged<EvaluationOut>),
-        (status = 401, description = "Not signed in", body = Problem, content_type = "application/problem+json"),
-        (status = 404, description = "No such case in scope", body = Problem, content_type = "application/problem+json"),
-        (status = 422, description = "Bad limit or cursor", body = Problem, content_type = "application/problem+json"),
+        ReadErrors,
     )
 )]
 #[get("/cases/{id}/evaluations")]
@@ -343,11 +306,7 @@ pub async fn list_evaluations(
     responses(
         (status = 201, description = "Recorded", body = EvaluationOut),
         (status = 200, description = "Already recorded with this id", body = EvaluationOut),
-        (status = 401, description = "Not signed in", body = Problem, content_type = "application/problem+json"),
-        (status = 403, description = "Not the assigned worker, or an admin", body = Problem, content_type = "application/problem+json"),
-        (status = 404, description = "No such case in scope", body = Problem, content_type = "application/problem+json"),
-        (status = 409, description = "Not at this stage, a closure is under review, or id taken", body = Problem, content_type = "application/problem+json"),
-        (status = 422, description = "Invalid evaluation", body = Problem, content_type = "application/problem+json"),
+        WriteErrors,
     )
 )]
 #[post("/cases/{id}/evaluations")]
@@ -369,9 +328,7 @@ pub async fn create_evaluation(
     params(("id" = Uuid, Path, description = "Case id"), PageParams),
     responses(
         (status = 200, description = "A page of follow-ups", body = Paged<FollowUpOut>),
-        (status = 401, description = "Not signed in", body = Problem, content_type = "application/problem+json"),
-        (status = 404, description = "No such case in scope", body = Problem, content_type = "application/problem+json"),
-        (status = 422, description = "Bad limit or cursor", body = Problem, content_type = "application/problem+json"),
+        ReadErrors,
     )
 )]
 #[get("/cases/{id}/follow-ups")]
@@ -396,11 +353,7 @@ pub async fn list_follow_ups(
     responses(
         (status = 201, description = "Scheduled", body = FollowUpOut),
         (status = 200, description = "Already scheduled with this id", body = FollowUpOut),
-        (status = 401, description = "Not signed in", body = Problem, content_type = "application/problem+json"),
-        (status = 403, description = "Not the assigned worker, or an admin", body = Problem, content_type = "application/problem+json"),
-        (status = 404, description = "No such case in scope", body = Problem, content_type = "application/problem+json"),
-        (status = 409, description = "Not at this stage of the case, or id taken", body = Problem, content_type = "application/problem+json"),
-        (status = 422, description = "Invalid follow-up", body = Problem, content_type = "application/problem+json"),
+        WriteErrors,
     )
 )]
 #[post("/cases/{id}/follow-ups")]
@@ -427,13 +380,7 @@ pub async fn create_follow_up(
     ),
     responses(
         (status = 200, description = "Changed", body = FollowUpOut),
-        (status = 401, description = "Not signed in", body = Problem, content_type = "application/problem+json"),
-        (status = 403, description = "Not the assigned worker, or an admin", body = Problem, content_type = "application/problem+json"),
-        (status = 404, description = "No such case or follow-up in scope", body = Problem, content_type = "application/problem+json"),
-        (status = 409, description = "Already done, or not at this stage of the case", body = Problem, content_type = "application/problem+json"),
-        (status = 412, description = "Stale If-Match", body = Problem, content_type = "application/problem+json"),
-        (status = 422, description = "Invalid change", body = Problem, content_type = "application/problem+json"),
-        (status = 428, description = "If-Match missing", body = Problem, content_type = "application/problem+json"),
+        ChangeErrors,
     )
 )]
 #[patch("/cases/{id}/follow-ups/{fid}")]
@@ -441,8 +388,8 @@ pub async fn update_follow_up(
     state: web::Data<AppState>,
     actor: Actor,
     path: web::Path<(Uuid, Uuid)>,
-    if_match: IfMatch,
     body: ValidatedJson<UpdateFollowUp>,
+    if_match: IfMatch,
 ) -> Result<HttpResponse, AppError> {
     let (id, fid) = path.into_inner();
     Ok(written(services::case_records::update_follow_up(&state, &actor, id, fid, if_match.0, body.value).await?, None))
@@ -455,9 +402,7 @@ pub async fn update_follow_up(
     params(("id" = Uuid, Path, description = "Case id"), PageParams),
     responses(
         (status = 200, description = "A page of referrals", body = Paged<ReferralOut>),
-        (status = 401, description = "Not signed in", body = Problem, content_type = "application/problem+json"),
-        (status = 404, description = "No such case in scope", body = Problem, content_type = "application/problem+json"),
-        (status = 422, description = "Bad limit or cursor", body = Problem, content_type = "application/problem+json"),
+        ReadErrors,
     )
 )]
 #[get("/cases/{id}/referrals")]
@@ -482,11 +427,7 @@ pub async fn list_referrals(
     responses(
         (status = 201, description = "Recorded", body = ReferralOut),
         (status = 200, description = "Already recorded with this id", body = ReferralOut),
-        (status = 401, description = "Not signed in", body = Problem, content_type = "application/problem+json"),
-        (status = 403, description = "Not the assigned worker, or an admin", body = Problem, content_type = "application/problem+json"),
-        (status = 404, description = "No such case in scope", body = Problem, content_type = "application/problem+json"),
-        (status = 409, description = "The case is not open, or id taken", body = Problem, content_type = "application/problem+json"),
-        (status = 422, description = "Invalid referral", body = Problem, content_type = "application/problem+json"),
+        WriteErrors,
     )
 )]
 #[post("/cases/{id}/referrals")]
@@ -512,13 +453,7 @@ pub async fn create_referral(
     ),
     responses(
         (status = 200, description = "Changed", body = ReferralOut),
-        (status = 401, description = "Not signed in", body = Problem, content_type = "application/problem+json"),
-        (status = 403, description = "Not the case's assigned worker, or an admin", body = Problem, content_type = "application/problem+json"),
-        (status = 404, description = "No such referral in scope", body = Problem, content_type = "application/problem+json"),
-        (status = 409, description = "Not a next status (with `allowed_statuses`)", body = Problem, content_type = "application/problem+json"),
-        (status = 412, description = "Stale If-Match", body = Problem, content_type = "application/problem+json"),
-        (status = 422, description = "Invalid change", body = Problem, content_type = "application/problem+json"),
-        (status = 428, description = "If-Match missing", body = Problem, content_type = "application/problem+json"),
+        ChangeErrors,
     )
 )]
 #[patch("/referrals/{id}")]
@@ -526,8 +461,8 @@ pub async fn update_referral(
     state: web::Data<AppState>,
     actor: Actor,
     id: web::Path<Uuid>,
-    if_match: IfMatch,
     body: ValidatedJson<UpdateReferral>,
+    if_match: IfMatch,
 ) -> Result<HttpResponse, AppError> {
     Ok(written(services::case_records::update_referral(&state, &actor, id.into_inner(), if_match.0, body.value).await?, None))
 }

@@ -3,11 +3,12 @@
 use actix_web::{delete, get, patch, post, put, web, HttpResponse};
 use uuid::Uuid;
 
+use super::problems::{ChangeErrors, ListErrors, ReadErrors, WriteErrors};
 use crate::auth::Actor;
 use crate::dto::clients::{
     ClientOut, ClientQuery, ClientSummary, CreateClient, CreateHousehold, HouseholdOut, SetMembers, TimelineEntry, UpdateClient,
 };
-use crate::error::{AppError, Problem};
+use crate::error::AppError;
 use crate::extract::{IdempotencyKey, IfMatch, PageParams, ValidatedJson};
 use crate::paging::{Page, Paged};
 use crate::services;
@@ -22,9 +23,7 @@ use super::{json_with_version, written};
     params(ClientQuery, PageParams),
     responses(
         (status = 200, description = "A page of clients", body = Paged<ClientSummary>),
-        (status = 400, description = "Bad query", body = Problem, content_type = "application/problem+json"),
-        (status = 401, description = "Not signed in", body = Problem, content_type = "application/problem+json"),
-        (status = 422, description = "Bad limit or cursor", body = Problem, content_type = "application/problem+json"),
+        ListErrors,
     )
 )]
 #[get("/clients")]
@@ -49,10 +48,7 @@ pub async fn list_clients(
     responses(
         (status = 201, description = "Registered", body = ClientOut),
         (status = 200, description = "Already registered with this id", body = ClientOut),
-        (status = 401, description = "Not signed in", body = Problem, content_type = "application/problem+json"),
-        (status = 403, description = "Admins do no casework", body = Problem, content_type = "application/problem+json"),
-        (status = 409, description = "Document number already registered", body = Problem, content_type = "application/problem+json"),
-        (status = 422, description = "Invalid client", body = Problem, content_type = "application/problem+json"),
+        WriteErrors,
     )
 )]
 #[post("/clients")]
@@ -73,8 +69,7 @@ pub async fn create_client(
     params(("id" = Uuid, Path, description = "Client id")),
     responses(
         (status = 200, description = "The client", body = ClientOut, headers(("ETag" = String, description = "Version"))),
-        (status = 401, description = "Not signed in", body = Problem, content_type = "application/problem+json"),
-        (status = 404, description = "No such client in scope", body = Problem, content_type = "application/problem+json"),
+        ReadErrors,
     )
 )]
 #[get("/clients/{id}")]
@@ -94,13 +89,7 @@ pub async fn get_client(state: web::Data<AppState>, actor: Actor, id: web::Path<
     ),
     responses(
         (status = 200, description = "Changed", body = ClientOut),
-        (status = 401, description = "Not signed in", body = Problem, content_type = "application/problem+json"),
-        (status = 403, description = "Admins do no casework", body = Problem, content_type = "application/problem+json"),
-        (status = 404, description = "No such client in scope", body = Problem, content_type = "application/problem+json"),
-        (status = 409, description = "Document number already registered", body = Problem, content_type = "application/problem+json"),
-        (status = 412, description = "Stale If-Match", body = Problem, content_type = "application/problem+json"),
-        (status = 422, description = "Invalid client", body = Problem, content_type = "application/problem+json"),
-        (status = 428, description = "If-Match missing", body = Problem, content_type = "application/problem+json"),
+        ChangeErrors,
     )
 )]
 #[patch("/clients/{id}")]
@@ -108,8 +97,8 @@ pub async fn update_client(
     state: web::Data<AppState>,
     actor: Actor,
     id: web::Path<Uuid>,
-    if_match: IfMatch,
     body: ValidatedJson<UpdateClient>,
+    if_match: IfMatch,
 ) -> Result<HttpResponse, AppError> {
     Ok(written(services::clients::update(&state, &actor, id.into_inner(), if_match.0, body.value).await?, None))
 }
@@ -121,9 +110,7 @@ pub async fn update_client(
     params(("id" = Uuid, Path, description = "Client id")),
     responses(
         (status = 204, description = "Deleted"),
-        (status = 401, description = "Not signed in", body = Problem, content_type = "application/problem+json"),
-        (status = 403, description = "Only supervisors delete", body = Problem, content_type = "application/problem+json"),
-        (status = 404, description = "No such client in scope", body = Problem, content_type = "application/problem+json"),
+        WriteErrors,
     )
 )]
 #[delete("/clients/{id}")]
@@ -139,9 +126,7 @@ pub async fn delete_client(state: web::Data<AppState>, actor: Actor, id: web::Pa
     params(("id" = Uuid, Path, description = "Client id"), PageParams),
     responses(
         (status = 200, description = "A page of the timeline", body = Paged<TimelineEntry>),
-        (status = 401, description = "Not signed in", body = Problem, content_type = "application/problem+json"),
-        (status = 404, description = "No such client in scope", body = Problem, content_type = "application/problem+json"),
-        (status = 422, description = "Bad limit or cursor", body = Problem, content_type = "application/problem+json"),
+        ReadErrors,
     )
 )]
 #[get("/clients/{id}/timeline")]
@@ -163,9 +148,7 @@ pub async fn get_client_timeline(
     responses(
         (status = 201, description = "Created", body = HouseholdOut),
         (status = 200, description = "Already created with this id", body = HouseholdOut),
-        (status = 401, description = "Not signed in", body = Problem, content_type = "application/problem+json"),
-        (status = 403, description = "Admins do no casework", body = Problem, content_type = "application/problem+json"),
-        (status = 422, description = "Invalid body", body = Problem, content_type = "application/problem+json"),
+        WriteErrors,
     )
 )]
 #[post("/households")]
@@ -186,8 +169,7 @@ pub async fn create_household(
     params(("id" = Uuid, Path, description = "Household id")),
     responses(
         (status = 200, description = "The household", body = HouseholdOut),
-        (status = 401, description = "Not signed in", body = Problem, content_type = "application/problem+json"),
-        (status = 404, description = "No such household in scope", body = Problem, content_type = "application/problem+json"),
+        ReadErrors,
     )
 )]
 #[get("/households/{id}")]
@@ -204,10 +186,7 @@ pub async fn get_household(state: web::Data<AppState>, actor: Actor, id: web::Pa
     params(("id" = Uuid, Path, description = "Household id")),
     responses(
         (status = 200, description = "The household", body = HouseholdOut),
-        (status = 401, description = "Not signed in", body = Problem, content_type = "application/problem+json"),
-        (status = 403, description = "Admins do no casework", body = Problem, content_type = "application/problem+json"),
-        (status = 404, description = "No such household in scope", body = Problem, content_type = "application/problem+json"),
-        (status = 422, description = "Invalid members", body = Problem, content_type = "application/problem+json"),
+        WriteErrors,
     )
 )]
 #[put("/households/{id}/members")]

@@ -8,6 +8,7 @@ pub mod cases;
 pub mod clients;
 pub mod health;
 pub mod org_units;
+pub mod problems;
 pub mod reference;
 pub mod reviews;
 pub mod sessions;

@@ -3,9 +3,10 @@
 use actix_web::{get, patch, post, web, HttpResponse};
 use uuid::Uuid;
 
+use super::problems::{ChangeErrors, ListErrors, ReadErrors, WriteErrors};
 use crate::auth::Actor;
 use crate::dto::org_units::{CreateOrgUnit, OrgUnitOut, OrgUnitQuery, UpdateOrgUnit};
-use crate::error::{AppError, Problem};
+use crate::error::AppError;
 use crate::extract::{IdempotencyKey, IfMatch, PageParams, ValidatedJson};
 use crate::paging::{Page, Paged};
 use crate::services;
@@ -20,9 +21,7 @@ use super::{json_with_version, written};
     params(OrgUnitQuery, PageParams),
     responses(
         (status = 200, description = "A page of units", body = Paged<OrgUnitOut>),
-        (status = 400, description = "Bad query", body = Problem, content_type = "application/problem+json"),
-        (status = 401, description = "Not signed in", body = Problem, content_type = "application/problem+json"),
-        (status = 422, description = "Bad limit or cursor", body = Problem, content_type = "application/problem+json"),
+        ListErrors,
     )
 )]
 #[get("/org-units")]
@@ -44,10 +43,7 @@ pub async fn list_org_units(
     responses(
         (status = 201, description = "Created", body = OrgUnitOut),
         (status = 200, description = "Already created with this id", body = OrgUnitOut),
-        (status = 401, description = "Not signed in", body = Problem, content_type = "application/problem+json"),
-        (status = 403, description = "Not an admin", body = Problem, content_type = "application/problem+json"),
-        (status = 409, description = "Conflict", body = Problem, content_type = "application/problem+json"),
-        (status = 422, description = "Invalid body", body = Problem, content_type = "application/problem+json"),
+        WriteErrors,
     )
 )]
 #[post("/org-units")]
@@ -68,8 +64,7 @@ pub async fn create_org_unit(
     params(("id" = Uuid, Path, description = "Unit id")),
     responses(
         (status = 200, description = "The unit", body = OrgUnitOut, headers(("ETag" = String, description = "Version"))),
-        (status = 401, description = "Not signed in", body = Problem, content_type = "application/problem+json"),
-        (status = 404, description = "No such unit in scope", body = Problem, content_type = "application/problem+json"),
+        ReadErrors,
     )
 )]
 #[get("/org-units/{id}")]
@@ -89,12 +84,7 @@ pub async fn get_org_unit(state: web::Data<AppState>, actor: Actor, id: web::Pat
     ),
     responses(
         (status = 200, description = "Changed", body = OrgUnitOut),
-        (status = 401, description = "Not signed in", body = Problem, content_type = "application/problem+json"),
-        (status = 403, description = "Not an admin", body = Problem, content_type = "application/problem+json"),
-        (status = 404, description = "No such unit in scope", body = Problem, content_type = "application/problem+json"),
-        (status = 412, description = "Stale If-Match", body = Problem, content_type = "application/problem+json"),
-        (status = 422, description = "Invalid body", body = Problem, content_type = "application/problem+json"),
-        (status = 428, description = "If-Match missing", body = Problem, content_type = "application/problem+json"),
+        ChangeErrors,
     )
 )]
 #[patch("/org-units/{id}")]
@@ -102,8 +92,8 @@ pub async fn update_org_unit(
     state: web::Data<AppState>,
     actor: Actor,
     id: web::Path<Uuid>,
-    if_match: IfMatch,
     body: ValidatedJson<UpdateOrgUnit>,
+    if_match: IfMatch,
 ) -> Result<HttpResponse, AppError> {
     Ok(written(services::org_units::update(&state, &actor, id.into_inner(), if_match.0, body.value).await?, None))
 }
@@ -115,9 +105,7 @@ pub async fn update_org_unit(
     params(("id" = Uuid, Path, description = "Unit id"), PageParams),
     responses(
         (status = 200, description = "A page of children", body = Paged<OrgUnitOut>),
-        (status = 401, description = "Not signed in", body = Problem, content_type = "application/problem+json"),
-        (status = 404, description = "No such unit in scope", body = Problem, content_type = "application/problem+json"),
-        (status = 422, description = "Bad limit or cursor", body = Problem, content_type = "application/problem+json"),
+        ReadErrors,
     )
 )]
 #[get("/org-units/{id}/children")]

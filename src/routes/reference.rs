@@ -14,7 +14,7 @@ use crate::error::AppError;
     security(("bearer" = [])),
     responses(
         (status = 200, description = "Enums by name", body = BTreeMap<String, Vec<Label>>),
-        (status = 401, description = "Not signed in", body = crate::error::Problem, content_type = "application/problem+json"),
+        super::problems::ListErrors,
     )
 )]
 #[get("/reference")]

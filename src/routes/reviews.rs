@@ -3,9 +3,10 @@
 use actix_web::{get, post, web, HttpResponse};
 use uuid::Uuid;
 
+use super::problems::{ListErrors, WriteErrors};
 use crate::auth::Actor;
 use crate::dto::reviews::{DecideReview, ReviewOut, ReviewQuery};
-use crate::error::{AppError, Problem};
+use crate::error::AppError;
 use crate::extract::{PageParams, ValidatedJson};
 use crate::paging::{Page, Paged};
 use crate::services;
@@ -20,9 +21,7 @@ use super::written;
     params(ReviewQuery, PageParams),
     responses(
         (status = 200, description = "A page of reviews", body = Paged<ReviewOut>),
-        (status = 400, description = "Bad query", body = Problem, content_type = "application/problem+json"),
-        (status = 401, description = "Not signed in", body = Problem, content_type = "application/problem+json"),
-        (status = 422, description = "Bad limit or cursor", body = Problem, content_type = "application/problem+json"),
+        ListErrors,
     )
 )]
 #[get("/reviews")]
@@ -44,11 +43,7 @@ pub async fn list_reviews(
     params(("id" = Uuid, Path, description = "Review id")),
     responses(
         (status = 200, description = "Decided", body = ReviewOut),
-        (status = 401, description = "Not signed in", body = Problem, content_type = "application/problem+json"),
-        (status = 403, description = "Not a supervisor, or the requester", body = Problem, content_type = "application/problem+json"),
-        (status = 404, description = "No such review in scope", body = Problem, content_type = "application/problem+json"),
-        (status = 409, description = "Already decided, or the case is not waiting for it", body = Problem, content_type = "application/problem+json"),
-        (status = 422, description = "Comment missing for a return", body = Problem, content_type = "application/problem+json"),
+        WriteErrors,
     )
 )]
 #[post("/reviews/{id}/decision")]

@@ -3,12 +3,13 @@
 use actix_web::{get, patch, post, put, web, HttpResponse};
 use uuid::Uuid;
 
+use super::problems::{ChangeErrors, ListErrors, ReadErrors, WriteErrors};
 use crate::auth::Actor;
 use crate::dto::sessions::{
     CreateGroup, CreateSession, GroupOut, GroupQuery, SessionEnvelope, SessionOut, SessionQuery, SetGroupMembers, UpdateGroup,
     UpdateSession,
 };
-use crate::error::{AppError, Problem};
+use crate::error::AppError;
 use crate::extract::{IdempotencyKey, IfMatch, PageParams, ValidatedJson};
 use crate::paging::{Page, Paged};
 use crate::services;
@@ -23,9 +24,7 @@ use super::{json_with_version, written};
     params(SessionQuery, PageParams),
     responses(
         (status = 200, description = "A page of sessions", body = Paged<SessionOut>),
-        (status = 400, description = "Bad query", body = Problem, content_type = "application/problem+json"),
-        (status = 401, description = "Not signed in", body = Problem, content_type = "application/problem+json"),
-        (status = 422, description = "Bad limit or cursor", body = Problem, content_type = "application/problem+json"),
+        ListErrors,
     )
 )]
 #[get("/sessions")]
@@ -47,10 +46,7 @@ pub async fn list_sessions(
     responses(
         (status = 201, description = "Recorded", body = SessionOut),
         (status = 200, description = "Already recorded with this id", body = SessionOut),
-        (status = 401, description = "Not signed in", body = Problem, content_type = "application/problem+json"),
-        (status = 403, description = "Not allowed", body = Problem, content_type = "application/problem+json"),
-        (status = 409, description = "The case or group takes no sessions now", body = Problem, content_type = "application/problem+json"),
-        (status = 422, description = "Invalid session", body = Problem, content_type = "application/problem+json"),
+        WriteErrors,
     )
 )]
 #[post("/sessions")]
@@ -72,8 +68,7 @@ pub async fn create_session(
     params(("id" = Uuid, Path, description = "Session id")),
     responses(
         (status = 200, description = "The session", body = SessionOut, headers(("ETag" = String, description = "Version"))),
-        (status = 401, description = "Not signed in", body = Problem, content_type = "application/problem+json"),
-        (status = 404, description = "No such session in scope", body = Problem, content_type = "application/problem+json"),
+        ReadErrors,
     )
 )]
 #[get("/sessions/{id}")]
@@ -93,12 +88,7 @@ pub async fn get_session(state: web::Data<AppState>, actor: Actor, id: web::Path
     ),
     responses(
         (status = 200, description = "Changed", body = SessionOut),
-        (status = 401, description = "Not signed in", body = Problem, content_type = "application/problem+json"),
-        (status = 403, description = "Not the recorder or a supervisor", body = Problem, content_type = "application/problem+json"),
-        (status = 404, description = "No such session in scope", body = Problem, content_type = "application/problem+json"),
-        (status = 412, description = "Stale If-Match", body = Problem, content_type = "application/problem+json"),
-        (status = 422, description = "Invalid change", body = Problem, content_type = "application/problem+json"),
-        (status = 428, description = "If-Match missing", body = Problem, content_type = "application/problem+json"),
+        ChangeErrors,
     )
 )]
 #[patch("/sessions/{id}")]
@@ -106,8 +96,8 @@ pub async fn update_session(
     state: web::Data<AppState>,
     actor: Actor,
     id: web::Path<Uuid>,
-    if_match: IfMatch,
     body: ValidatedJson<UpdateSession>,
+    if_match: IfMatch,
 ) -> Result<HttpResponse, AppError> {
     Ok(written(services::sessions::update(&state, &actor, id.into_inner(), if_match.0, body.value).await?, None))
 }
@@ -119,9 +109,7 @@ pub async fn update_session(
     params(GroupQuery, PageParams),
     responses(
         (status = 200, description = "A page of groups", body = Paged<GroupOut>),
-        (status = 400, description = "Bad query", body = Problem, content_type = "application/problem+json"),
-        (status = 401, description = "Not signed in", body = Problem, content_type = "application/problem+json"),
-        (status = 422, description = "Bad limit or cursor", body = Problem, content_type = "application/problem+json"),
+        ListErrors,
     )
 )]
 #[get("/groups")]
@@ -143,9 +131,7 @@ pub async fn list_groups(
     responses(
         (status = 201, description = "Created", body = GroupOut),
         (status = 200, description = "Already created with this id", body = GroupOut),
-        (status = 401, description = "Not signed in", body = Problem, content_type = "application/problem+json"),
-        (status = 403, description = "Admins do no casework", body = Problem, content_type = "application/problem+json"),
-        (status = 422, description = "Invalid group", body = Problem, content_type = "application/problem+json"),
+        WriteErrors,
     )
 )]
 #[post("/groups")]
@@ -166,8 +152,7 @@ pub async fn create_group(
     params(("id" = Uuid, Path, description = "Group id")),
     responses(
         (status = 200, description = "The group", body = GroupOut, headers(("ETag" = String, description = "Version"))),
-        (status = 401, description = "Not signed in", body = Problem, content_type = "application/problem+json"),
-        (status = 404, description = "No such group in scope", body = Problem, content_type = "application/problem+json"),
+        ReadErrors,
     )
 )]
 #[get("/groups/{id}")]
@@ -187,13 +172,7 @@ pub async fn get_group(state: web::Data<AppState>, actor: Actor, id: web::Path<U
     ),
     responses(
         (status = 200, description = "Changed", body = GroupOut),
-        (status = 401, description = "Not signed in", body = Problem, content_type = "application/problem+json"),
-        (status = 403, description = "Admins do no casework", body = Problem, content_type = "application/problem+json"),
-        (status = 404, description = "No such group in scope", body = Problem, content_type = "application/problem+json"),
-        (status = 409, description = "Status change not allowed", body = Problem, content_type = "application/problem+json"),
-        (status = 412, description = "Stale If-Match", body = Problem, content_type = "application/problem+json"),
-        (status = 422, description = "Invalid change", body = Problem, content_type = "application/problem+json"),
-        (status = 428, description = "If-Match missing", body = Problem, content_type = "application/problem+json"),
+        ChangeErrors,
     )
 )]
 #[patch("/groups/{id}")]
@@ -201,8 +180,8 @@ pub async fn update_group(
     state: web::Data<AppState>,
     actor: Actor,
     id: web::Path<Uuid>,
-    if_match: IfMatch,
     body: ValidatedJson<UpdateGroup>,
+    if_match: IfMatch,
 ) -> Result<HttpResponse, AppError> {
     Ok(written(services::sessions::update_group(&state, &actor, id.into_inner(), if_match.0, body.value).await?, None))
 }
@@ -215,10 +194,7 @@ pub async fn update_group(
     params(("id" = Uuid, Path, description = "Group id")),
     responses(
         (status = 200, description = "The group", body = GroupOut),
-        (status = 401, description = "Not signed in", body = Problem, content_type = "application/problem+json"),
-        (status = 403, description = "Admins do no casework", body = Problem, content_type = "application/problem+json"),
-        (status = 404, description = "No such group in scope", body = Problem, content_type = "application/problem+json"),
-        (status = 422, description = "Invalid members", body = Problem, content_type = "application/problem+json"),
+        WriteErrors,
     )
 )]
 #[put("/groups/{id}/members")]

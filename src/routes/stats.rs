@@ -2,9 +2,10 @@
 
 use actix_web::{get, http::header, web, HttpResponse};
 
+use super::problems::ListErrors;
 use crate::auth::Actor;
 use crate::dto::stats::{ExportQuery, StatsOut, StatsQuery};
-use crate::error::{AppError, Problem};
+use crate::error::AppError;
 use crate::services;
 use crate::state::AppState;
 
@@ -15,11 +16,7 @@ use crate::state::AppState;
     params(StatsQuery),
     responses(
         (status = 200, description = "The figures", body = StatsOut),
-        (status = 400, description = "Bad query", body = Problem, content_type = "application/problem+json"),
-        (status = 401, description = "Not signed in", body = Problem, content_type = "application/problem+json"),
-        (status = 403, description = "Workers read no statistics", body = Problem, content_type = "application/problem+json"),
-        (status = 404, description = "No such unit in scope", body = Problem, content_type = "application/problem+json"),
-        (status = 422, description = "Bad period or grouping", body = Problem, content_type = "application/problem+json"),
+        ListErrors,
     )
 )]
 #[get("/stats")]
@@ -38,11 +35,7 @@ pub async fn get_stats(
     params(StatsQuery, ExportQuery),
     responses(
         (status = 200, description = "The spreadsheet", content_type = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"),
-        (status = 400, description = "Bad query", body = Problem, content_type = "application/problem+json"),
-        (status = 401, description = "Not signed in", body = Problem, content_type = "application/problem+json"),
-        (status = 403, description = "Workers read no statistics", body = Problem, content_type = "application/problem+json"),
-        (status = 404, description = "No such unit in scope", body = Problem, content_type = "application/problem+json"),
-        (status = 422, description = "Bad period, grouping or format", body = Problem, content_type = "application/problem+json"),
+        ListErrors,
     )
 )]
 #[get("/stats/export")]

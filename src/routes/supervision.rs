@@ -3,9 +3,10 @@
 use actix_web::{get, patch, post, web, HttpResponse};
 use uuid::Uuid;
 
+use super::problems::{ChangeErrors, ListErrors, ReadErrors, WriteErrors};
 use crate::auth::Actor;
 use crate::dto::supervision::{CreateSupervisionRecord, SupervisionQuery, SupervisionRecordOut, UpdateSupervisionRecord};
-use crate::error::{AppError, Problem};
+use crate::error::AppError;
 use crate::extract::{IdempotencyKey, IfMatch, PageParams, ValidatedJson};
 use crate::paging::{Page, Paged};
 use crate::services;
@@ -20,9 +21,7 @@ use super::{json_with_version, written};
     params(SupervisionQuery, PageParams),
     responses(
         (status = 200, description = "A page of records", body = Paged<SupervisionRecordOut>),
-        (status = 400, description = "Bad query", body = Problem, content_type = "application/problem+json"),
-        (status = 401, description = "Not signed in", body = Problem, content_type = "application/problem+json"),
-        (status = 422, description = "Bad limit or cursor", body = Problem, content_type = "application/problem+json"),
+        ListErrors,
     )
 )]
 #[get("/supervision-records")]
@@ -44,10 +43,7 @@ pub async fn list_supervision_records(
     responses(
         (status = 201, description = "Recorded", body = SupervisionRecordOut),
         (status = 200, description = "Already recorded with this id", body = SupervisionRecordOut),
-        (status = 401, description = "Not signed in", body = Problem, content_type = "application/problem+json"),
-        (status = 403, description = "Only supervisors record supervision", body = Problem, content_type = "application/problem+json"),
-        (status = 409, description = "Id taken", body = Problem, content_type = "application/problem+json"),
-        (status = 422, description = "Invalid record, or people or cases not in scope", body = Problem, content_type = "application/problem+json"),
+        WriteErrors,
     )
 )]
 #[post("/supervision-records")]
@@ -68,8 +64,7 @@ pub async fn create_supervision_record(
     params(("id" = Uuid, Path, description = "Record id")),
     responses(
         (status = 200, description = "The record", body = SupervisionRecordOut, headers(("ETag" = String, description = "Version"))),
-        (status = 401, description = "Not signed in", body = Problem, content_type = "application/problem+json"),
-        (status = 404, description = "No such record in scope", body = Problem, content_type = "application/problem+json"),
+        ReadErrors,
     )
 )]
 #[get("/supervision-records/{id}")]
@@ -93,12 +88,7 @@ pub async fn get_supervision_record(
     ),
     responses(
         (status = 200, description = "Changed", body = SupervisionRecordOut),
-        (status = 401, description = "Not signed in", body = Problem, content_type = "application/problem+json"),
-        (status = 403, description = "Only supervisors change supervision records", body = Problem, content_type = "application/problem+json"),
-        (status = 404, description = "No such record in scope", body = Problem, content_type = "application/problem+json"),
-        (status = 412, description = "Stale If-Match", body = Problem, content_type = "application/problem+json"),
-        (status = 422, description = "Invalid change", body = Problem, content_type = "application/problem+json"),
-        (status = 428, description = "If-Match missing", body = Problem, content_type = "application/problem+json"),
+        ChangeErrors,
     )
 )]
 #[patch("/supervision-records/{id}")]
@@ -106,8 +96,8 @@ pub async fn update_supervision_record(
     state: web::Data<AppState>,
     actor: Actor,
     id: web::Path<Uuid>,
-    if_match: IfMatch,
     body: ValidatedJson<UpdateSupervisionRecord>,
+    if_match: IfMatch,
 ) -> Result<HttpResponse, AppError> {
     Ok(written(services::supervision::update(&state, &actor, id.into_inner(), if_match.0, body.value).await?, None))
 }

@@ -3,9 +3,10 @@
 use actix_web::{get, patch, post, web, HttpResponse};
 use uuid::Uuid;
 
+use super::problems::{ChangeErrors, ListErrors, ReadErrors, WriteErrors};
 use crate::auth::Actor;
 use crate::dto::users::{CreateUser, ResetPassword, UpdateUser, UserOut, UserQuery};
-use crate::error::{AppError, Problem};
+use crate::error::AppError;
 use crate::extract::{IdempotencyKey, IfMatch, PageParams, ValidatedJson};
 use crate::paging::{Page, Paged};
 use crate::services;
@@ -20,9 +21,7 @@ use super::{json_with_version, written};
     params(UserQuery, PageParams),
     responses(
         (status = 200, description = "A page of users", body = Paged<UserOut>),
-        (status = 400, description = "Bad query", body = Problem, content_type = "application/problem+json"),
-        (status = 401, description = "Not signed in", body = Problem, content_type = "application/problem+json"),
-        (status = 422, description = "Bad limit or cursor", body = Problem, content_type = "application/problem+json"),
+        ListErrors,
     )
 )]
 #[get("/users")]
@@ -44,10 +43,7 @@ pub async fn list_users(
     responses(
         (status = 201, description = "Created", body = UserOut),
         (status = 200, description = "Already created with this id", body = UserOut),
-        (status = 401, description = "Not signed in", body = Problem, content_type = "application/problem+json"),
-        (status = 403, description = "Not an admin", body = Problem, content_type = "application/problem+json"),
-        (status = 409, description = "Username taken", body = Problem, content_type = "application/problem+json"),
-        (status = 422, description = "Invalid body", body = Problem, content_type = "application/problem+json"),
+        WriteErrors,
     )
 )]
 #[post("/users")]
@@ -68,8 +64,7 @@ pub async fn create_user(
     params(("id" = Uuid, Path, description = "User id")),
     responses(
         (status = 200, description = "The user", body = UserOut, headers(("ETag" = String, description = "Version"))),
-        (status = 401, description = "Not signed in", body = Problem, content_type = "application/problem+json"),
-        (status = 404, description = "No such user in scope", body = Problem, content_type = "application/problem+json"),
+        ReadErrors,
     )
 )]
 #[get("/users/{id}")]
@@ -89,12 +84,7 @@ pub async fn get_user(state: web::Data<AppState>, actor: Actor, id: web::Path<Uu
     ),
     responses(
         (status = 200, description = "Changed", body = UserOut),
-        (status = 401, description = "Not signed in", body = Problem, content_type = "application/problem+json"),
-        (status = 403, description = "Not an admin", body = Problem, content_type = "application/problem+json"),
-        (status = 404, description = "No such user in scope", body = Problem, content_type = "application/problem+json"),
-        (status = 412, description = "Stale If-Match", body = Problem, content_type = "application/problem+json"),
-        (status = 422, description = "Invalid body", body = Problem, content_type = "application/problem+json"),
-        (status = 428, description = "If-Match missing", body = Problem, content_type = "application/problem+json"),
+        ChangeErrors,
     )
 )]
 #[patch("/users/{id}")]
@@ -102,8 +92,8 @@ pub async fn update_user(
     state: web::Data<AppState>,
     actor: Actor,
     id: web::Path<Uuid>,
-    if_match: IfMatch,
     body: ValidatedJson<UpdateUser>,
+    if_match: IfMatch,
 ) -> Result<HttpResponse, AppError> {
     Ok(written(services::users::update(&state, &actor, id.into_inner(), if_match.0, body.value).await?, None))
 }
@@ -116,10 +106,7 @@ pub async fn update_user(
     params(("id" = Uuid, Path, description = "User id")),
     responses(
         (status = 204, description = "Password set"),
-        (status = 401, description = "Not signed in", body = Problem, content_type = "application/problem+json"),
-        (status = 403, description = "Not an admin", body = Problem, content_type = "application/problem+json"),
-        (status = 404, description = "No such user in scope", body = Problem, content_type = "application/problem+json"),
-        (status = 422, description = "Weak password", body = Problem, content_type = "application/problem+json"),
+        WriteErrors,
     )
 )]
 #[post("/users/{id}/reset-password")]
