@@ -55,8 +55,6 @@ pub enum Permission {
     GroupsWrite,
     /// Read reviews.
     ReviewsRead,
-    /// Ask for a review (plan approval, closure).
-    ReviewsRequest,
     /// Approve or return a review.
     ReviewsDecide,
     /// Read supervision records.
@@ -106,7 +104,6 @@ const TABLE: &[(Permission, &str, &[Role])] = &[
     (P::GroupsRead, "groups:read", EVERYONE),
     (P::GroupsWrite, "groups:write", CASEWORK),
     (P::ReviewsRead, "reviews:read", EVERYONE),
-    (P::ReviewsRequest, "reviews:request", CASEWORK),
     (P::ReviewsDecide, "reviews:decide", SUPERVISORS),
     (P::SupervisionRead, "supervision:read", EVERYONE),
     (P::SupervisionWrite, "supervision:write", SUPERVISORS),

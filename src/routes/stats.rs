@@ -6,7 +6,7 @@ use super::problems::ListErrors;
 use crate::auth::Actor;
 use crate::dto::stats::{ExportQuery, StatsOut, StatsQuery};
 use crate::error::AppError;
-use crate::services;
+use crate::services::{self, stats::SheetFormat};
 use crate::state::AppState;
 
 /// The figures of a subtree and period (supervisor, admin), by child unit and/or month.
@@ -47,8 +47,12 @@ pub async fn export_stats(
 ) -> Result<HttpResponse, AppError> {
     let format = format.format.clone().unwrap_or_else(|| "xlsx".into());
     let file = services::stats::export(&state, &actor, &query, &format).await?;
+    let content_type = match file.format {
+        SheetFormat::Xlsx => "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+        SheetFormat::Csv => "text/csv; charset=utf-8",
+    };
     Ok(HttpResponse::Ok()
-        .insert_header((header::CONTENT_TYPE, file.content_type))
+        .insert_header((header::CONTENT_TYPE, content_type))
         .insert_header((header::CONTENT_DISPOSITION, format!("attachment; filename=\"{}\"", file.file_name)))
         .body(file.bytes))
 }

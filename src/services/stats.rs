@@ -176,13 +176,32 @@ fn fill_snapshot(f: &mut Figures) {
     f.pending_reviews.get_or_insert(0);
 }
 
+/// The kinds of spreadsheet an export can be.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum SheetFormat {
+    /// Office Open XML workbook.
+    Xlsx,
+    /// Comma-separated values, UTF-8 with a byte-order mark.
+    Csv,
+}
+
+impl SheetFormat {
+    /// The file name extension.
+    pub fn extension(self) -> &'static str {
+        match self {
+            SheetFormat::Xlsx => "xlsx",
+            SheetFormat::Csv => "csv",
+        }
+    }
+}
+
 /// A finished export file.
 pub struct Export {
     /// The bytes.
     pub bytes: Vec<u8>,
-    /// Its media type.
-    pub content_type: &'static str,
-    /// A file name for `Content-Disposition`.
+    /// What kind of file they are.
+    pub format: SheetFormat,
+    /// A file name.
     pub file_name: String,
 }
 
@@ -251,52 +270,54 @@ fn table(out: &StatsOut) -> Vec<Vec<Cell>> {
     rows
 }
 
-fn csv_field(s: &str) -> String {
-    if s.contains([',', '"', '\n']) {
-        format!("\"{}\"", s.replace('"', "\"\""))
+/// A text cell as a spreadsheet program will not run it: a cell that starts like a formula
+/// (`=`, `+`, `-`, `@`, or a tab or carriage return before one) gets a leading apostrophe, the
+/// usual marker for "this is text". A unit named `=HYPERLINK(…)` stays a name.
+fn inert(s: &str) -> std::borrow::Cow<'_, str> {
+    if s.starts_with(['=', '+', '-', '@', '\t', '\r']) {
+        std::borrow::Cow::Owned(format!("'{s}"))
     } else {
-        s.to_owned()
+        std::borrow::Cow::Borrowed(s)
     }
+}
+
+fn csv(rows: &[Vec<Cell>]) -> Result<Vec<u8>, csv::Error> {
+    // The byte-order mark makes spreadsheet programs read the Chinese headers as UTF-8.
+    let mut out = csv::WriterBuilder::new().terminator(csv::Terminator::CRLF).from_writer("\u{feff}".as_bytes().to_vec());
+    out.write_record(HEADERS)?;
+    for row in rows {
+        out.write_record(row.iter().map(|c| match c {
+            Cell::Text(s) => inert(s).into_owned(),
+            Cell::Int(n) => n.to_string(),
+            Cell::Num(x) => format!("{x:.2}"),
+            Cell::Empty => String::new(),
+        }))?;
+    }
+    out.into_inner().map_err(|e| csv::Error::from(e.into_error()))
 }
 
 /// The figures as a spreadsheet: `xlsx` (with a category sheet) or `csv` (UTF-8 with BOM, so
 /// spreadsheet programs read the Chinese headers right).
 pub async fn export(state: &AppState, actor: &Actor, query: &StatsQuery, format: &str) -> Result<Export, AppError> {
-    if format != "xlsx" && format != "csv" {
-        return Err(AppError::field("format", "invalid", Text::new("format 只能为 xlsx 或 csv。", "format is `xlsx` or `csv`.")));
-    }
-    let out = stats(state, actor, query).await?;
-    let base = format!("shegong-stats-{}-{}", out.from, out.to);
-    let rows = table(&out);
-    if format == "csv" {
-        let mut text = String::from("\u{feff}");
-        text.push_str(&HEADERS.join(","));
-        text.push_str("\r\n");
-        for row in &rows {
-            let line: Vec<String> = row
-                .iter()
-                .map(|c| match c {
-                    Cell::Text(s) => csv_field(s),
-                    Cell::Int(n) => n.to_string(),
-                    Cell::Num(x) => format!("{x:.2}"),
-                    Cell::Empty => String::new(),
-                })
-                .collect();
-            text.push_str(&line.join(","));
-            text.push_str("\r\n");
+    let format = match format {
+        "xlsx" => SheetFormat::Xlsx,
+        "csv" => SheetFormat::Csv,
+        _ => {
+            return Err(AppError::field(
+                "format",
+                "invalid",
+                Text::new("format 只能为 xlsx 或 csv。", "format is `xlsx` or `csv`."),
+            ))
         }
-        return Ok(Export {
-            bytes: text.into_bytes(),
-            content_type: "text/csv; charset=utf-8",
-            file_name: format!("{base}.csv"),
-        });
-    }
-    let bytes = xlsx(&out, &rows).map_err(|e| AppError::internal(anyhow::anyhow!("writing xlsx: {e}")))?;
-    Ok(Export {
-        bytes,
-        content_type: "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
-        file_name: format!("{base}.xlsx"),
-    })
+    };
+    let out = stats(state, actor, query).await?;
+    let file_name = format!("shegong-stats-{}-{}.{}", out.from, out.to, format.extension());
+    let rows = table(&out);
+    let bytes = match format {
+        SheetFormat::Csv => csv(&rows).map_err(|e| AppError::internal(anyhow::anyhow!("writing csv: {e}")))?,
+        SheetFormat::Xlsx => xlsx(&out, &rows).map_err(|e| AppError::internal(anyhow::anyhow!("writing xlsx: {e}")))?,
+    };
+    Ok(Export { bytes, format, file_name })
 }
 
 fn xlsx(out: &StatsOut, rows: &[Vec<Cell>]) -> Result<Vec<u8>, rust_xlsxwriter::XlsxError> {
@@ -347,6 +368,29 @@ fn xlsx(out: &StatsOut, rows: &[Vec<Cell>]) -> Result<Vec<u8>, rust_xlsxwriter::
         }
     }
     book.save_to_buffer()
+}
+
+#[cfg(test)]
+mod export_tests {
+    use super::*;
+
+    #[test]
+    fn csv_cells_never_start_a_formula_and_quote_what_needs_it() {
+        let mut row = vec![
+            Cell::Text("=HYPERLINK(\"http://x\")".into()),
+            Cell::Text("@SUM(A1)".into()),
+            Cell::Text("\t-1".into()),
+            Cell::Text("甲,乙".into()),
+            Cell::Int(-3),
+        ];
+        row.resize_with(HEADERS.len(), || Cell::Empty);
+        let rows = vec![row];
+        let text = String::from_utf8(csv(&rows).expect("csv")).expect("utf-8");
+        let line = text.lines().nth(1).expect("a data line");
+        assert!(line.starts_with("\"'=HYPERLINK(\"\"http://x\"\")\",'@SUM(A1),'\t-1,\"甲,乙\",-3,"), "{line}");
+        assert!(text.starts_with('\u{feff}'));
+        assert!(text.contains("\r\n"));
+    }
 }
 
 #[cfg(test)]

@@ -9,6 +9,7 @@ mod clients;
 mod conventions;
 mod hierarchy;
 mod input;
+mod layers;
 mod lists;
 mod properties;
 mod role_matrix;

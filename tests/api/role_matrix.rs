@@ -601,3 +601,80 @@ async fn every_role_gets_what_the_matrix_says() {
     }
     assert!(failures.is_empty(), "role matrix mismatches:\n{}", failures.join("\n"));
 }
+
+/// The permission an operation needs (`None`: signing in, one's own account, the probes).
+fn permission_of(method: &str, path: &str) -> Option<&'static str> {
+    let read = method == "GET";
+    let code = match path.trim_start_matches("/api/v1").split('/').nth(1).unwrap_or("") {
+        "auth" | "me" | "livez" | "readyz" => return None,
+        "reference" => "reference:read",
+        "org-units" if read => "org_units:read",
+        "org-units" => "org_units:write",
+        "users" if read => "users:read",
+        "users" => "users:write",
+        "clients" if read => "clients:read",
+        "clients" if method == "DELETE" => "clients:delete",
+        "clients" => "clients:write",
+        "households" if read => "households:read",
+        "households" => "households:write",
+        "sessions" if read => "sessions:read",
+        "sessions" => "sessions:write",
+        "groups" if read => "groups:read",
+        "groups" => "groups:write",
+        "audit-events" => "audit:read",
+        "caseload" => "caseload:read",
+        "stats" => "stats:read",
+        "cases" | "referrals" if read => "cases:read",
+        "cases" if path == "/api/v1/cases" => "cases:create",
+        "cases" if path.ends_with("/transfer") => "cases:transfer",
+        "cases" | "referrals" => "cases:work_assigned",
+        "reviews" if read => "reviews:read",
+        "reviews" => "reviews:decide",
+        "supervision-records" if read => "supervision:read",
+        "supervision-records" => "supervision:write",
+        other => panic!("no permission known for {method} {path} ({other})"),
+    };
+    Some(code)
+}
+
+#[test]
+fn the_permissions_me_shows_are_the_ones_the_matrix_enforces() {
+    use shegong::domain::{enums::Role, permissions::permissions};
+    let roles = [(1, Role::Worker), (2, Role::Supervisor), (3, Role::Admin)];
+    let mut used = BTreeSet::new();
+    for row in rows() {
+        let Some(code) = permission_of(row.method, row.path) else { continue };
+        used.insert(code);
+        for (column, role) in roles {
+            let allowed = (200..300).contains(&row.expect[column]);
+            let listed = permissions(role).contains(&code);
+            assert_eq!(
+                allowed, listed,
+                "{} {}: {role:?} gets {} but /me says {code} is {listed}",
+                row.method, row.path, row.expect[column]
+            );
+        }
+    }
+    // Every permission /me can show is either checked here or one the case state machine or a
+    // service checks beyond the route (assigning, working every case, reopening, voiding,
+    // editing others' sessions).
+    let beyond_routes = ["cases:assign", "cases:work_all", "cases:reopen", "cases:void", "sessions:edit_all"];
+    for (_, role) in roles {
+        for code in permissions(role) {
+            assert!(used.contains(code) || beyond_routes.contains(&code), "{code} is shown but nothing enforces it");
+        }
+    }
+}
+
+#[actix_web::test]
+async fn me_lists_the_permission_table_of_each_role() {
+    use shegong::domain::{enums::Role, permissions::permissions};
+    let app = TestApp::spawn().await;
+    app.fixture().await;
+    for (username, role) in [("worker_a1", Role::Worker), ("sup_a", Role::Supervisor), ("admin_a", Role::Admin)] {
+        let token = app.token(username).await;
+        let me = app.get("/api/v1/me", &token).await.expect(200);
+        let shown: Vec<&str> = me.body["permissions"].as_array().expect("permissions").iter().filter_map(Value::as_str).collect();
+        assert_eq!(shown, permissions(role), "{username}");
+    }
+}
