@@ -251,7 +251,7 @@ impl ResponseError for AppError {
 
     fn error_response(&self) -> HttpResponse {
         if let AppError::Internal(e) = self {
-            tracing::error!(request_id = %crate::i18n::log_request_id(), error = ?e, "internal error");
+            tracing::error!(error = ?e, "internal error");
         }
         let mut res = HttpResponse::build(self.status_code());
         res.insert_header((header::CONTENT_TYPE, PROBLEM_JSON));
@@ -283,7 +283,7 @@ impl From<diesel::result::Error> for AppError {
         match e {
             E::NotFound => AppError::NotFound,
             E::DatabaseError(K::ClosedConnection | K::UnableToSendCommand, ref info) => {
-                tracing::warn!(request_id = %crate::i18n::log_request_id(), error = %info.message(), "database connection lost");
+                tracing::warn!(error = %info.message(), "database connection lost");
                 crate::db::note_connection_lost();
                 AppError::Unavailable
             }
@@ -292,13 +292,13 @@ impl From<diesel::result::Error> for AppError {
                 Text::new("并发修改冲突，请重试。", "A concurrent change conflicted; try again."),
             ),
             E::DatabaseError(K::UniqueViolation, info) => {
-                tracing::info!(request_id = %crate::i18n::log_request_id(), constraint = ?info.constraint_name(), "unique violation");
+                tracing::info!(constraint = ?info.constraint_name(), "unique violation");
                 AppError::conflict("duplicate", Text::new("记录已存在。", "The record already exists."))
             }
             E::DatabaseError(K::Unknown, ref info)
                 if info.message().contains("connection") || info.message().contains("terminating") =>
             {
-                tracing::warn!(request_id = %crate::i18n::log_request_id(), error = %info.message(), "database connection lost");
+                tracing::warn!(error = %info.message(), "database connection lost");
                 crate::db::note_connection_lost();
                 AppError::Unavailable
             }
@@ -309,7 +309,7 @@ impl From<diesel::result::Error> for AppError {
 
 impl From<diesel_async::pooled_connection::deadpool::PoolError> for AppError {
     fn from(e: diesel_async::pooled_connection::deadpool::PoolError) -> Self {
-        tracing::warn!(request_id = %crate::i18n::log_request_id(), error = %e, "database pool unavailable");
+        tracing::warn!(error = %e, "database pool unavailable");
         AppError::Unavailable
     }
 }

@@ -88,8 +88,8 @@ pub fn current_request_id() -> Option<String> {
     REQUEST.try_with(|r| r.request_id.clone()).ok()
 }
 
-/// The current request's id for a log line (`-` outside a request), so that a line logged while
-/// answering can be matched with the request's access-log line.
+/// The current request's id, `-` outside a request. Log lines need not carry it by hand: every
+/// line logged while a request is answered is inside its span (`middleware::RequestSpan`).
 pub fn log_request_id() -> String {
     current_request_id().unwrap_or_else(|| "-".into())
 }
