@@ -577,3 +577,20 @@ async fn a_line_logged_deep_inside_a_request_carries_its_request_id() {
         app.sql_i64(&format!("SELECT count(*) FROM audit_events WHERE request_id IN ('{}', '{}')", ids[0], ids[1])).await;
     assert_eq!(audited, 2);
 }
+
+#[actix_web::test]
+async fn a_body_of_too_many_values_is_refused_before_it_is_parsed() {
+    let app = TestApp::spawn().await;
+    let f = app.fixture().await;
+    let admin = app.token("admin_a").await;
+    let body =
+        |values: usize| json!({"parent_id": f.unit("town_a1"), "tier": "village", "name": "万值村", "extra": vec![0; values]});
+    // Under 1 MiB, but 200,000 values.
+    let res = app.post("/api/v1/org-units", &admin, body(200_000)).await;
+    assert_problem(&res, 422);
+    assert_eq!((&res.body["errors"][0]["field"], &res.body["errors"][0]["code"]), (&json!("body"), &json!("too_many_values")));
+    // Below the limit a body is parsed as before: here the unknown field is what is wrong.
+    let res = app.post("/api/v1/org-units", &admin, body(9_000)).await;
+    assert_problem(&res, 422);
+    assert_eq!((&res.body["errors"][0]["field"], &res.body["errors"][0]["code"]), (&json!("extra"), &json!("unknown_field")));
+}
