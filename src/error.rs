@@ -275,7 +275,7 @@ impl ResponseError for AppError {
 
     fn error_response(&self) -> HttpResponse {
         if let AppError::Internal(e) = self {
-            tracing::error!(request_id = %crate::i18n::log_request_id(), error = ?e, "internal error");
+            tracing::error!(error = ?e, "internal error");
         }
         let mut res = HttpResponse::build(self.status_code());
         res.insert_header((header::CONTENT_TYPE, PROBLEM_JSON));

@@ -88,12 +88,6 @@ pub fn current_request_id() -> Option<String> {
     REQUEST.try_with(|r| r.request_id.clone()).ok()
 }
 
-/// The current request's id for a log line (`-` outside a request), so that a line logged while
-/// answering can be matched with the request's access-log line.
-pub fn log_request_id() -> String {
-    current_request_id().unwrap_or_else(|| "-".into())
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -9,13 +9,14 @@ use actix_web::{
     middleware::from_fn,
     web, App, HttpRequest, HttpResponse, HttpServer,
 };
+use tracing_actix_web::TracingLogger;
 use utoipa::OpenApi;
 use utoipa_actix_web::{scope, AppExt, UtoipaApp};
 use utoipa_swagger_ui::SwaggerUi;
 
 use crate::error::AppError;
 use crate::i18n::Text;
-use crate::middleware::request_context;
+use crate::middleware::{request_context, RequestSpan};
 use crate::openapi::ApiDoc;
 use crate::routes;
 use crate::state::AppState;
@@ -113,6 +114,8 @@ pub fn build_app(
         .default_service(web::to(fallback))
         .wrap(from_fn(crate::extract::clean::clean_input))
         .wrap(from_fn(request_context))
+        // Outermost, so that everything after it runs inside the request's span.
+        .wrap(TracingLogger::<RequestSpan>::new())
 }
 
 /// Runs the server until SIGTERM/SIGINT (in-flight requests finish first).

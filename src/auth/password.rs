@@ -1,103 +1,61 @@
 //! Password hashing (argon2id, OWASP parameters) and the password policy.
 //!
-//! Hashing is deliberately slow and needs 19 MiB of memory, so it runs on a few threads of its
-//! own (`SHEGONG_HASH_CONCURRENCY`), each keeping its memory for the next hash: a login storm
-//! queues for the hashers instead of starving the async workers that answer everything else, and
-//! the process does not grow by 19 MiB for every thread that ever hashed. On Linux the hashing
-//! threads also run under the idle scheduling policy: when the machine is busy, requests that are
+//! The `argon2` crate hashes and verifies (`PasswordHasher` / `PasswordVerifier`, PHC strings).
+//! Hashing is deliberately slow and needs 19 MiB of memory, so requests never hash on an async
+//! worker: a hash waits for one of `SHEGONG_HASH_CONCURRENCY` permits of a fair semaphore, then
+//! runs on a tokio blocking pool. A login storm therefore queues for the permits instead of
+//! starving the workers that answer everything else, and no more than that many hashes hold
+//! their 19 MiB at once. Unknown users are checked against a dummy hash so both failures take
+//! the same time.
+//!
+//! The blocking pool is one of the hasher's own, not the runtime's shared one. On Linux its
+//! threads run under the idle scheduling policy: when the machine is busy, requests that are
 //! already signed in go first and sign-ins wait a little longer, rather than a storm of sign-ins
-//! slowing every worker's lists. Unknown users are checked against a dummy hash so both failures
-//! take the same time.
+//! slowing every worker's lists. A thread cannot be lowered for one hash and raised again after
+//! it: leaving SCHED_IDLE needs CAP_SYS_NICE, which a server does not have, so a shared blocking
+//! thread would stay idle-class for whatever it ran next (DNS look-ups for new database
+//! connections, say). Threads that only ever hash can keep the policy for life; they end after a
+//! minute without work, and their memory goes with them.
 
-use std::sync::{mpsc, Arc, Mutex, OnceLock};
+use std::future::Future;
+use std::sync::{Arc, OnceLock};
+use std::time::Duration;
 
 use argon2::{
-    password_hash::{rand_core::OsRng, Output, ParamsString, PasswordHash, SaltString},
-    Algorithm, Argon2, Block, Params, Version,
+    password_hash::{rand_core::OsRng, PasswordHash, PasswordHasher as _, PasswordVerifier as _, SaltString},
+    Algorithm, Argon2, Params, Version,
 };
-use tokio::sync::oneshot;
+use tokio::sync::Semaphore;
 
 use crate::error::{AppError, FieldError};
 use crate::i18n::Text;
+
+/// How long a hashing thread waits for the next hash before it ends.
+const IDLE_THREAD_KEEP_ALIVE: Duration = Duration::from_secs(60);
 
 fn params() -> Params {
     // OWASP: m = 19456 KiB, t = 2, p = 1.
     Params::new(19_456, 2, 1, None).unwrap_or_default()
 }
 
-/// `params`' share of `memory`, grown to fit the first time.
-fn blocks<'m>(memory: &'m mut Vec<Block>, params: &Params) -> &'m mut [Block] {
-    let n = params.block_count();
-    if memory.len() < n {
-        memory.resize(n, Block::default());
-    }
-    &mut memory[..n]
-}
-
-/// Hashes a password into a PHC string, using `memory` for the algorithm's state.
-fn hash_with(memory: &mut Vec<Block>, password: &str) -> anyhow::Result<String> {
-    let params = params();
-    let salt = SaltString::generate(&mut OsRng);
-    let mut salt_bytes = [0u8; 64];
-    let salt_bytes = salt.decode_b64(&mut salt_bytes).map_err(|e| anyhow::anyhow!("salt: {e}"))?;
-    let argon2 = Argon2::new(Algorithm::Argon2id, Version::V0x13, params.clone());
-    let output = Output::init_with(Params::DEFAULT_OUTPUT_LEN, |out| {
-        argon2.hash_password_into_with_memory(password.as_bytes(), salt_bytes, out, blocks(memory, &params)).map_err(Into::into)
-    })
-    .map_err(|e| anyhow::anyhow!("hashing password: {e}"))?;
-    let hash = PasswordHash {
-        algorithm: argon2::ARGON2ID_IDENT,
-        version: Some(Version::V0x13.into()),
-        params: ParamsString::try_from(&params).map_err(|e| anyhow::anyhow!("hash parameters: {e}"))?,
-        salt: Some(salt.as_salt()),
-        hash: Some(output),
-    };
-    Ok(hash.to_string())
-}
-
-/// Whether a password matches a PHC string, recomputed with the string's own parameters.
-fn verify_with(memory: &mut Vec<Block>, password: &str, hash: &str) -> bool {
-    let mut check = || -> Option<bool> {
-        let parsed = PasswordHash::new(hash).ok()?;
-        let algorithm = Algorithm::try_from(parsed.algorithm).ok()?;
-        let version = parsed.version.map(Version::try_from).transpose().ok()?.unwrap_or_default();
-        let params = Params::try_from(&parsed).ok()?;
-        let (salt, expected) = (parsed.salt?, parsed.hash?);
-        let mut salt_bytes = [0u8; 64];
-        let salt_bytes = salt.decode_b64(&mut salt_bytes).ok()?;
-        let argon2 = Argon2::new(algorithm, version, params.clone());
-        let computed = Output::init_with(expected.len(), |out| {
-            argon2
-                .hash_password_into_with_memory(password.as_bytes(), salt_bytes, out, blocks(memory, &params))
-                .map_err(Into::into)
-        })
-        .ok()?;
-        // `Output` compares in constant time.
-        Some(computed == expected)
-    };
-    check().unwrap_or(false)
-}
-
 /// Hashes a password now, on the calling thread (seeding, set-up; requests use `Hasher`).
 pub fn hash_blocking(password: &str) -> anyhow::Result<String> {
-    hash_with(&mut Vec::new(), password)
+    let salt = SaltString::generate(&mut OsRng);
+    Argon2::new(Algorithm::Argon2id, Version::V0x13, params())
+        .hash_password(password.as_bytes(), &salt)
+        .map(|hash| hash.to_string())
+        .map_err(|e| anyhow::anyhow!("hashing password: {e}"))
+}
+
+/// Whether a password matches a PHC string, recomputed with the string's own algorithm,
+/// version and parameters (the comparison is in constant time).
+fn verify_blocking(password: &str, hash: &str) -> bool {
+    PasswordHash::new(hash).is_ok_and(|parsed| Argon2::default().verify_password(password.as_bytes(), &parsed).is_ok())
 }
 
 fn dummy_hash() -> &'static str {
     static DUMMY: OnceLock<String> = OnceLock::new();
     DUMMY.get_or_init(|| hash_blocking("dummy password for unknown users").unwrap_or_default())
-}
-
-enum Job {
-    Hash(String, oneshot::Sender<anyhow::Result<String>>),
-    Verify(String, Option<String>, oneshot::Sender<bool>),
-}
-
-/// The bounded hasher shared by all requests: a queue in front of a fixed set of hashing
-/// threads. The threads end when the last clone of the hasher is dropped.
-#[derive(Clone, Debug)]
-pub struct Hasher {
-    jobs: mpsc::Sender<Job>,
 }
 
 fn lower_priority() {
@@ -123,65 +81,86 @@ fn lower_priority() {
     }
 }
 
-fn hashing_thread(jobs: Arc<Mutex<mpsc::Receiver<Job>>>) {
-    lower_priority();
-    let mut memory = Vec::new();
-    loop {
-        // The lock is held only while waiting for the next job, not while hashing.
-        let job = match jobs.lock() {
-            Ok(rx) => rx.recv(),
-            Err(_) => return,
-        };
-        match job {
-            Ok(Job::Hash(password, reply)) => {
-                let _ = reply.send(hash_with(&mut memory, &password));
-            }
-            Ok(Job::Verify(password, hash, reply)) => {
-                let ok = match hash {
-                    Some(h) => verify_with(&mut memory, &password, &h),
-                    None => {
-                        verify_with(&mut memory, &password, dummy_hash());
-                        false
-                    }
-                };
-                let _ = reply.send(ok);
-            }
-            Err(_) => return,
+/// The hasher's blocking pool; shut down without waiting when the last hasher goes, since it
+/// may go inside an async task, where waiting is not allowed.
+#[derive(Debug)]
+struct Pool(Option<tokio::runtime::Runtime>);
+
+impl Drop for Pool {
+    fn drop(&mut self) {
+        if let Some(runtime) = self.0.take() {
+            runtime.shutdown_background();
         }
     }
 }
 
+#[derive(Debug)]
+struct Inner {
+    permits: Arc<Semaphore>,
+    pool: Pool,
+}
+
+/// The bounded hasher shared by all requests: a semaphore in front of a blocking pool of its own.
+#[derive(Clone, Debug)]
+pub struct Hasher {
+    inner: Arc<Inner>,
+}
+
 impl Hasher {
-    /// A hasher computing at most `concurrency` hashes at once, on threads of its own.
+    /// A hasher computing at most `concurrency` hashes at once.
+    ///
+    /// # Panics
+    /// Not in practice: a current-thread runtime without I/O or time drivers starts no thread
+    /// and opens nothing when it is built; its pool's threads start with the first hash.
     pub fn new(concurrency: usize) -> Self {
-        let (tx, rx) = mpsc::channel();
-        let rx = Arc::new(Mutex::new(rx));
-        for i in 0..concurrency.max(1) {
-            let rx = Arc::clone(&rx);
-            let spawned = std::thread::Builder::new().name(format!("argon2-{i}")).spawn(move || hashing_thread(rx));
-            if let Err(e) = spawned {
-                tracing::error!(error = %e, "could not start a password-hashing thread");
-            }
-        }
-        Self { jobs: tx }
+        let concurrency = concurrency.max(1);
+        // Only the blocking pool is used: a current-thread runtime starts no thread of its own.
+        let runtime = tokio::runtime::Builder::new_current_thread()
+            .max_blocking_threads(concurrency)
+            .thread_keep_alive(IDLE_THREAD_KEEP_ALIVE)
+            .thread_name_fn(|| {
+                static NEXT: std::sync::atomic::AtomicUsize = std::sync::atomic::AtomicUsize::new(0);
+                format!("argon2-{}", NEXT.fetch_add(1, std::sync::atomic::Ordering::Relaxed))
+            })
+            .on_thread_start(lower_priority)
+            .build()
+            .expect("a current-thread runtime without drivers can always be built");
+        Self { inner: Arc::new(Inner { permits: Arc::new(Semaphore::new(concurrency)), pool: Pool(Some(runtime)) }) }
     }
 
-    fn send(&self, job: Job) -> Result<(), AppError> {
-        self.jobs.send(job).map_err(|_| AppError::internal(anyhow::anyhow!("the password hashers have stopped")))
+    /// Runs `job` on the pool once a permit is free. The permit goes with the job, so a request
+    /// that gives up waiting for its answer still counts until its hash is done.
+    fn run<T: Send + 'static>(&self, job: impl FnOnce() -> T + Send + 'static) -> impl Future<Output = Result<T, AppError>> {
+        let permits = Arc::clone(&self.inner.permits);
+        let pool = self.inner.pool.0.as_ref().map(|r| r.handle().clone());
+        async move {
+            let stopped = || AppError::internal(anyhow::anyhow!("the password hashers have stopped"));
+            let permit = permits.acquire_owned().await.map_err(|_| stopped())?;
+            let pool = pool.ok_or_else(stopped)?;
+            pool.spawn_blocking(move || {
+                let _permit = permit;
+                job()
+            })
+            .await
+            .map_err(AppError::internal)
+        }
     }
 
     /// Hashes a new password.
     pub async fn hash(&self, password: String) -> Result<String, AppError> {
-        let (tx, rx) = oneshot::channel();
-        self.send(Job::Hash(password, tx))?;
-        rx.await.map_err(AppError::internal)?.map_err(AppError::Internal)
+        self.run(move || hash_blocking(&password)).await?.map_err(AppError::Internal)
     }
 
     /// Verifies a password against a stored hash, or against the dummy hash when there is none.
     pub async fn verify(&self, password: String, hash: Option<String>) -> Result<bool, AppError> {
-        let (tx, rx) = oneshot::channel();
-        self.send(Job::Verify(password, hash, tx))?;
-        rx.await.map_err(AppError::internal)
+        self.run(move || match hash {
+            Some(h) => verify_blocking(&password, &h),
+            None => {
+                verify_blocking(&password, dummy_hash());
+                false
+            }
+        })
+        .await
     }
 
     /// Computes the dummy hash ahead of the first login, so the first unknown user is not faster.
@@ -235,6 +214,10 @@ pub fn check_policy(field: &str, password: &str, username: Option<&str>) -> Vec<
 mod tests {
     use super::*;
 
+    /// The demo administrator's password, and its hash as stored by the earlier encoder.
+    const OLD_PASSWORD: &str = crate::seed::DEMO_ADMIN_PASSWORD;
+    const OLD_HASH: &str = "$argon2id$v=19$m=19456,t=2,p=1$yjwa5oUVcDQfkFC3wNh9Ig$y9xDrs3zh6QQH2xdAZLpeSL4RJc1VRG5H4vb85WZe9g";
+
     #[test]
     fn policy() {
         assert_eq!(check_policy("p", "short", None)[0].code, "too_short");
@@ -249,43 +232,73 @@ mod tests {
     }
 
     #[actix_web::test]
-    async fn the_hasher_answers_from_its_own_threads() {
+    async fn the_hasher_answers_from_idle_threads_of_its_own() {
         let hasher = Hasher::new(2);
         let h = hasher.hash("a fine passphrase".into()).await.expect("hash");
+        assert!(h.starts_with("$argon2id$v=19$m=19456,t=2,p=1$"), "{h}");
         assert!(hasher.verify("a fine passphrase".into(), Some(h.clone())).await.expect("verify"));
         assert!(!hasher.verify("wrong".into(), Some(h)).await.expect("verify"));
         assert!(!hasher.verify("anything".into(), None).await.expect("verify"));
+        assert!(!hasher.verify("anything".into(), Some("not a hash".into())).await.expect("verify"));
         // Every hashing thread of the process runs under SCHED_IDLE (policy 5, the 41st field of
-        // a thread's stat), once it has taken a job.
+        // a thread's stat), and the test's own thread, which awaited them, does not.
         #[cfg(target_os = "linux")]
         {
+            let policy = |stat: &str| -> String {
+                let after_name = &stat[stat.rfind(')').expect("comm ends") + 2..];
+                after_name.split(' ').nth(38).expect("policy field").to_owned()
+            };
             let mut policies = Vec::new();
             for task in std::fs::read_dir("/proc/self/task").expect("tasks").flatten() {
                 let comm = std::fs::read_to_string(task.path().join("comm")).unwrap_or_default();
                 if comm.starts_with("argon2-") {
-                    let stat = std::fs::read_to_string(task.path().join("stat")).expect("stat");
-                    let after_name = &stat[stat.rfind(')').expect("comm ends") + 2..];
-                    policies.push(after_name.split(' ').nth(38).expect("policy field").to_owned());
+                    policies.push(policy(&std::fs::read_to_string(task.path().join("stat")).expect("stat")));
                 }
             }
             assert!(!policies.is_empty(), "hashing threads are named argon2-N");
+            assert!(policies.len() <= 2, "at most `concurrency` hashing threads: {policies:?}");
             assert!(policies.iter().all(|p| p == "5"), "policies {policies:?}");
+            assert_eq!(policy(&std::fs::read_to_string("/proc/thread-self/stat").expect("stat")), "0");
         }
+    }
+
+    #[actix_web::test]
+    async fn no_more_jobs_run_at_once_than_permits_and_abandoned_ones_keep_theirs() {
+        use std::sync::atomic::{AtomicUsize, Ordering};
+        let hasher = Hasher::new(2);
+        let (running, most) = (Arc::new(AtomicUsize::new(0)), Arc::new(AtomicUsize::new(0)));
+        let job = |running: Arc<AtomicUsize>, most: Arc<AtomicUsize>| {
+            move || {
+                let now = running.fetch_add(1, Ordering::SeqCst) + 1;
+                most.fetch_max(now, Ordering::SeqCst);
+                std::thread::sleep(Duration::from_millis(50));
+                running.fetch_sub(1, Ordering::SeqCst);
+            }
+        };
+        // Two callers give up at once: their jobs have started and still hold their permits.
+        for _ in 0..2 {
+            let abandoned = hasher.run(job(Arc::clone(&running), Arc::clone(&most)));
+            let _ = tokio::time::timeout(Duration::from_millis(5), abandoned).await;
+        }
+        let jobs: Vec<_> = (0..6).map(|_| hasher.run(job(Arc::clone(&running), Arc::clone(&most)))).collect();
+        let started = std::time::Instant::now();
+        for outcome in futures_util::future::join_all(jobs).await {
+            outcome.expect("job");
+        }
+        assert_eq!(most.load(Ordering::SeqCst), 2);
+        // Six jobs of 50 ms, two at a time, after the two abandoned ones.
+        assert!(started.elapsed() >= Duration::from_millis(150), "{:?}", started.elapsed());
     }
 
     #[test]
     fn hash_format_and_verify() {
         let h = hash_blocking("a fine passphrase").expect("hash");
         assert!(h.starts_with("$argon2id$v=19$m=19456,t=2,p=1$"), "{h}");
-        let mut memory = Vec::new();
-        assert!(verify_with(&mut memory, "a fine passphrase", &h));
-        assert!(!verify_with(&mut memory, "another", &h));
-        assert!(!verify_with(&mut memory, "x", "not a hash"));
-        // Hashes made by the argon2 crate's own encoder verify too, and ours verify there.
-        use argon2::password_hash::{PasswordHasher as _, PasswordVerifier as _};
-        let argon2 = Argon2::new(Algorithm::Argon2id, Version::V0x13, params());
-        let theirs = argon2.hash_password(b"a fine passphrase", &SaltString::generate(&mut OsRng)).expect("hash").to_string();
-        assert!(verify_with(&mut memory, "a fine passphrase", &theirs));
-        assert!(argon2.verify_password(b"a fine passphrase", &PasswordHash::new(&h).expect("parse")).is_ok());
+        assert!(verify_blocking("a fine passphrase", &h));
+        assert!(!verify_blocking("another", &h));
+        assert!(!verify_blocking("x", "not a hash"));
+        // A hash stored by the earlier hand-assembled encoder (the demo administrator's).
+        assert!(verify_blocking(OLD_PASSWORD, OLD_HASH));
+        assert!(!verify_blocking("admin", OLD_HASH));
     }
 }

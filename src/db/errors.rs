@@ -11,7 +11,7 @@ impl From<diesel::result::Error> for AppError {
         match e {
             E::NotFound => AppError::NotFound,
             E::DatabaseError(K::ClosedConnection | K::UnableToSendCommand, ref info) => {
-                tracing::warn!(request_id = %crate::i18n::log_request_id(), error = %info.message(), "database connection lost");
+                tracing::warn!(error = %info.message(), "database connection lost");
                 super::note_connection_lost();
                 AppError::Unavailable
             }
@@ -20,7 +20,7 @@ impl From<diesel::result::Error> for AppError {
                 Text::new("并发修改冲突，请重试。", "A concurrent change conflicted; try again."),
             ),
             E::DatabaseError(K::UniqueViolation, info) => {
-                tracing::info!(request_id = %crate::i18n::log_request_id(), constraint = ?info.constraint_name(), "unique violation");
+                tracing::info!(constraint = ?info.constraint_name(), "unique violation");
                 AppError::conflict("duplicate", Text::new("记录已存在。", "The record already exists."))
             }
             // The server gave up a wait (statement_timeout, lock_timeout: SQLSTATE 57014, 55P03):
@@ -31,14 +31,14 @@ impl From<diesel::result::Error> for AppError {
                 if info.message().starts_with("canceling statement due to")
                     || info.message().starts_with("could not obtain lock") =>
             {
-                tracing::warn!(request_id = %crate::i18n::log_request_id(), error = %info.message(), "database wait timed out");
+                tracing::warn!(error = %info.message(), "database wait timed out");
                 AppError::Unavailable
             }
             // Includes idle_in_transaction_session_timeout (25P03) and an administrator's shutdown.
             E::DatabaseError(K::Unknown, ref info)
                 if info.message().contains("connection") || info.message().contains("terminating") =>
             {
-                tracing::warn!(request_id = %crate::i18n::log_request_id(), error = %info.message(), "database connection lost");
+                tracing::warn!(error = %info.message(), "database connection lost");
                 super::note_connection_lost();
                 AppError::Unavailable
             }
@@ -49,7 +49,7 @@ impl From<diesel::result::Error> for AppError {
 
 impl From<diesel_async::pooled_connection::deadpool::PoolError> for AppError {
     fn from(e: diesel_async::pooled_connection::deadpool::PoolError) -> Self {
-        tracing::warn!(request_id = %crate::i18n::log_request_id(), error = %e, "database pool unavailable");
+        tracing::warn!(error = %e, "database pool unavailable");
         AppError::Unavailable
     }
 }

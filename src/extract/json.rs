@@ -1,6 +1,7 @@
 //! `ValidatedJson<T>`: the body extractor every write route uses.
 //!
-//! - Not `application/json` → 415; over 1 MiB → 413 (checked on `Content-Length` and while reading).
+//! - Not `application/json` → 415; over 1 MiB → 413 (checked on `Content-Length` and while reading);
+//!   more than 10,000 values → 422 on `body` before anything is parsed.
 //! - Not JSON at all (syntax) → 400. JSON of the wrong shape (unknown field, wrong type, missing
 //!   field) → 422 naming the field, so mass assignment is refused like any invalid field.
 //! - Any string holding a control or bidi character → 422 naming the field; all strings to NFC.
@@ -20,6 +21,35 @@ use crate::i18n::Text;
 
 /// Largest accepted JSON body.
 pub const MAX_BODY_BYTES: usize = 1 << 20;
+
+/// Most values (containers and the elements between their commas) a body may hold. A megabyte
+/// of `[0,0,…]` or `[{},{},…]` would otherwise become a `serde_json::Value` tree 20 to 60 times
+/// its size on its way to the DTO, and the allocator keeps much of that after the request. The
+/// largest real body, a group session's attendance of a few hundred rows, holds about a thousand.
+pub const MAX_BODY_VALUES: usize = 10_000;
+
+/// The values of a JSON text, counted without parsing it: the commas and opening brackets
+/// outside strings, plus one (the count of a text that is not JSON does not matter).
+fn value_count(bytes: &[u8]) -> usize {
+    let (mut count, mut in_string, mut escaped) = (1, false, false);
+    for &b in bytes {
+        if in_string {
+            match b {
+                _ if escaped => escaped = false,
+                b'\\' => escaped = true,
+                b'"' => in_string = false,
+                _ => {}
+            }
+        } else {
+            match b {
+                b'"' => in_string = true,
+                b',' | b'[' | b'{' => count += 1,
+                _ => {}
+            }
+        }
+    }
+    count
+}
 
 /// A parsed, validated JSON body and the hash of its canonical form.
 #[derive(Debug)]
@@ -118,6 +148,13 @@ impl<T: DeserializeOwned + Validate + 'static> FromRequest for ValidatedJson<T> 
                 }
                 body.extend_from_slice(&chunk);
             }
+            if value_count(&body) > MAX_BODY_VALUES {
+                return Err(AppError::field(
+                    "body",
+                    "too_many_values",
+                    Text::new("请求体包含的值过多（上限 10000 个）。", "The body holds too many values (limit 10,000)."),
+                ));
+            }
             parse_body(&body)
         })
     }
@@ -187,5 +224,18 @@ fn message_for(e: &validator::ValidationError) -> Text {
 impl From<validator::ValidationErrors> for AppError {
     fn from(errors: validator::ValidationErrors) -> Self {
         AppError::Validation(field_errors(&errors))
+    }
+}
+
+#[cfg(test)]
+mod body_reading_tests {
+    use super::*;
+
+    #[test]
+    fn values_are_counted_outside_strings() {
+        assert_eq!(value_count(b"{}"), 2);
+        assert_eq!(value_count(br#"{"a": 1, "b": [1, 2, {"c": null}]}"#), 7);
+        assert_eq!(value_count(br#"{"name": "a, [b] {c}", "x": "q\"uote, \\", "y": 1}"#), 4);
+        assert_eq!(value_count(format!("[{}]", vec!["0"; 20_000].join(",")).as_bytes()), 20_001);
     }
 }

@@ -59,10 +59,10 @@ pub async fn denied(state: &AppState, actor: &Actor, action: &str) {
     match state.conn().await {
         Ok(mut conn) => {
             if let Err(e) = repo::audit::insert(&mut conn, &event).await {
-                tracing::error!(request_id = %crate::i18n::log_request_id(), error = %e, "writing denied-access audit event");
+                tracing::error!(error = %e, "writing denied-access audit event");
             }
         }
-        Err(e) => tracing::error!(request_id = %crate::i18n::log_request_id(), error = %e, "writing denied-access audit event"),
+        Err(e) => tracing::error!(error = %e, "writing denied-access audit event"),
     }
 }
 

@@ -78,7 +78,7 @@ pub async fn login(state: &AppState, username: &str, password: String) -> Result
         })
         .await?;
         if locked.is_some() {
-            tracing::warn!(request_id = %crate::i18n::log_request_id(), account = %key, "account locked after repeated failed logins");
+            tracing::warn!(account = %key, "account locked after repeated failed logins");
         }
         return Err(AppError::InvalidCredentials);
     };

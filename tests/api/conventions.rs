@@ -523,3 +523,74 @@ async fn the_audit_log_is_readable_in_scope() {
     let worker = app.token("worker_a1").await;
     app.get("/api/v1/audit-events", &worker).await.expect(403);
 }
+
+/// Keeps what a test's log subscriber writes.
+#[derive(Clone, Default)]
+struct LogCapture(std::sync::Arc<std::sync::Mutex<Vec<u8>>>);
+
+impl std::io::Write for LogCapture {
+    fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
+        self.0.lock().unwrap_or_else(|e| e.into_inner()).extend_from_slice(buf);
+        Ok(buf.len())
+    }
+    fn flush(&mut self) -> std::io::Result<()> {
+        Ok(())
+    }
+}
+
+#[actix_web::test]
+async fn a_line_logged_deep_inside_a_request_carries_its_request_id() {
+    use actix_web::test::{call_service, init_service, TestRequest};
+    let app = TestApp::spawn_with(Options { login_max_failures: 2, login_lock_secs: 60 }).await;
+    let capture = LogCapture::default();
+    let writer = capture.clone();
+    let subscriber = tracing_subscriber::fmt()
+        .json()
+        .flatten_event(true)
+        .with_max_level(tracing::Level::INFO)
+        .with_writer(move || writer.clone());
+    let _logs = tracing::subscriber::set_default(subscriber.finish());
+    // The application as the server builds it, answered on this thread, where the capture is.
+    let service = init_service(shegong::startup::build_app(app.state.clone())).await;
+    let mut ids = Vec::new();
+    for given in [Some("guess-1"), None] {
+        let mut req =
+            TestRequest::post().uri("/api/v1/auth/login").set_json(json!({"username": "nobody", "password": "Wrong-1234"}));
+        if let Some(id) = given {
+            req = req.insert_header(("x-request-id", id));
+        }
+        let res = call_service(&service, req.to_request()).await;
+        assert_eq!(res.status().as_u16(), 401);
+        ids.push(res.headers().get("x-request-id").and_then(|v| v.to_str().ok()).expect("X-Request-Id").to_owned());
+    }
+    assert_eq!(ids[0], "guess-1");
+    let out = String::from_utf8(capture.0.lock().expect("lock").clone()).expect("utf-8");
+    let lines: Vec<Value> = out.lines().map(|l| serde_json::from_str(l).expect("a JSON line")).collect();
+    let of = |message: &str| -> Vec<Value> {
+        lines.iter().filter(|l| l["message"] == message).map(|l| l["span"]["request_id"].clone()).collect()
+    };
+    // The second failure locks the account: the service's warning names that request.
+    assert_eq!(of("account locked after repeated failed logins"), vec![json!(ids[1])], "{out}");
+    assert_eq!(of("request"), vec![json!(ids[0]), json!(ids[1])], "{out}");
+    // And the audit events of the two attempts carry the same ids.
+    let audited =
+        app.sql_i64(&format!("SELECT count(*) FROM audit_events WHERE request_id IN ('{}', '{}')", ids[0], ids[1])).await;
+    assert_eq!(audited, 2);
+}
+
+#[actix_web::test]
+async fn a_body_of_too_many_values_is_refused_before_it_is_parsed() {
+    let app = TestApp::spawn().await;
+    let f = app.fixture().await;
+    let admin = app.token("admin_a").await;
+    let body =
+        |values: usize| json!({"parent_id": f.unit("town_a1"), "tier": "village", "name": "万值村", "extra": vec![0; values]});
+    // Under 1 MiB, but 200,000 values.
+    let res = app.post("/api/v1/org-units", &admin, body(200_000)).await;
+    assert_problem(&res, 422);
+    assert_eq!((&res.body["errors"][0]["field"], &res.body["errors"][0]["code"]), (&json!("body"), &json!("too_many_values")));
+    // Below the limit a body is parsed as before: here the unknown field is what is wrong.
+    let res = app.post("/api/v1/org-units", &admin, body(9_000)).await;
+    assert_problem(&res, 422);
+    assert_eq!((&res.body["errors"][0]["field"], &res.body["errors"][0]["code"]), (&json!("extra"), &json!("unknown_field")));
+}
