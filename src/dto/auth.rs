@@ -9,7 +9,7 @@ use super::{org_units::OrgUnitOut, users::UserOut};
 /// `POST /auth/login`.
 #[derive(Debug, Deserialize, Validate, ToSchema)]
 #[serde(deny_unknown_fields)]
-pub struct LoginRequest {
+pub struct SignIn {
     /// Login name (case-insensitive).
     #[validate(length(min = 1, max = 64))]
     #[schema(min_length = 1, max_length = 64, example = "admin")]
@@ -23,7 +23,7 @@ pub struct LoginRequest {
 /// `POST /auth/refresh` and `POST /auth/logout`.
 #[derive(Debug, Deserialize, Validate, ToSchema)]
 #[serde(deny_unknown_fields)]
-pub struct RefreshRequest {
+pub struct RefreshTokens {
     /// The refresh token of the session.
     #[validate(length(min = 1, max = 512))]
     #[schema(min_length = 1, max_length = 512)]
@@ -32,7 +32,7 @@ pub struct RefreshRequest {
 
 /// A fresh token pair.
 #[derive(Debug, Serialize, ToSchema)]
-pub struct TokenResponse {
+pub struct TokensOut {
     /// Access token (JWT), sent as `Authorization: Bearer …`.
     pub access_token: String,
     /// Always `Bearer`.
@@ -48,7 +48,7 @@ pub struct TokenResponse {
 /// `POST /me/password`.
 #[derive(Debug, Deserialize, Validate, ToSchema)]
 #[serde(deny_unknown_fields)]
-pub struct ChangePasswordRequest {
+pub struct ChangePassword {
     /// The current password.
     #[validate(length(min = 1, max = 1024))]
     #[schema(min_length = 1, max_length = 1024)]
@@ -61,7 +61,7 @@ pub struct ChangePasswordRequest {
 
 /// `GET /me`.
 #[derive(Debug, Serialize, ToSchema)]
-pub struct MeResponse {
+pub struct MeOut {
     /// The user.
     pub user: UserOut,
     /// The user's unit (the root of their scope).

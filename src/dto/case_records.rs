@@ -392,3 +392,63 @@ pub struct ReferralOut {
     #[serde(serialize_with = "crate::dto::time::rfc3339")]
     pub updated_at: DateTime<Utc>,
 }
+
+impl From<crate::db::models::Assessment> for AssessmentOut {
+    fn from(a: crate::db::models::Assessment) -> Self {
+        AssessmentOut {
+            id: a.id,
+            case_id: a.case_id,
+            sources: a.sources,
+            self_system: a.self_system,
+            family_system: a.family_system,
+            social_system: a.social_system,
+            strengths: a.strengths,
+            needs: a.needs,
+            risk_level: a.risk_level,
+            summary: a.summary,
+            assessed_at: a.assessed_at,
+            assessed_by: a.assessed_by,
+            created_at: a.created_at,
+        }
+    }
+}
+
+impl From<crate::db::models::FollowUp> for FollowUpOut {
+    fn from(f: crate::db::models::FollowUp) -> Self {
+        FollowUpOut {
+            id: f.id,
+            case_id: f.case_id,
+            due_on: f.due_on,
+            done_on: f.done_on,
+            mode: f.mode,
+            finding: f.finding,
+            created_by: f.created_by,
+            done_by: f.done_by,
+            version: f.version,
+            created_at: f.created_at,
+            updated_at: f.updated_at,
+        }
+    }
+}
+
+impl From<crate::db::models::Referral> for ReferralOut {
+    fn from(r: crate::db::models::Referral) -> Self {
+        ReferralOut {
+            id: r.id,
+            case_id: r.case_id,
+            org_unit_id: r.org_unit_id,
+            direction: r.direction,
+            organization: r.organization,
+            contact: r.contact,
+            phone: r.phone,
+            reason: r.reason,
+            consent_given: r.consent_given,
+            status: r.status,
+            status_note: r.status_note,
+            created_by: r.created_by,
+            version: r.version,
+            created_at: r.created_at,
+            updated_at: r.updated_at,
+        }
+    }
+}

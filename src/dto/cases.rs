@@ -66,7 +66,7 @@ pub struct UpdateCase {
 /// `POST /cases/{id}/transitions`.
 #[derive(Debug, Clone, Deserialize, Validate, ToSchema)]
 #[serde(deny_unknown_fields)]
-pub struct TransitionRequest {
+pub struct TransitionCase {
     /// The action to take (see `allowed_actions` of the case).
     pub action: CaseAction,
     /// A note for the record or for the reviewing supervisor.
@@ -84,7 +84,7 @@ pub struct TransitionRequest {
 /// `POST /cases/{id}/transfer`.
 #[derive(Debug, Clone, Deserialize, Validate, ToSchema)]
 #[serde(deny_unknown_fields)]
-pub struct TransferRequest {
+pub struct TransferCase {
     /// The worker (or supervisor) who takes the case over, in the caller's scope.
     pub worker_id: Uuid,
     /// The unit the case moves to (default: it stays where it is), in the caller's scope and the

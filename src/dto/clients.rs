@@ -382,7 +382,7 @@ pub struct MemberIn {
 /// `PUT /households/{id}/members`: the full member list.
 #[derive(Debug, Deserialize, Validate, ToSchema)]
 #[serde(deny_unknown_fields)]
-pub struct SetMembers {
+pub struct SetHouseholdMembers {
     /// Every member (at most 100); clients in another household move to this one.
     #[validate(length(max = 100))]
     #[schema(max_items = 100)]

@@ -74,3 +74,29 @@ pub struct DecideReview {
     #[schema(max_length = 5000)]
     pub comment: Option<String>,
 }
+
+impl From<crate::db::models::ReviewRow> for ReviewOut {
+    fn from(row: crate::db::models::ReviewRow) -> Self {
+        let r = row.review;
+        ReviewOut {
+            id: r.id,
+            kind: r.kind,
+            status: r.status,
+            case_id: r.case_id,
+            case_no: row.case_no,
+            case_status: row.case_status,
+            case_version: row.case_version,
+            client_id: row.client_id,
+            client_name: row.client_name,
+            org_unit_id: r.org_unit_id,
+            plan_id: r.plan_id,
+            closure_reason: r.closure_reason,
+            request_comment: r.request_comment,
+            requested_by: r.requested_by,
+            requested_at: r.requested_at,
+            decided_by: r.decided_by,
+            decided_at: r.decided_at,
+            comment: r.comment,
+        }
+    }
+}

@@ -4,7 +4,7 @@ use actix_web::{get, post, web, HttpResponse};
 
 use super::problems::{ListErrors, SignInErrors, WriteErrors};
 use crate::auth::Actor;
-use crate::dto::auth::{ChangePasswordRequest, LoginRequest, MeResponse, RefreshRequest, TokenResponse};
+use crate::dto::auth::{ChangePassword, MeOut, RefreshTokens, SignIn, TokensOut};
 use crate::error::AppError;
 use crate::extract::ValidatedJson;
 use crate::services;
@@ -16,14 +16,14 @@ use crate::state::AppState;
 /// while (429 with `Retry-After`).
 #[utoipa::path(
     tag = "auth",
-    request_body = LoginRequest,
+    request_body = SignIn,
     responses(
-        (status = 200, description = "Signed in", body = TokenResponse),
+        (status = 200, description = "Signed in", body = TokensOut),
         SignInErrors,
     )
 )]
 #[post("/auth/login")]
-pub async fn login(state: web::Data<AppState>, body: ValidatedJson<LoginRequest>) -> Result<HttpResponse, AppError> {
+pub async fn login(state: web::Data<AppState>, body: ValidatedJson<SignIn>) -> Result<HttpResponse, AppError> {
     let body = body.into_inner();
     let tokens = services::auth::login(&state, &body.username, body.password).await?;
     Ok(HttpResponse::Ok().json(tokens))
@@ -32,14 +32,14 @@ pub async fn login(state: web::Data<AppState>, body: ValidatedJson<LoginRequest>
 /// Exchanges a refresh token for a new pair (the old refresh token is spent).
 #[utoipa::path(
     tag = "auth",
-    request_body = RefreshRequest,
+    request_body = RefreshTokens,
     responses(
-        (status = 200, description = "New tokens", body = TokenResponse),
+        (status = 200, description = "New tokens", body = TokensOut),
         SignInErrors,
     )
 )]
 #[post("/auth/refresh")]
-pub async fn refresh(state: web::Data<AppState>, body: ValidatedJson<RefreshRequest>) -> Result<HttpResponse, AppError> {
+pub async fn refresh(state: web::Data<AppState>, body: ValidatedJson<RefreshTokens>) -> Result<HttpResponse, AppError> {
     let tokens = services::auth::refresh(&state, &body.into_inner().refresh_token).await?;
     Ok(HttpResponse::Ok().json(tokens))
 }
@@ -47,7 +47,7 @@ pub async fn refresh(state: web::Data<AppState>, body: ValidatedJson<RefreshRequ
 /// Ends the session of a refresh token.
 #[utoipa::path(
     tag = "auth",
-    request_body = RefreshRequest,
+    request_body = RefreshTokens,
     security(("bearer" = [])),
     responses(
         (status = 204, description = "Signed out"),
@@ -58,7 +58,7 @@ pub async fn refresh(state: web::Data<AppState>, body: ValidatedJson<RefreshRequ
 pub async fn logout(
     state: web::Data<AppState>,
     actor: Actor,
-    body: ValidatedJson<RefreshRequest>,
+    body: ValidatedJson<RefreshTokens>,
 ) -> Result<HttpResponse, AppError> {
     services::auth::logout(&state, &actor, &body.into_inner().refresh_token).await?;
     Ok(HttpResponse::NoContent().finish())
@@ -69,7 +69,7 @@ pub async fn logout(
     tag = "auth",
     security(("bearer" = [])),
     responses(
-        (status = 200, description = "The caller", body = MeResponse),
+        (status = 200, description = "The caller", body = MeOut),
         ListErrors,
     )
 )]
@@ -81,7 +81,7 @@ pub async fn get_me(state: web::Data<AppState>, actor: Actor) -> Result<HttpResp
 /// Changes the caller's password; every other session ends.
 #[utoipa::path(
     tag = "auth",
-    request_body = ChangePasswordRequest,
+    request_body = ChangePassword,
     security(("bearer" = [])),
     responses(
         (status = 204, description = "Changed"),
@@ -92,7 +92,7 @@ pub async fn get_me(state: web::Data<AppState>, actor: Actor) -> Result<HttpResp
 pub async fn change_password(
     state: web::Data<AppState>,
     actor: Actor,
-    body: ValidatedJson<ChangePasswordRequest>,
+    body: ValidatedJson<ChangePassword>,
 ) -> Result<HttpResponse, AppError> {
     let body = body.into_inner();
     services::auth::change_password(&state, &actor, body.current_password, body.new_password).await?;

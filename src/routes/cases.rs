@@ -10,9 +10,7 @@ use crate::dto::case_records::{
     AssessmentOut, CreateAssessment, CreateEvaluation, CreateFollowUp, CreatePlan, CreateReferral, EvaluationOut, FollowUpOut,
     PlanOut, ReferralOut, UpdateFollowUp, UpdateReferral,
 };
-use crate::dto::cases::{
-    CaseEventOut, CaseOut, CaseQuery, CaseSummary, CreateCase, TransferRequest, TransitionRequest, UpdateCase,
-};
+use crate::dto::cases::{CaseEventOut, CaseOut, CaseQuery, CaseSummary, CreateCase, TransferCase, TransitionCase, UpdateCase};
 use crate::dto::reviews::ReviewOut;
 use crate::error::AppError;
 use crate::extract::{IdempotencyKey, IfMatch, PageParams, ValidatedJson};
@@ -117,7 +115,7 @@ pub async fn update_case(
 #[utoipa::path(
     tag = "cases",
     security(("bearer" = [])),
-    request_body = TransitionRequest,
+    request_body = TransitionCase,
     params(
         ("id" = Uuid, Path, description = "Case id"),
         ("If-Match" = String, Header, description = "The ETag of the case"),
@@ -133,7 +131,7 @@ pub async fn transition_case(
     state: web::Data<AppState>,
     actor: Actor,
     id: web::Path<Uuid>,
-    body: ValidatedJson<TransitionRequest>,
+    body: ValidatedJson<TransitionCase>,
     if_match: IfMatch,
 ) -> Result<HttpResponse, AppError> {
     Ok(written(services::cases::transition(&state, &actor, id.into_inner(), if_match.0, body.value).await?, None))
@@ -143,7 +141,7 @@ pub async fn transition_case(
 #[utoipa::path(
     tag = "cases",
     security(("bearer" = [])),
-    request_body = TransferRequest,
+    request_body = TransferCase,
     params(("id" = Uuid, Path, description = "Case id")),
     responses(
         (status = 200, description = "Transferred", body = CaseOut),
@@ -155,7 +153,7 @@ pub async fn transfer_case(
     state: web::Data<AppState>,
     actor: Actor,
     id: web::Path<Uuid>,
-    body: ValidatedJson<TransferRequest>,
+    body: ValidatedJson<TransferCase>,
 ) -> Result<HttpResponse, AppError> {
     Ok(written(services::cases::transfer(&state, &actor, id.into_inner(), body.value).await?, None))
 }

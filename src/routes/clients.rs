@@ -6,7 +6,8 @@ use uuid::Uuid;
 use super::problems::{ChangeErrors, ListErrors, ReadErrors, WriteErrors};
 use crate::auth::Actor;
 use crate::dto::clients::{
-    ClientOut, ClientQuery, ClientSummary, CreateClient, CreateHousehold, HouseholdOut, SetMembers, TimelineEntry, UpdateClient,
+    ClientOut, ClientQuery, ClientSummary, CreateClient, CreateHousehold, HouseholdOut, SetHouseholdMembers, TimelineEntry,
+    UpdateClient,
 };
 use crate::error::AppError;
 use crate::extract::{IdempotencyKey, IfMatch, PageParams, ValidatedJson};
@@ -182,7 +183,7 @@ pub async fn get_household(state: web::Data<AppState>, actor: Actor, id: web::Pa
 #[utoipa::path(
     tag = "households",
     security(("bearer" = [])),
-    request_body = SetMembers,
+    request_body = SetHouseholdMembers,
     params(("id" = Uuid, Path, description = "Household id")),
     responses(
         (status = 200, description = "The household", body = HouseholdOut),
@@ -194,7 +195,7 @@ pub async fn set_household_members(
     state: web::Data<AppState>,
     actor: Actor,
     id: web::Path<Uuid>,
-    body: ValidatedJson<SetMembers>,
+    body: ValidatedJson<SetHouseholdMembers>,
 ) -> Result<HttpResponse, AppError> {
     Ok(written(services::clients::set_members(&state, &actor, id.into_inner(), body.value).await?, None))
 }

@@ -20,7 +20,7 @@ use crate::db::{
     repo, Conn,
 };
 use crate::domain::enums::AuditOutcome;
-use crate::dto::auth::TokenResponse;
+use crate::dto::auth::TokensOut;
 use crate::error::AppError;
 use crate::i18n::Text;
 use crate::state::AppState;
@@ -33,7 +33,7 @@ fn throttled(until: chrono::DateTime<Utc>) -> AppError {
 }
 
 /// Signs a user in.
-pub async fn login(state: &AppState, username: &str, password: String) -> Result<TokenResponse, AppError> {
+pub async fn login(state: &AppState, username: &str, password: String) -> Result<TokensOut, AppError> {
     let key = username.trim().to_lowercase();
     let mut conn = state.conn().await?;
     if let Some(until) = repo::tokens::locked_until(&mut conn, &key).await? {
@@ -127,9 +127,9 @@ async fn new_refresh(state: &AppState, conn: &mut Conn, user_id: Uuid, family: U
     Ok(token)
 }
 
-fn token_response(state: &AppState, user: User, family: Uuid, refresh_token: String) -> Result<TokenResponse, AppError> {
+fn token_response(state: &AppState, user: User, family: Uuid, refresh_token: String) -> Result<TokensOut, AppError> {
     let access_token = state.tokens.issue_access(user.id, user.token_version, family).map_err(AppError::Internal)?;
-    Ok(TokenResponse {
+    Ok(TokensOut {
         access_token,
         token_type: "Bearer".into(),
         expires_in: state.tokens.access_ttl.as_secs(),
@@ -143,7 +143,7 @@ fn invalid_refresh() -> AppError {
 }
 
 /// Rotates a refresh token.
-pub async fn refresh(state: &AppState, presented: &str) -> Result<TokenResponse, AppError> {
+pub async fn refresh(state: &AppState, presented: &str) -> Result<TokensOut, AppError> {
     // Tokens not made by this server never reach the database.
     state.tokens.refresh_token_id(presented).ok_or_else(invalid_refresh)?;
     let hash = refresh_hash(presented);

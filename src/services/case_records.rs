@@ -22,8 +22,7 @@ use super::tx::{self, Claim, Effect, Written};
 use crate::auth::Actor;
 use crate::db::{
     models::{
-        Assessment, Case, CaseChanges, Evaluation, FollowUp, FollowUpData, GoalResult, NewCaseEvent, NewReferral, PlanGoal,
-        Referral, ServicePlan,
+        Assessment, Case, CaseChanges, Evaluation, FollowUpData, GoalResult, NewCaseEvent, NewReferral, PlanGoal, ServicePlan,
     },
     repo, Conn,
 };
@@ -91,31 +90,13 @@ fn trimmed(text: Option<String>) -> Option<String> {
 
 // ---- assessments -------------------------------------------------------------------------
 
-fn assessment_out(a: Assessment) -> AssessmentOut {
-    AssessmentOut {
-        id: a.id,
-        case_id: a.case_id,
-        sources: a.sources,
-        self_system: a.self_system,
-        family_system: a.family_system,
-        social_system: a.social_system,
-        strengths: a.strengths,
-        needs: a.needs,
-        risk_level: a.risk_level,
-        summary: a.summary,
-        assessed_at: a.assessed_at,
-        assessed_by: a.assessed_by,
-        created_at: a.created_at,
-    }
-}
-
 /// A page of a case's assessments, newest first.
 pub async fn assessments(state: &AppState, actor: &Actor, case_id: Uuid, page: &Page) -> Result<Paged<AssessmentOut>, AppError> {
     let before = page.after::<Uuid>()?;
     let mut conn = state.conn().await?;
     readable_case(&mut conn, actor, case_id).await?;
     let rows = repo::case_records::assessments(&mut conn, case_id, before, page.fetch_limit()).await?;
-    Ok(page.finish(rows, |a| a.id).map(assessment_out))
+    Ok(page.finish(rows, |a| a.id).map(AssessmentOut::from))
 }
 
 /// Records an assessment.
@@ -147,7 +128,7 @@ pub async fn add_assessment_in(
     let id = body.id.unwrap_or_else(Uuid::now_v7);
     let existing = repo::case_records::find_assessment(conn, id).await?.map(|a| (a.case_id, a));
     if let Some(a) = replay(existing, case_id)? {
-        return Ok((assessment_out(a), false));
+        return Ok((AssessmentOut::from(a), false));
     }
     check_write(conn, actor, &case, CaseRecord::Assessment).await?;
     let now = Utc::now();
@@ -193,7 +174,7 @@ pub async fn add_assessment_in(
     repo::cases::insert_event(conn, &entity_event(&case, actor, "assessment.added", "assessment", id, details)).await?;
     repo::audit::insert(conn, &super::audit::by(actor, "assessment.create", "assessment", Some(id), json!({"case_id": case_id})))
         .await?;
-    Ok((assessment_out(assessment), true))
+    Ok((AssessmentOut::from(assessment), true))
 }
 
 // ---- plans -------------------------------------------------------------------------------
@@ -449,22 +430,6 @@ pub async fn add_evaluation_in(
 
 // ---- follow-ups --------------------------------------------------------------------------
 
-fn follow_up_out(f: FollowUp) -> FollowUpOut {
-    FollowUpOut {
-        id: f.id,
-        case_id: f.case_id,
-        due_on: f.due_on,
-        done_on: f.done_on,
-        mode: f.mode,
-        finding: f.finding,
-        created_by: f.created_by,
-        done_by: f.done_by,
-        version: f.version,
-        created_at: f.created_at,
-        updated_at: f.updated_at,
-    }
-}
-
 fn check_done_on(data: &FollowUpData) -> Result<(), AppError> {
     if data.done_on.is_some_and(|d| d > super::today()) {
         return Err(AppError::field(
@@ -482,7 +447,7 @@ pub async fn follow_ups(state: &AppState, actor: &Actor, case_id: Uuid, page: &P
     let mut conn = state.conn().await?;
     readable_case(&mut conn, actor, case_id).await?;
     let rows = repo::case_records::follow_ups(&mut conn, case_id, before, page.fetch_limit()).await?;
-    Ok(page.finish(rows, |f| f.id).map(follow_up_out))
+    Ok(page.finish(rows, |f| f.id).map(FollowUpOut::from))
 }
 
 /// Schedules a follow-up.
@@ -515,7 +480,7 @@ pub async fn schedule_follow_up_in(
     let id = body.id.unwrap_or_else(Uuid::now_v7);
     let existing = repo::case_records::find_follow_up(conn, id).await?.map(|f| (f.case_id, f));
     if let Some(f) = replay(existing, case_id)? {
-        return Ok((follow_up_out(f), false));
+        return Ok((FollowUpOut::from(f), false));
     }
     check_write(conn, actor, &case, CaseRecord::FollowUp).await?;
     let data = FollowUpData {
@@ -538,7 +503,7 @@ pub async fn schedule_follow_up_in(
     }
     repo::audit::insert(conn, &super::audit::by(actor, "follow_up.create", "follow_up", Some(id), json!({"case_id": case_id})))
         .await?;
-    Ok((follow_up_out(follow_up), true))
+    Ok((FollowUpOut::from(follow_up), true))
 }
 
 /// Reschedules a follow-up or records it done (If-Match); once done it is final.
@@ -582,7 +547,7 @@ pub async fn update_follow_up(
             let audit = json!({"case_id": case_id, "done": updated.done_on.is_some()});
             repo::audit::insert(conn, &super::audit::by(actor, "follow_up.update", "follow_up", Some(id), audit)).await?;
             let version = updated.version;
-            Written::changed(version, &follow_up_out(updated))
+            Written::changed(version, &FollowUpOut::from(updated))
         }
         .scope_boxed_local()
     })
@@ -591,33 +556,13 @@ pub async fn update_follow_up(
 
 // ---- referrals ---------------------------------------------------------------------------
 
-fn referral_out(r: Referral) -> ReferralOut {
-    ReferralOut {
-        id: r.id,
-        case_id: r.case_id,
-        org_unit_id: r.org_unit_id,
-        direction: r.direction,
-        organization: r.organization,
-        contact: r.contact,
-        phone: r.phone,
-        reason: r.reason,
-        consent_given: r.consent_given,
-        status: r.status,
-        status_note: r.status_note,
-        created_by: r.created_by,
-        version: r.version,
-        created_at: r.created_at,
-        updated_at: r.updated_at,
-    }
-}
-
 /// A page of a case's referrals, newest first.
 pub async fn referrals(state: &AppState, actor: &Actor, case_id: Uuid, page: &Page) -> Result<Paged<ReferralOut>, AppError> {
     let before = page.after::<Uuid>()?;
     let mut conn = state.conn().await?;
     readable_case(&mut conn, actor, case_id).await?;
     let rows = repo::case_records::referrals(&mut conn, case_id, before, page.fetch_limit()).await?;
-    Ok(page.finish(rows, |r| r.id).map(referral_out))
+    Ok(page.finish(rows, |r| r.id).map(ReferralOut::from))
 }
 
 /// Records a referral.
@@ -651,7 +596,7 @@ pub async fn add_referral_in(
     let id = body.id.unwrap_or_else(Uuid::now_v7);
     let existing = repo::case_records::find_referral(conn, id).await?.map(|r| (r.case_id, r));
     if let Some(r) = replay(existing, case_id)? {
-        return Ok((referral_out(r), false));
+        return Ok((ReferralOut::from(r), false));
     }
     check_write(conn, actor, &case, CaseRecord::Referral).await?;
     let mut errors = Vec::new();
@@ -694,7 +639,7 @@ pub async fn add_referral_in(
     repo::cases::insert_event(conn, &entity_event(&case, actor, "referral.added", "referral", id, details)).await?;
     repo::audit::insert(conn, &super::audit::by(actor, "referral.create", "referral", Some(id), json!({"case_id": case_id})))
         .await?;
-    Ok((referral_out(referral), true))
+    Ok((ReferralOut::from(referral), true))
 }
 
 /// Moves a referral on (If-Match): the case's assigned worker or a supervisor, whatever the
@@ -733,7 +678,7 @@ pub async fn update_referral(
             let audit = json!({"case_id": case.id, "from": current.status, "to": updated.status});
             repo::audit::insert(conn, &super::audit::by(actor, "referral.update", "referral", Some(id), audit)).await?;
             let version = updated.version;
-            Written::changed(version, &referral_out(updated))
+            Written::changed(version, &ReferralOut::from(updated))
         }
         .scope_boxed_local()
     })

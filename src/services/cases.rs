@@ -34,7 +34,7 @@ use crate::domain::enums::{CaseAction, CaseStatus, ReferralStatus, ReviewDecisio
 use crate::domain::labels::Coded;
 use crate::domain::permissions::{may, Permission};
 use crate::dto::cases::{
-    CaseEventOut, CaseOut, CaseQuery, CaseSummary, CreateCase, PendingReview, TransferRequest, TransitionRequest, UpdateCase,
+    CaseEventOut, CaseOut, CaseQuery, CaseSummary, CreateCase, PendingReview, TransferCase, TransitionCase, UpdateCase,
 };
 use crate::dto::reviews::ReviewOut;
 use crate::error::{AppError, FieldError};
@@ -415,7 +415,7 @@ pub async fn transition(
     actor: &Actor,
     id: Uuid,
     expected_version: i32,
-    body: TransitionRequest,
+    body: TransitionCase,
 ) -> Result<Written, AppError> {
     tx::write(state, actor, "case.transition", None, move |conn| {
         async move {
@@ -435,7 +435,7 @@ pub async fn transition_in(
     actor: &Actor,
     id: Uuid,
     expected_version: Option<i32>,
-    body: TransitionRequest,
+    body: TransitionCase,
 ) -> Result<Transitioned, AppError> {
     let case = lock_case(conn, actor, id, expected_version).await?;
     let state = load_state(conn, id).await?;
@@ -512,7 +512,7 @@ pub async fn transition_in(
 }
 
 /// Moves a case to another worker and/or unit inside the supervisor's scope, with a handover note.
-pub async fn transfer(state: &AppState, actor: &Actor, id: Uuid, body: TransferRequest) -> Result<Written, AppError> {
+pub async fn transfer(state: &AppState, actor: &Actor, id: Uuid, body: TransferCase) -> Result<Written, AppError> {
     super::require(state, actor, Permission::CasesTransfer, "cases.transfer").await?;
     tx::write(state, actor, "cases.transfer", None, move |conn| {
         async move {

@@ -25,7 +25,7 @@ use crate::domain::id_number::{mask_id_number, ResidentId};
 use crate::domain::permissions::Permission;
 use crate::domain::phone::{mask_phone, normalize_phone};
 use crate::dto::clients::{
-    ClientOut, ClientQuery, ClientSummary, Contact, CreateClient, CreateHousehold, HouseholdOut, MemberOut, SetMembers,
+    ClientOut, ClientQuery, ClientSummary, Contact, CreateClient, CreateHousehold, HouseholdOut, MemberOut, SetHouseholdMembers,
     TimelineEntry, UpdateClient,
 };
 use crate::error::{AppError, FieldError};
@@ -541,7 +541,7 @@ pub async fn get_household(state: &AppState, actor: &Actor, id: Uuid) -> Result<
 }
 
 /// Replaces a household's members.
-pub async fn set_members(state: &AppState, actor: &Actor, id: Uuid, body: SetMembers) -> Result<Written, AppError> {
+pub async fn set_members(state: &AppState, actor: &Actor, id: Uuid, body: SetHouseholdMembers) -> Result<Written, AppError> {
     super::require(state, actor, Permission::HouseholdsWrite, "households.members").await?;
     tx::write(state, actor, "households.members", None, move |conn| {
         async move {

@@ -13,7 +13,7 @@ use super::cases::{event, lock_case, refused};
 use super::tx::{self, Effect, Written};
 use crate::auth::Actor;
 use crate::db::{
-    models::{CaseStatusChange, NewCaseEvent, ReviewRow},
+    models::{CaseStatusChange, NewCaseEvent},
     repo::{self, reviews::ReviewFilter},
     Conn,
 };
@@ -24,33 +24,9 @@ use crate::error::AppError;
 use crate::paging::{Page, Paged};
 use crate::state::AppState;
 
-fn out(row: ReviewRow) -> ReviewOut {
-    let r = row.review;
-    ReviewOut {
-        id: r.id,
-        kind: r.kind,
-        status: r.status,
-        case_id: r.case_id,
-        case_no: row.case_no,
-        case_status: row.case_status,
-        case_version: row.case_version,
-        client_id: row.client_id,
-        client_name: row.client_name,
-        org_unit_id: r.org_unit_id,
-        plan_id: r.plan_id,
-        closure_reason: r.closure_reason,
-        request_comment: r.request_comment,
-        requested_by: r.requested_by,
-        requested_at: r.requested_at,
-        decided_by: r.decided_by,
-        decided_at: r.decided_at,
-        comment: r.comment,
-    }
-}
-
 /// One review as the API shows it (the caller has already checked scope).
 pub(crate) async fn review_out(conn: &mut Conn, id: Uuid) -> Result<ReviewOut, AppError> {
-    repo::reviews::rows(conn, &[id]).await?.into_iter().next().map(out).ok_or(AppError::NotFound)
+    repo::reviews::rows(conn, &[id]).await?.into_iter().next().map(ReviewOut::from).ok_or(AppError::NotFound)
 }
 
 /// A page of reviews in scope, oldest first: with `status=pending`, the supervisor's queue.
@@ -62,7 +38,7 @@ pub async fn list(state: &AppState, actor: &Actor, query: ReviewQuery, page: &Pa
     };
     let filter = ReviewFilter { status: query.status, kind: query.kind, unit_path };
     let rows = repo::reviews::list(&mut conn, &actor.scope, &filter, after, page.fetch_limit()).await?;
-    Ok(page.finish(rows, |r| r.review.id).map(out))
+    Ok(page.finish(rows, |r| r.review.id).map(ReviewOut::from))
 }
 
 /// Approves or returns a pending review (a supervisor in scope who did not request it).

@@ -14,7 +14,7 @@ use crate::db::{
 };
 use crate::domain::enums::Certification;
 use crate::domain::permissions::Permission;
-use crate::dto::auth::MeResponse;
+use crate::dto::auth::MeOut;
 use crate::dto::users::{CreateUser, UpdateUser, UserOut, UserQuery};
 use crate::error::{AppError, FieldError};
 use crate::i18n::Text;
@@ -42,11 +42,11 @@ pub async fn get(state: &AppState, actor: &Actor, id: Uuid) -> Result<UserOut, A
 }
 
 /// The caller, their unit and their permissions.
-pub async fn me(state: &AppState, actor: &Actor) -> Result<MeResponse, AppError> {
+pub async fn me(state: &AppState, actor: &Actor) -> Result<MeOut, AppError> {
     let mut conn = state.conn().await?;
     let user = repo::users::find(&mut conn, actor.id).await?.ok_or(AppError::Unauthorized)?;
     let unit = repo::org_units::find(&mut conn, actor.org_unit_id).await?.ok_or(AppError::Unauthorized)?;
-    Ok(MeResponse {
+    Ok(MeOut {
         user: user.into(),
         unit: unit.into(),
         permissions: crate::domain::permissions::permissions(actor.role).into_iter().map(str::to_owned).collect(),
