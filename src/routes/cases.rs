@@ -142,10 +142,13 @@ pub async fn transition_case(
     tag = "cases",
     security(("bearer" = [])),
     request_body = TransferCase,
-    params(("id" = Uuid, Path, description = "Case id")),
+    params(
+        ("id" = Uuid, Path, description = "Case id"),
+        ("If-Match" = String, Header, description = "The ETag of the version being changed"),
+    ),
     responses(
         (status = 200, description = "Transferred", body = CaseOut),
-        WriteErrors,
+        ChangeErrors,
     )
 )]
 #[post("/cases/{id}/transfer")]
@@ -154,8 +157,9 @@ pub async fn transfer_case(
     actor: Actor,
     id: web::Path<Uuid>,
     body: ValidatedJson<TransferCase>,
+    if_match: IfMatch,
 ) -> Result<HttpResponse, AppError> {
-    Ok(written(services::cases::transfer(&state, &actor, id.into_inner(), body.value).await?, None))
+    Ok(written(services::cases::transfer(&state, &actor, id.into_inner(), if_match.0, body.value).await?, None))
 }
 
 /// The case's timeline, newest first: transitions, reviews, records, transfers, with who and when.

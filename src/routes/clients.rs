@@ -184,10 +184,13 @@ pub async fn get_household(state: web::Data<AppState>, actor: Actor, id: web::Pa
     tag = "households",
     security(("bearer" = [])),
     request_body = SetHouseholdMembers,
-    params(("id" = Uuid, Path, description = "Household id")),
+    params(
+        ("id" = Uuid, Path, description = "Household id"),
+        ("If-Match" = String, Header, description = "The ETag of the version being changed"),
+    ),
     responses(
         (status = 200, description = "The household", body = HouseholdOut),
-        WriteErrors,
+        ChangeErrors,
     )
 )]
 #[put("/households/{id}/members")]
@@ -196,6 +199,7 @@ pub async fn set_household_members(
     actor: Actor,
     id: web::Path<Uuid>,
     body: ValidatedJson<SetHouseholdMembers>,
+    if_match: IfMatch,
 ) -> Result<HttpResponse, AppError> {
-    Ok(written(services::clients::set_members(&state, &actor, id.into_inner(), body.value).await?, None))
+    Ok(written(services::clients::set_members(&state, &actor, id.into_inner(), if_match.0, body.value).await?, None))
 }

@@ -191,10 +191,13 @@ pub async fn update_group(
     tag = "groups",
     security(("bearer" = [])),
     request_body = SetGroupMembers,
-    params(("id" = Uuid, Path, description = "Group id")),
+    params(
+        ("id" = Uuid, Path, description = "Group id"),
+        ("If-Match" = String, Header, description = "The ETag of the version being changed"),
+    ),
     responses(
         (status = 200, description = "The group", body = GroupOut),
-        WriteErrors,
+        ChangeErrors,
     )
 )]
 #[put("/groups/{id}/members")]
@@ -203,6 +206,7 @@ pub async fn set_group_members(
     actor: Actor,
     id: web::Path<Uuid>,
     body: ValidatedJson<SetGroupMembers>,
+    if_match: IfMatch,
 ) -> Result<HttpResponse, AppError> {
-    Ok(written(services::sessions::set_group_members(&state, &actor, id.into_inner(), body.value).await?, None))
+    Ok(written(services::sessions::set_group_members(&state, &actor, id.into_inner(), if_match.0, body.value).await?, None))
 }

@@ -512,11 +512,17 @@ pub async fn transition_in(
 }
 
 /// Moves a case to another worker and/or unit inside the supervisor's scope, with a handover note.
-pub async fn transfer(state: &AppState, actor: &Actor, id: Uuid, body: TransferCase) -> Result<Written, AppError> {
+pub async fn transfer(
+    state: &AppState,
+    actor: &Actor,
+    id: Uuid,
+    expected_version: i32,
+    body: TransferCase,
+) -> Result<Written, AppError> {
     super::require(state, actor, Permission::CasesTransfer, "cases.transfer").await?;
     tx::write(state, actor, "cases.transfer", None, move |conn| {
         async move {
-            let case = lock_case(conn, actor, id, None).await?;
+            let case = lock_case(conn, actor, id, Some(expected_version)).await?;
             if !case.is_open {
                 return Err(case_not_open());
             }

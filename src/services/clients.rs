@@ -541,11 +541,21 @@ pub async fn get_household(state: &AppState, actor: &Actor, id: Uuid) -> Result<
 }
 
 /// Replaces a household's members.
-pub async fn set_members(state: &AppState, actor: &Actor, id: Uuid, body: SetHouseholdMembers) -> Result<Written, AppError> {
+pub async fn set_members(
+    state: &AppState,
+    actor: &Actor,
+    id: Uuid,
+    expected_version: i32,
+    body: SetHouseholdMembers,
+) -> Result<Written, AppError> {
     super::require(state, actor, Permission::HouseholdsWrite, "households.members").await?;
     tx::write(state, actor, "households.members", None, move |conn| {
         async move {
-            repo::clients::lock_household(conn, &actor.scope, id).await?.ok_or(AppError::NotFound)?;
+            let household = repo::clients::lock_household(conn, &actor.scope, id).await?.ok_or(AppError::NotFound)?;
+            // A phone replaying a stale list must not end memberships made since it read one.
+            if household.version != expected_version {
+                return Err(AppError::PreconditionFailed);
+            }
             let mut errors = Vec::new();
             let mut seen = std::collections::HashSet::new();
             for (i, m) in body.members.iter().enumerate() {

@@ -689,11 +689,21 @@ pub async fn update_group(
 }
 
 /// Sets the current members of a group: those not listed leave today, new ones join today.
-pub async fn set_group_members(state: &AppState, actor: &Actor, id: Uuid, body: SetGroupMembers) -> Result<Written, AppError> {
+pub async fn set_group_members(
+    state: &AppState,
+    actor: &Actor,
+    id: Uuid,
+    expected_version: i32,
+    body: SetGroupMembers,
+) -> Result<Written, AppError> {
     super::require(state, actor, Permission::GroupsWrite, "groups.members").await?;
     tx::write(state, actor, "groups.members", None, move |conn| {
         async move {
             let g = repo::sessions::lock_group(conn, &actor.scope, id).await?.ok_or(AppError::NotFound)?;
+            // A phone replaying a stale list must not end memberships made since it read one.
+            if g.version != expected_version {
+                return Err(AppError::PreconditionFailed);
+            }
             let mut errors = Vec::new();
             let mut wanted = Vec::new();
             let mut seen = HashSet::new();

@@ -214,9 +214,11 @@ async fn a_case_walks_from_intake_to_an_approved_plan() {
 
     // The supervisor hands the case to a colleague in the same station.
     let moved = app
-        .post(
+        .send_current(
+            Method::POST,
             &format!("{}/transfer", case_path(&case)),
             &sup,
+            ("cases", &case),
             json!({"worker_id": f.user("worker_a1b"), "note": "王芳休产假，交由同事跟进"}),
         )
         .await
@@ -543,30 +545,46 @@ async fn other_towns_and_branches_see_nothing_of_a_case() {
 
     // Transfers stay inside the supervisor's scope.
     let res = app
-        .post(&format!("{}/transfer", case_path(&case)), &sup, json!({"worker_id": f.user("worker_a2"), "note": "x"}))
+        .send_current(
+            Method::POST,
+            &format!("{}/transfer", case_path(&case)),
+            &sup,
+            ("cases", &case),
+            json!({"worker_id": f.user("worker_a2"), "note": "x"}),
+        )
         .await
         .expect(422);
     assert_eq!(res.body["errors"][0]["field"], "worker_id");
     let res = app
-        .post(
+        .send_current(
+            Method::POST,
             &format!("{}/transfer", case_path(&case)),
             &sup,
+            ("cases", &case),
             json!({"worker_id": f.user("worker_a1b"), "org_unit_id": f.unit("town_b1"), "note": "x"}),
         )
         .await
         .expect(422);
     assert_eq!(res.body["errors"][0]["field"], "org_unit_id");
-    app.post(&format!("{}/transfer", case_path(&case)), &worker, json!({"worker_id": f.user("worker_a1b"), "note": "x"}))
-        .await
-        .expect(403);
+    app.send_current(
+        Method::POST,
+        &format!("{}/transfer", case_path(&case)),
+        &worker,
+        ("cases", &case),
+        json!({"worker_id": f.user("worker_a1b"), "note": "x"}),
+    )
+    .await
+    .expect(403);
     assert_eq!(app.sql_i64("SELECT count(*) FROM case_transfers").await, 0);
 
     // The county supervisor moves the case to the other town: its referral and visibility follow.
     let county = app.token("sup_a").await;
     let moved = app
-        .post(
+        .send_current(
+            Method::POST,
             &format!("{}/transfer", case_path(&case)),
             &county,
+            ("cases", &case),
             json!({"worker_id": f.user("worker_a2"), "org_unit_id": f.unit("town_a2"), "note": "服务对象迁居二镇"}),
         )
         .await

@@ -297,12 +297,12 @@ async fn households_and_timeline() {
         .expect(201)
         .id();
     let res = app
-        .send(
+        .send_current(
             Method::PUT,
             &format!("/api/v1/households/{household}/members"),
-            Some(&worker),
-            Some(&json!({"members": [{"client_id": head, "relation": "self"}, {"client_id": spouse, "relation": "spouse"}]})),
-            &[],
+            &worker,
+            ("households", &household),
+            json!({"members": [{"client_id": head, "relation": "self"}, {"client_id": spouse, "relation": "spouse"}]}),
         )
         .await
         .expect(200);
@@ -317,12 +317,12 @@ async fn households_and_timeline() {
     b["org_unit_id"] = json!(f.unit("town_b1"));
     let outsider = app.post("/api/v1/clients", &other, b).await.expect(201).id();
     let res = app
-        .send(
+        .send_current(
             Method::PUT,
             &format!("/api/v1/households/{household}/members"),
-            Some(&worker),
-            Some(&json!({"members": [{"client_id": head, "relation": "self"}, {"client_id": outsider, "relation": "other"}]})),
-            &[],
+            &worker,
+            ("households", &household),
+            json!({"members": [{"client_id": head, "relation": "self"}, {"client_id": outsider, "relation": "other"}]}),
         )
         .await
         .expect(422);

@@ -228,6 +228,7 @@ fn rows() -> Vec<Row> {
         row("PUT", "/api/v1/households/{id}/members", CASEWORK_CHANGE, Main, |f, _, _, _| {
             Call::to(format!("/api/v1/households/{}/members", f.extra["household"]))
                 .body(json!({"members": [{"client_id": f.extra["client"], "relation": "self"}]}))
+                .if_match("households", f.extra["household"])
         }),
         row("GET", "/api/v1/sessions", ALL, Main, |_, _, _, _| Call::to("/api/v1/sessions")),
         row("POST", "/api/v1/sessions", CASEWORK_CREATE, Main, |f, _, _, n| {
@@ -257,6 +258,7 @@ fn rows() -> Vec<Row> {
         row("PUT", "/api/v1/groups/{id}/members", CASEWORK_CHANGE, Main, |f, _, _, _| {
             Call::to(format!("/api/v1/groups/{}/members", f.extra["group"]))
                 .body(json!({"members": [{"client_id": f.extra["client"]}]}))
+                .if_match("groups", f.extra["group"])
         }),
         row("GET", "/api/v1/audit-events", OVERSIGHT, Main, |_, _, _, _| Call::to("/api/v1/audit-events")),
         row("GET", "/api/v1/caseload", OVERSIGHT, Main, |_, _, _, _| Call::to("/api/v1/caseload")),
@@ -281,6 +283,7 @@ fn rows() -> Vec<Row> {
         row("POST", "/api/v1/cases/{id}/transfer", [401, 403, 200, 403], Main, |f, _, _, _| {
             Call::to(format!("/api/v1/cases/{}/transfer", f.extra["case_transfer"]))
                 .body(json!({"worker_id": f.user("worker_a1b"), "note": "工作交接"}))
+                .if_match("cases", f.extra["case_transfer"])
         }),
         row("GET", "/api/v1/cases/{id}/timeline", ALL, Main, |f, _, _, _| {
             Call::to(format!("/api/v1/cases/{}/timeline", f.extra["case"]))

@@ -36,7 +36,7 @@ async fn group_with_members(app: &TestApp, f: &Fixture, token: &str, n: u32) -> 
         members.push(client(app, f, token, 100 + i * 2).await);
     }
     let body = json!({"members": members.iter().map(|m| json!({"client_id": m})).collect::<Vec<_>>()});
-    app.send(Method::PUT, &format!("/api/v1/groups/{group}/members"), Some(token), Some(&body), &[]).await.expect(200);
+    app.send_current(Method::PUT, &format!("/api/v1/groups/{group}/members"), token, ("groups", &group), body).await.expect(200);
     (group, members)
 }
 
@@ -210,12 +210,12 @@ async fn closed_groups_take_no_sessions_and_edits_are_audited() {
 
     // Members who leave keep their history.
     let res = app
-        .send(
+        .send_current(
             Method::PUT,
             &format!("/api/v1/groups/{group}/members"),
-            Some(&worker),
-            Some(&json!({"members": [{"client_id": members[0]}], "exit_reason": "搬迁"})),
-            &[],
+            &worker,
+            ("groups", &group),
+            json!({"members": [{"client_id": members[0]}], "exit_reason": "搬迁"}),
         )
         .await
         .expect(200);
@@ -408,4 +408,26 @@ async fn individual_sessions_follow_their_case() {
     let res = app.post("/api/v1/sessions", &b1, body(json!({}))).await.expect(422);
     assert_eq!(res.body["errors"][0]["field"], "case_id");
     assert_eq!(app.sql_i64("SELECT count(*) FROM service_sessions WHERE method = 'individual'").await, 2);
+}
+
+#[actix_web::test]
+async fn a_stale_member_list_ends_no_membership() {
+    let app = TestApp::spawn().await;
+    let f = app.fixture().await;
+    let worker = app.token("worker_a1").await;
+    let (group, members) = group_with_members(&app, &f, &worker, 2).await;
+    let path = format!("/api/v1/groups/{group}/members");
+    let read = app.etag_of("groups", &group).await;
+    // Someone else adds a member after the phone read the list.
+    let third = client(&app, &f, &worker, 140).await;
+    let all: Vec<Value> = members.iter().chain([&third]).map(|m| json!({"client_id": m})).collect();
+    app.send_current(Method::PUT, &path, &worker, ("groups", &group), json!({"members": all})).await.expect(200);
+    let open = "SELECT count(*) FROM group_members WHERE left_on IS NULL";
+    assert_eq!(app.sql_i64(open).await, 3);
+
+    // The phone replays its old list: without If-Match 428, with the old version 412.
+    let stale = json!({"members": [{"client_id": members[0]}]});
+    app.send(Method::PUT, &path, Some(&worker), Some(&stale), &[]).await.expect(428);
+    app.send(Method::PUT, &path, Some(&worker), Some(&stale), &[("If-Match", read.as_str())]).await.expect(412);
+    assert_eq!(app.sql_i64(open).await, 3, "no membership ended");
 }

@@ -41,7 +41,7 @@ async fn data(app: &TestApp, f: &Fixture) {
         .expect(201)
         .id();
     let members = json!({"members": [{"client_id": c1}, {"client_id": c2}, {"client_id": c3}]});
-    app.send(Method::PUT, &format!("/api/v1/groups/{group}/members"), Some(&a1), Some(&members), &[]).await.expect(200);
+    app.send_current(Method::PUT, &format!("/api/v1/groups/{group}/members"), &a1, ("groups", &group), members).await.expect(200);
     for k in 0..4 {
         let mut attendance = vec![json!({"client_id": c1, "status": if k == 0 { "late" } else { "present" }})];
         attendance.push(json!({"client_id": c2, "status": if k % 2 == 0 { "present" } else { "absent" }}));

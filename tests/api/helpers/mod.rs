@@ -179,6 +179,17 @@ impl TestApp {
     }
 
     /// One number from plain SQL, to check the API against the database.
+    /// The ETag of a row's current version, as a client that just read it would send it.
+    pub async fn etag_of(&self, table: &str, id: &str) -> String {
+        format!("\"{}\"", self.sql_i64(&format!("SELECT version::bigint FROM {table} WHERE id = '{id}'")).await)
+    }
+
+    /// A request with a body and `If-Match` carrying the row's current version.
+    pub async fn send_current(&self, method: Method, path: &str, token: &str, row: (&str, &str), body: Value) -> Res {
+        let etag = self.etag_of(row.0, row.1).await;
+        self.send(method, path, Some(token), Some(&body), &[("If-Match", etag.as_str())]).await
+    }
+
     pub async fn sql_i64(&self, sql: &str) -> i64 {
         self.db.query_i64(sql).await
     }
