@@ -69,6 +69,10 @@ pub struct Config {
     pub db_keepalives_idle: Duration,
     /// `SHEGONG_DB_KEEPALIVES_INTERVAL_SECS`: time between two keepalive probes.
     pub db_keepalives_interval: Duration,
+    /// `SHEGONG_REQUEST_TIMEOUT_SECS`: the longest a request may take before it is answered 503
+    /// with `Retry-After`, whatever it waits on (a database that is frozen but still connected
+    /// answers no timeout of its own).
+    pub request_timeout: Duration,
     /// `SHEGONG_SHUTDOWN_TIMEOUT_SECS`: on SIGTERM, how long in-flight requests may still run
     /// before the process stops anyway.
     pub shutdown_timeout: Duration,
@@ -166,6 +170,7 @@ impl Config {
             db_idle_in_transaction_timeout: Duration::from_millis(parsed("SHEGONG_DB_IDLE_IN_TRANSACTION_TIMEOUT_MS", 15_000)?),
             db_keepalives_idle: Duration::from_secs(keepalives_idle),
             db_keepalives_interval: Duration::from_secs(keepalives_interval),
+            request_timeout: Duration::from_secs(parsed("SHEGONG_REQUEST_TIMEOUT_SECS", 30)?.max(1)),
             shutdown_timeout: Duration::from_secs(parsed("SHEGONG_SHUTDOWN_TIMEOUT_SECS", 15)?),
             auto_migrate: parsed("SHEGONG_AUTO_MIGRATE", true)?,
             workers,

@@ -279,6 +279,9 @@ impl ResponseError for AppError {
         }
         let mut res = HttpResponse::build(self.status_code());
         res.insert_header((header::CONTENT_TYPE, PROBLEM_JSON));
+        // Also on errors rendered outside the request pipeline (a request past its deadline).
+        res.insert_header((header::CACHE_CONTROL, "no-store"));
+        res.insert_header((header::X_CONTENT_TYPE_OPTIONS, "nosniff"));
         match self {
             AppError::TooManyRequests { retry_after_secs } => {
                 res.insert_header((header::RETRY_AFTER, retry_after_secs.max(&1).to_string()));

@@ -6,14 +6,14 @@
 //! while answering (the access log, a warning deep in a service) names its request without being
 //! told; then `request_context` sets the language, answers the headers and writes the access log.
 
-use std::time::Instant;
+use std::time::{Duration, Instant};
 
 use actix_web::{
     body::{BoxBody, MessageBody},
     dev::{ServiceRequest, ServiceResponse},
     http::header::{self, HeaderName, HeaderValue},
     middleware::Next,
-    HttpMessage,
+    web, HttpMessage,
 };
 use tracing::Span;
 use tracing_actix_web::RootSpanBuilder;
@@ -21,6 +21,7 @@ use uuid::Uuid;
 
 use crate::error::{AppError, PROBLEM_JSON};
 use crate::i18n::{Lang, RequestContext, REQUEST};
+use crate::state::AppState;
 
 /// The request id of a request (also in `X-Request-Id`).
 #[derive(Debug, Clone)]
@@ -75,7 +76,18 @@ pub async fn request_context(
     let is_docs = path.starts_with("/docs");
     let started = Instant::now();
 
-    let result = REQUEST.scope(ctx.clone(), next.call(req)).await;
+    let deadline = req.app_data::<web::Data<AppState>>().map(|s| s.config.request_timeout).unwrap_or(Duration::from_secs(30));
+    let result = match tokio::time::timeout(deadline, REQUEST.scope(ctx.clone(), next.call(req))).await {
+        Ok(result) => result,
+        // Dropping the handler drops its database connection with it (the pool checks a
+        // connection that comes back from an abandoned query before lending it again). The
+        // request itself went with the handler, so the 503 is answered as an error, which the
+        // server renders (problem+json with Retry-After, without the request's own headers).
+        Err(_) => {
+            tracing::warn!(method = %method, path = %path, "request timed out");
+            return Err(AppError::Unavailable.into());
+        }
+    };
     // Handlers and extractors answer their own errors; an `Err` here comes from the framework
     // itself, and is rendered by `AppError`'s `ResponseError` downstream.
     let mut res = result?.map_into_boxed_body();

@@ -417,14 +417,16 @@ async fn a_login_in_flight_during_a_password_reset_does_not_survive_it() {
 
 #[actix_web::test]
 async fn repeated_failures_lock_the_account_until_the_window_ends() {
-    let app = TestApp::spawn_with(Options { login_max_failures: 3, login_lock_secs: 2 }).await;
+    // A window long enough that a loaded machine (hashing runs at idle priority) cannot let it
+    // pass between two attempts of the test.
+    let app = TestApp::spawn_with(Options { login_max_failures: 3, login_lock_secs: 5 }).await;
     let f = app.fixture().await;
     for _ in 0..3 {
         login(&app, "worker_a1", "not-the-password").await.expect(401);
     }
     let locked = login(&app, "worker_a1", "not-the-password").await.expect(429);
     let retry: u64 = locked.header("retry-after").expect("Retry-After").parse().expect("seconds");
-    assert!((1..=2).contains(&retry), "Retry-After {retry}");
+    assert!((1..=5).contains(&retry), "Retry-After {retry}");
     assert_eq!(locked.header("content-type").as_deref(), Some("application/problem+json"));
 
     // The right password is refused while locked, whatever the spelling of the name.
@@ -440,7 +442,7 @@ async fn repeated_failures_lock_the_account_until_the_window_ends() {
     assert_eq!(denied, 3, "each throttled attempt is audited");
 
     // After the window, the right password works again (and clears the count).
-    tokio::time::sleep(Duration::from_millis(2300)).await;
+    tokio::time::sleep(Duration::from_millis(5300)).await;
     let res = login(&app, "worker_a1", PASSWORD).await.expect(200);
     assert_eq!(res.body["user"]["id"], json!(f.user("worker_a1")));
     assert_eq!(app.sql_i64("SELECT count(*) FROM login_throttles WHERE username_key = 'worker_a1'").await, 0);

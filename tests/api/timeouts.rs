@@ -85,6 +85,22 @@ async fn a_statement_past_the_statement_timeout_ends_in_503() {
 }
 
 #[actix_web::test]
+async fn a_request_past_the_request_deadline_ends_in_503_whatever_it_waits_on() {
+    // No timeout of the database's own fires (a frozen server would answer none): the request
+    // deadline does, and the connection abandoned mid-query does not poison the pool.
+    let deadline = Duration::from_secs(2);
+    let app = spawn(|c| {
+        c.db_lock_timeout = Duration::ZERO;
+        c.db_statement_timeout = Duration::ZERO;
+        c.request_timeout = deadline;
+    })
+    .await;
+    let (res, took, _) = patch_locked_unit(&app).await;
+    assert_unavailable(&res);
+    assert!(took >= deadline && took < deadline + Duration::from_secs(1), "answered after {took:?}");
+}
+
+#[actix_web::test]
 async fn a_transaction_left_idle_is_ended_by_the_server_and_reported_as_unavailable() {
     use diesel_async::SimpleAsyncConnection;
     let app = spawn(|c| c.db_idle_in_transaction_timeout = Duration::from_millis(200)).await;
