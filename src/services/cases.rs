@@ -504,7 +504,7 @@ pub async fn transition_in(
     repo::audit::insert(conn, &super::audit::by(actor, "case.transition", "case", Some(id), audit)).await?;
     match result {
         Some(review_id) => {
-            let review = super::reviews::review_out(conn, review_id).await?;
+            let review = review_out(conn, review_id).await?;
             Ok(Transitioned::Review(Box::new(review)))
         }
         None => Ok(Transitioned::Case(Box::new(case_out(conn, actor, updated).await?))),
@@ -710,4 +710,9 @@ pub fn event_summary(
         other => other.to_owned(),
     };
     format!("{base}{moved}")
+}
+
+/// One review as the API shows it (the caller has already checked scope).
+pub(crate) async fn review_out(conn: &mut Conn, id: Uuid) -> Result<ReviewOut, AppError> {
+    repo::reviews::rows(conn, &[id]).await?.into_iter().next().map(ReviewOut::from).ok_or(AppError::NotFound)
 }

@@ -6,7 +6,6 @@ pub mod auth;
 pub mod case_records;
 pub mod caseload;
 pub mod cases;
-pub mod casework_sessions;
 pub mod clients;
 pub mod org_units;
 pub mod reviews;

@@ -9,7 +9,7 @@ use scoped_futures::ScopedFutureExt;
 use serde_json::json;
 use uuid::Uuid;
 
-use super::cases::{event, lock_case, refused};
+use super::cases::{event, lock_case, refused, review_out};
 use super::tx::{self, Effect, Written};
 use crate::auth::Actor;
 use crate::db::{
@@ -23,11 +23,6 @@ use crate::dto::reviews::{DecideReview, ReviewOut, ReviewQuery};
 use crate::error::AppError;
 use crate::paging::{Page, Paged};
 use crate::state::AppState;
-
-/// One review as the API shows it (the caller has already checked scope).
-pub(crate) async fn review_out(conn: &mut Conn, id: Uuid) -> Result<ReviewOut, AppError> {
-    repo::reviews::rows(conn, &[id]).await?.into_iter().next().map(ReviewOut::from).ok_or(AppError::NotFound)
-}
 
 /// A page of reviews in scope, oldest first: with `status=pending`, the supervisor's queue.
 pub async fn list(state: &AppState, actor: &Actor, query: ReviewQuery, page: &Page) -> Result<Paged<ReviewOut>, AppError> {

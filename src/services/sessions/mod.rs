@@ -8,6 +8,8 @@
 //! - Edits need `If-Match`, cannot move a session to another anchor, and the audit log keeps
 //!   which fields changed.
 
+mod individual;
+
 use std::collections::HashSet;
 
 use chrono::{DateTime, Duration, Utc};
@@ -36,18 +38,18 @@ use crate::state::AppState;
 /// Sessions recorded later than this after they happened are late entries.
 const LATE_AFTER_HOURS: i64 = 24;
 
-pub(super) fn field(name: impl Into<String>, code: &str, zh: &str, en: &str) -> FieldError {
+fn field(name: impl Into<String>, code: &str, zh: &str, en: &str) -> FieldError {
     FieldError::new(name, code, Text::owned(zh, en))
 }
 
-pub(super) fn check_time(occurred_at: DateTime<Utc>, errors: &mut Vec<FieldError>) -> bool {
+fn check_time(occurred_at: DateTime<Utc>, errors: &mut Vec<FieldError>) -> bool {
     if occurred_at > Utc::now() + Duration::minutes(5) {
         errors.push(field("occurred_at", "in_future", "服务时间不能晚于现在。", "A session cannot be in the future."));
     }
     Utc::now() - occurred_at > Duration::hours(LATE_AFTER_HOURS)
 }
 
-pub(super) fn no_repeats<T: std::hash::Hash + Eq + Copy>(name: &str, items: &[T], errors: &mut Vec<FieldError>) {
+fn no_repeats<T: std::hash::Hash + Eq + Copy>(name: &str, items: &[T], errors: &mut Vec<FieldError>) {
     let mut seen = HashSet::new();
     if !items.iter().all(|i| seen.insert(*i)) {
         errors.push(field(name, "duplicate", "列表中有重复项。", "The list repeats an item."));
@@ -97,14 +99,7 @@ fn out(s: Session, attendance: Vec<Attendance>) -> SessionOut {
 }
 
 /// A session with only the common fields set; each method fills in its own.
-pub(super) fn blank(
-    id: Uuid,
-    method: SessionMethod,
-    org_unit_id: Uuid,
-    actor: &Actor,
-    occurred_at: DateTime<Utc>,
-    late: bool,
-) -> Session {
+fn blank(id: Uuid, method: SessionMethod, org_unit_id: Uuid, actor: &Actor, occurred_at: DateTime<Utc>, late: bool) -> Session {
     let now = Utc::now();
     Session {
         id,
@@ -285,13 +280,13 @@ pub async fn create(state: &AppState, actor: &Actor, claim: Option<Claim>, body:
                 };
             }
             let (session, rows) = match body {
-                CreateSession::Individual(s) => super::casework_sessions::individual_session(conn, actor, id, s).await?,
+                CreateSession::Individual(s) => individual::individual_session(conn, actor, id, s).await?,
                 CreateSession::Group(s) => group_session(conn, actor, id, s).await?,
                 CreateSession::Community(s) => community_session(conn, actor, id, s).await?,
             };
             let saved = repo::sessions::insert(conn, &session, &rows).await?;
             if saved.method == SessionMethod::Individual {
-                super::casework_sessions::after_individual_session(conn, actor, &saved).await?;
+                individual::after_individual_session(conn, actor, &saved).await?;
             }
             let details = json!({"method": saved.method, "case_id": saved.case_id, "group_id": saved.group_id, "late_entry": saved.late_entry});
             repo::audit::insert(conn, &super::audit::by(actor, "session.create", "session", Some(id), details)).await?;

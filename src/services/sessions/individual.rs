@@ -19,7 +19,7 @@ use crate::dto::sessions::IndividualSessionIn;
 use crate::error::AppError;
 use crate::i18n::Text;
 
-use super::sessions::{blank, check_time, field, no_repeats};
+use super::{blank, check_time, field, no_repeats};
 
 /// Checks an individual session against its case and builds it.
 pub async fn individual_session(
