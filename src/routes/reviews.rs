@@ -3,11 +3,11 @@
 use actix_web::{get, post, web, HttpResponse};
 use uuid::Uuid;
 
-use super::problems::{ListErrors, WriteErrors};
+use super::problems::{ChangeErrors, ListErrors};
 use crate::auth::Actor;
 use crate::dto::reviews::{DecideReview, ReviewOut, ReviewQuery};
 use crate::error::AppError;
-use crate::extract::{PageParams, ValidatedJson};
+use crate::extract::{IfMatch, PageParams, ValidatedJson};
 use crate::paging::{Page, Paged};
 use crate::services;
 use crate::state::AppState;
@@ -40,10 +40,13 @@ pub async fn list_reviews(
     tag = "reviews",
     security(("bearer" = [])),
     request_body = DecideReview,
-    params(("id" = Uuid, Path, description = "Review id")),
+    params(
+        ("id" = Uuid, Path, description = "Review id"),
+        ("If-Match" = String, Header, description = "The ETag of the case's version the decision was made on (`case_version` of the review)"),
+    ),
     responses(
         (status = 200, description = "Decided", body = ReviewOut),
-        WriteErrors,
+        ChangeErrors,
     )
 )]
 #[post("/reviews/{id}/decision")]
@@ -52,6 +55,7 @@ pub async fn decide_review(
     actor: Actor,
     id: web::Path<Uuid>,
     body: ValidatedJson<DecideReview>,
+    if_match: IfMatch,
 ) -> Result<HttpResponse, AppError> {
-    Ok(written(services::reviews::decide(&state, &actor, id.into_inner(), body.value).await?, None))
+    Ok(written(services::reviews::decide(&state, &actor, id.into_inner(), if_match.0, body.value).await?, None))
 }

@@ -37,10 +37,18 @@ pub async fn list(state: &AppState, actor: &Actor, query: ReviewQuery, page: &Pa
 }
 
 /// Approves or returns a pending review (a supervisor in scope who did not request it).
-pub async fn decide(state: &AppState, actor: &Actor, id: Uuid, body: DecideReview) -> Result<Written, AppError> {
+/// `expected_case_version` is the case's version the decision was made on: a decision taken on a
+/// case that changed since (a plan rewritten, a transfer) is refused as stale.
+pub async fn decide(
+    state: &AppState,
+    actor: &Actor,
+    id: Uuid,
+    expected_case_version: i32,
+    body: DecideReview,
+) -> Result<Written, AppError> {
     tx::write(state, actor, "review.decide", None, move |conn| {
         async move {
-            let review = decide_in(conn, actor, id, body).await?;
+            let review = decide_in(conn, actor, id, expected_case_version, body).await?;
             Written::new(Effect::Changed, &review)
         }
         .scope_boxed_local()
@@ -49,9 +57,15 @@ pub async fn decide(state: &AppState, actor: &Actor, id: Uuid, body: DecideRevie
 }
 
 /// Decides a review inside the caller's transaction.
-pub async fn decide_in(conn: &mut Conn, actor: &Actor, id: Uuid, body: DecideReview) -> Result<ReviewOut, AppError> {
+async fn decide_in(
+    conn: &mut Conn,
+    actor: &Actor,
+    id: Uuid,
+    expected_case_version: i32,
+    body: DecideReview,
+) -> Result<ReviewOut, AppError> {
     let found = repo::reviews::find_in_scope(conn, &actor.scope, id).await?.ok_or(AppError::NotFound)?;
-    let case = lock_case(conn, actor, found.case_id, None).await?;
+    let case = lock_case(conn, actor, found.case_id, Some(expected_case_version)).await?;
     let review = repo::reviews::lock(conn, id).await?;
     let facts = repo::cases::facts(conn, case.id).await?;
     let comment = body.comment.as_deref().map(str::trim).filter(|c| !c.is_empty()).map(str::to_owned);

@@ -89,7 +89,7 @@ async fn act(app: &TestApp, token: &str, case: &str, body: Value) -> Res {
 }
 
 async fn decide(app: &TestApp, token: &str, review: &str, body: Value) -> Res {
-    app.post(&format!("/api/v1/reviews/{review}/decision"), token, body).await
+    app.decide(token, review, body).await
 }
 
 fn strings(v: &Value) -> Vec<String> {
@@ -416,10 +416,14 @@ async fn review_decisions_follow_the_rules() {
     let theirs_res = decide(&app, &other_branch, &r1, json!({"decision": "approve"})).await.expect(404);
     let random = decide(&app, &other_branch, &Uuid::now_v7().to_string(), json!({"decision": "approve"})).await.expect(404);
     assert_eq!(theirs_res.text, random.text, "another branch learns nothing");
-    app.post(&format!("/api/v1/reviews/{r1}/decision"), &county, json!({"decision": "maybe"})).await.expect(422);
-    app.post(&format!("/api/v1/reviews/{r1}/decision"), &county, json!({"decision": "approve", "status": "approved"}))
+    app.decide(&county, &r1, json!({"decision": "maybe"})).await.expect(422);
+    app.decide(&county, &r1, json!({"decision": "approve", "status": "approved"})).await.expect(422);
+    // A decision needs the case's version it was made on.
+    let path = format!("/api/v1/reviews/{r1}/decision");
+    app.send(Method::POST, &path, Some(&county), Some(&json!({"decision": "approve"})), &[]).await.expect(428);
+    app.send(Method::POST, &path, Some(&county), Some(&json!({"decision": "approve"})), &[("If-Match", "\"999\"")])
         .await
-        .expect(422);
+        .expect(412);
 
     // The county supervisor decides the town supervisor's review; a second decision is refused.
     decide(&app, &county, &r1, json!({"decision": "approve"})).await.expect(200);

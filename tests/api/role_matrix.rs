@@ -339,7 +339,9 @@ fn rows() -> Vec<Row> {
         }),
         row("GET", "/api/v1/reviews", ALL, Main, |_, _, _, _| Call::to("/api/v1/reviews")),
         row("POST", "/api/v1/reviews/{id}/decision", [401, 403, 200, 403], Main, |f, _, _, _| {
-            Call::to(format!("/api/v1/reviews/{}/decision", f.extra["review"])).body(json!({"decision": "approve"}))
+            Call::to(format!("/api/v1/reviews/{}/decision", f.extra["review"]))
+                .body(json!({"decision": "approve"}))
+                .if_match("cases", f.extra["review_case"])
         }),
         row("GET", "/api/v1/supervision-records", ALL, Main, |_, _, _, _| Call::to("/api/v1/supervision-records")),
         row("POST", "/api/v1/supervision-records", [401, 403, 201, 403], Main, |f, _, _, _| {
@@ -496,6 +498,7 @@ async fn casework_records(app: &TestApp, f: &mut Fixture) {
     let plan = json!({"overall_goal": "重建支持。", "goals": [{"description": "每周家访"}]});
     app.post(&format!("/api/v1/cases/{case}/plans"), &worker, plan).await.expect(201);
     f.extra.insert("review", uuid(act(case, worker.clone(), json!({"action": "submit_plan"})).await.expect(202)));
+    f.extra.insert("review_case", case);
     // Evaluation and follow-up rows: a case in evaluation (its path there is tested elsewhere).
     let case = uuid(open(client).await.expect(201));
     app.sql(&format!("UPDATE cases SET status = 'evaluation' WHERE id = '{case}'")).await;

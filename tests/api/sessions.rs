@@ -340,7 +340,7 @@ async fn intervention_case(app: &TestApp, f: &Fixture, worker: &str, sup: &str, 
         .expect(201);
     let goal = plan.body["goals"][0]["id"].as_str().expect("goal").to_owned();
     let review = act(worker.to_owned(), json!({"action": "submit_plan"})).await.expect(202).id();
-    app.post(&format!("/api/v1/reviews/{review}/decision"), sup, json!({"decision": "approve"})).await.expect(200);
+    app.decide(sup, &review, json!({"decision": "approve"})).await.expect(200);
     (case, goal)
 }
 

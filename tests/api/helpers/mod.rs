@@ -190,6 +190,29 @@ impl TestApp {
         self.send(method, path, Some(token), Some(&body), &[("If-Match", etag.as_str())]).await
     }
 
+    /// The ETag a decision on this review is made on: its case's current version (`"1"` for an id
+    /// that names no review, as a probe would send).
+    pub async fn review_etag(&self, review: &str) -> String {
+        let sql = format!(
+            "SELECT coalesce((SELECT c.version::bigint FROM reviews r JOIN cases c ON c.id = r.case_id \
+             WHERE r.id::text = '{review}'), 1)"
+        );
+        format!("\"{}\"", self.sql_i64(&sql).await)
+    }
+
+    /// Decides a review on its case's current version.
+    pub async fn decide(&self, token: &str, review: &str, body: Value) -> Res {
+        let etag = self.review_etag(review).await;
+        self.send(
+            Method::POST,
+            &format!("/api/v1/reviews/{review}/decision"),
+            Some(token),
+            Some(&body),
+            &[("If-Match", etag.as_str())],
+        )
+        .await
+    }
+
     pub async fn sql_i64(&self, sql: &str) -> i64 {
         self.db.query_i64(sql).await
     }
