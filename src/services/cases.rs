@@ -256,13 +256,12 @@ pub async fn list(state: &AppState, actor: &Actor, query: CaseQuery, page: &Page
 
 /// One case in full, with the caller's allowed actions; the read is audited.
 pub async fn get(state: &AppState, actor: &Actor, id: Uuid) -> Result<CaseOut, AppError> {
-    let actor = actor.clone();
     let mut conn = state.conn().await?;
     crate::db::transaction(&mut conn, |conn| {
         async move {
             let case = repo::cases::find_in_scope(conn, &actor.scope, id).await?.ok_or(AppError::NotFound)?;
-            repo::audit::insert(conn, &super::audit::by(&actor, "case.read", "case", Some(id), json!({}))).await?;
-            case_out(conn, &actor, case).await
+            repo::audit::insert(conn, &super::audit::by(actor, "case.read", "case", Some(id), json!({}))).await?;
+            case_out(conn, actor, case).await
         }
         .scope_boxed_local()
     })

@@ -257,13 +257,12 @@ pub async fn list(state: &AppState, actor: &Actor, query: ClientQuery, page: &Pa
 
 /// One client in full; the read is audited.
 pub async fn get(state: &AppState, actor: &Actor, id: Uuid) -> Result<ClientOut, AppError> {
-    let actor = actor.clone();
     let mut conn = state.conn().await?;
     crate::db::transaction(&mut conn, |conn| {
         async move {
             let client = repo::clients::find_in_scope(conn, &actor.scope, id).await?.ok_or(AppError::NotFound)?;
-            repo::audit::insert(conn, &super::audit::by(&actor, "client.read", "client", Some(id), json!({}))).await?;
-            detail(conn, &actor, client).await
+            repo::audit::insert(conn, &super::audit::by(actor, "client.read", "client", Some(id), json!({}))).await?;
+            detail(conn, actor, client).await
         }
         .scope_boxed_local()
     })
