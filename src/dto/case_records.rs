@@ -20,7 +20,7 @@ pub struct CreateAssessment {
     pub id: Option<Uuid>,
     /// Where the information came from (at least one, no repeats).
     #[validate(length(min = 1, max = 4))]
-    #[schema(min_items = 1, max_items = 4)]
+    #[schema(value_type = std::collections::BTreeSet<AssessmentSource>, min_items = 1, max_items = 4)]
     pub sources: Vec<AssessmentSource>,
     /// The client's own system (个人系统).
     #[validate(length(max = 5000))]

@@ -123,7 +123,7 @@ pub struct CreateClient {
     pub hukou_division_code: Option<String>,
     /// Categories (服务对象类别), at most 100, no repeats; age rules apply.
     #[validate(length(max = 100))]
-    #[schema(max_items = 100)]
+    #[schema(value_type = std::collections::BTreeSet<ClientCategory>, max_items = 100)]
     #[serde(default)]
     pub categories: Vec<ClientCategory>,
     /// Living arrangement.
@@ -202,7 +202,7 @@ pub struct UpdateClient {
     pub hukou_division_code: Option<Option<String>>,
     /// New categories (replaces the list).
     #[validate(length(max = 100))]
-    #[schema(max_items = 100)]
+    #[schema(value_type = Option<std::collections::BTreeSet<ClientCategory>>, max_items = 100)]
     pub categories: Option<Vec<ClientCategory>>,
     /// New living arrangement, or `null`.
     #[serde(default, deserialize_with = "nullable")]

@@ -34,7 +34,7 @@ pub struct IndividualSessionIn {
     /// Services delivered (at most 13, no repeats).
     #[validate(length(max = 13))]
     #[serde(default)]
-    #[schema(max_items = 13)]
+    #[schema(value_type = std::collections::BTreeSet<ServiceType>, max_items = 13)]
     pub service_types: Vec<ServiceType>,
     /// What happened.
     #[validate(length(max = 5000))]
@@ -48,7 +48,7 @@ pub struct IndividualSessionIn {
     /// Goals of the case's plans this session worked on.
     #[validate(length(max = 100))]
     #[serde(default)]
-    #[schema(max_items = 100)]
+    #[schema(value_type = std::collections::BTreeSet<Uuid>, max_items = 100)]
     pub goal_ids: Vec<Uuid>,
     /// The client's response.
     #[validate(length(max = 5000))]
@@ -106,7 +106,7 @@ pub struct GroupSessionIn {
     /// Services delivered.
     #[validate(length(max = 13))]
     #[serde(default)]
-    #[schema(max_items = 13)]
+    #[schema(value_type = std::collections::BTreeSet<ServiceType>, max_items = 13)]
     pub service_types: Vec<ServiceType>,
     /// What happened.
     #[validate(length(max = 5000))]
@@ -153,7 +153,7 @@ pub struct CommunitySessionIn {
     /// Services delivered.
     #[validate(length(max = 13))]
     #[serde(default)]
-    #[schema(max_items = 13)]
+    #[schema(value_type = std::collections::BTreeSet<ServiceType>, max_items = 13)]
     pub service_types: Vec<ServiceType>,
     /// What happened.
     #[validate(length(max = 5000))]
@@ -190,7 +190,7 @@ pub struct CommunitySessionIn {
     /// 五社联动 partners involved (no repeats).
     #[validate(length(max = 5))]
     #[serde(default)]
-    #[schema(max_items = 5)]
+    #[schema(value_type = std::collections::BTreeSet<LinkagePartner>, max_items = 5)]
     pub partners: Vec<LinkagePartner>,
     /// Value of resources linked, in yuan (two decimals at most).
     #[validate(range(min = 0.0, max = 1000000000000.0))]
@@ -306,7 +306,7 @@ pub struct UpdateSession {
     pub location: Option<Option<String>>,
     /// New services delivered.
     #[validate(length(max = 13))]
-    #[schema(max_items = 13)]
+    #[schema(value_type = Option<std::collections::BTreeSet<ServiceType>>, max_items = 13)]
     pub service_types: Option<Vec<ServiceType>>,
     /// New summary, or `null`.
     #[serde(default, deserialize_with = "nullable")]
@@ -363,7 +363,7 @@ pub struct UpdateSession {
     pub volunteer_hours: Option<f64>,
     /// Community: new partners.
     #[validate(length(max = 5))]
-    #[schema(max_items = 5)]
+    #[schema(value_type = Option<std::collections::BTreeSet<LinkagePartner>>, max_items = 5)]
     pub partners: Option<Vec<LinkagePartner>>,
     /// Community: new resources value in yuan.
     #[validate(range(min = 0.0, max = 1000000000000.0))]
@@ -508,7 +508,7 @@ pub struct CreateGroup {
     /// Leaders: users in scope (default: the creator).
     #[validate(length(max = 10))]
     #[serde(default)]
-    #[schema(max_items = 10)]
+    #[schema(value_type = std::collections::BTreeSet<Uuid>, max_items = 10)]
     pub leader_ids: Vec<Uuid>,
 }
 
@@ -547,7 +547,7 @@ pub struct UpdateGroup {
     pub planned_sessions: Option<Option<i32>>,
     /// New leaders.
     #[validate(length(max = 10))]
-    #[schema(max_items = 10)]
+    #[schema(value_type = Option<std::collections::BTreeSet<Uuid>>, max_items = 10)]
     pub leader_ids: Option<Vec<Uuid>>,
     /// New status: `planning` → `running` → `ended`, or `cancelled`.
     pub status: Option<GroupStatus>,

@@ -52,11 +52,11 @@ pub struct CreateSupervisionRecord {
     pub function: SupervisionFunction,
     /// The workers supervised (1–100, in scope).
     #[validate(length(min = 1, max = 100))]
-    #[schema(min_items = 1, max_items = 100)]
+    #[schema(value_type = std::collections::BTreeSet<Uuid>, min_items = 1, max_items = 100)]
     pub supervisee_ids: Vec<Uuid>,
     /// Cases discussed (at most 100, in scope).
     #[validate(length(max = 100))]
-    #[schema(max_items = 100)]
+    #[schema(value_type = std::collections::BTreeSet<Uuid>, max_items = 100)]
     #[serde(default)]
     pub case_ids: Vec<Uuid>,
     /// Issues raised.
@@ -93,11 +93,11 @@ pub struct UpdateSupervisionRecord {
     pub function: Option<SupervisionFunction>,
     /// Supervisees (replaces the list).
     #[validate(length(min = 1, max = 100))]
-    #[schema(min_items = 1, max_items = 100)]
+    #[schema(value_type = Option<std::collections::BTreeSet<Uuid>>, min_items = 1, max_items = 100)]
     pub supervisee_ids: Option<Vec<Uuid>>,
     /// Cases discussed (replaces the list).
     #[validate(length(max = 100))]
-    #[schema(max_items = 100)]
+    #[schema(value_type = Option<std::collections::BTreeSet<Uuid>>, max_items = 100)]
     pub case_ids: Option<Vec<Uuid>>,
     /// Issues, or `null`.
     #[serde(default, deserialize_with = "nullable")]
