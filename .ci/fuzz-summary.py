@@ -1,7 +1,10 @@
 """Summarises schemathesis NDJSON reports: operations, requests, status codes, and the failures
 by check and by operation (one example each), for the CI log and for reading failures quickly.
 
-Usage: python3 .ci/fuzz-summary.py target/fuzz/worker/ndjson-*.ndjson
+With a `dropped.tsv` written by .ci/fuzz_hooks.py among the arguments, also counts the
+rejections that hook set aside, by the rules they named.
+
+Usage: python3 .ci/fuzz-summary.py target/fuzz/worker/ndjson-*.ndjson [target/fuzz/worker/dropped.tsv]
 """
 
 import collections
@@ -76,5 +79,25 @@ def summarise(path: str) -> None:
             print(f"    ({message})")
 
 
+def dropped(path: str) -> None:
+    """Counts the set-aside rejections by reason, and the operations each touched."""
+    reasons = collections.Counter()
+    operations = collections.defaultdict(set)
+    try:
+        lines = open(path, encoding="utf-8").read().splitlines()
+    except FileNotFoundError:
+        lines = []
+    for line in lines:
+        operation, _, why = line.partition("\t")
+        reasons[why] += 1
+        operations[why].add(operation)
+    print(f"rejections set aside by .ci/fuzz_hooks.py: {sum(reasons.values())}")
+    for why, n in reasons.most_common():
+        print(f"    {n:5}  {why}  ({len(operations[why])} operations)")
+
+
 for p in sys.argv[1:]:
-    summarise(p)
+    if p.endswith(".tsv"):
+        dropped(p)
+    else:
+        summarise(p)

@@ -60,7 +60,8 @@ impl From<AuditEvent> for AuditEventOut {
 #[derive(Debug, Clone, Default, Deserialize, IntoParams)]
 #[into_params(parameter_in = Query)]
 pub struct AuditQuery {
-    /// Only this kind of record.
+    /// Only this kind of record (one line: no control or bidi characters).
+    #[param(pattern = "^[^\\u0000-\\u001F\\u007F-\\u009F\\u202A-\\u202E\\u2066-\\u2069]*$")]
     pub entity_type: Option<String>,
     /// Only this record.
     pub entity_id: Option<Uuid>,

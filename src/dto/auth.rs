@@ -13,10 +13,12 @@ pub struct SignIn {
     /// Login name (case-insensitive).
     #[validate(length(min = 1, max = 64))]
     #[schema(min_length = 1, max_length = 64, example = "admin")]
+    #[schema(pattern = "^[^\\u0000-\\u0008\\u000B\\u000C\\u000E-\\u001F\\u007F-\\u009F\\u202A-\\u202E\\u2066-\\u2069]*$")]
     pub username: String,
     /// Password.
     #[validate(length(min = 1, max = 1024))]
     #[schema(min_length = 1, max_length = 1024, example = "Shegong-2026")]
+    #[schema(pattern = "^[^\\u0000-\\u0008\\u000B\\u000C\\u000E-\\u001F\\u007F-\\u009F\\u202A-\\u202E\\u2066-\\u2069]*$")]
     pub password: String,
 }
 
@@ -27,6 +29,7 @@ pub struct RefreshTokens {
     /// The refresh token of the session.
     #[validate(length(min = 1, max = 512))]
     #[schema(min_length = 1, max_length = 512)]
+    #[schema(pattern = "^[^\\u0000-\\u0008\\u000B\\u000C\\u000E-\\u001F\\u007F-\\u009F\\u202A-\\u202E\\u2066-\\u2069]*$")]
     pub refresh_token: String,
 }
 
@@ -52,10 +55,12 @@ pub struct ChangePassword {
     /// The current password.
     #[validate(length(min = 1, max = 1024))]
     #[schema(min_length = 1, max_length = 1024)]
+    #[schema(pattern = "^[^\\u0000-\\u0008\\u000B\\u000C\\u000E-\\u001F\\u007F-\\u009F\\u202A-\\u202E\\u2066-\\u2069]*$")]
     pub current_password: String,
     /// The new password: 8–128 characters, not a common password.
     #[validate(length(min = 1, max = 1024))]
     #[schema(min_length = 8, max_length = 128)]
+    #[schema(pattern = "^[^\\u0000-\\u0008\\u000B\\u000C\\u000E-\\u001F\\u007F-\\u009F\\u202A-\\u202E\\u2066-\\u2069]*$")]
     pub new_password: String,
 }
 

@@ -20,27 +20,35 @@ pub struct CreateAssessment {
     pub id: Option<Uuid>,
     /// Where the information came from (at least one, no repeats).
     #[validate(length(min = 1, max = 4))]
-    #[schema(min_items = 1, max_items = 4)]
+    #[schema(value_type = std::collections::BTreeSet<AssessmentSource>, min_items = 1, max_items = 4)]
     pub sources: Vec<AssessmentSource>,
     /// The client's own system (个人系统).
     #[validate(length(max = 5000))]
     #[schema(max_length = 5000)]
+    #[schema(pattern = "^[^\\u0000-\\u0008\\u000B\\u000C\\u000E-\\u001F\\u007F-\\u009F\\u202A-\\u202E\\u2066-\\u2069]*$")]
     pub self_system: Option<String>,
     /// The family system (家庭系统).
     #[validate(length(max = 5000))]
     #[schema(max_length = 5000)]
+    #[schema(pattern = "^[^\\u0000-\\u0008\\u000B\\u000C\\u000E-\\u001F\\u007F-\\u009F\\u202A-\\u202E\\u2066-\\u2069]*$")]
     pub family_system: Option<String>,
     /// The social system (社会系统).
     #[validate(length(max = 5000))]
     #[schema(max_length = 5000)]
+    #[schema(pattern = "^[^\\u0000-\\u0008\\u000B\\u000C\\u000E-\\u001F\\u007F-\\u009F\\u202A-\\u202E\\u2066-\\u2069]*$")]
     pub social_system: Option<String>,
     /// Strengths and resources (优势).
     #[validate(length(max = 5000))]
     #[schema(max_length = 5000)]
+    #[schema(pattern = "^[^\\u0000-\\u0008\\u000B\\u000C\\u000E-\\u001F\\u007F-\\u009F\\u202A-\\u202E\\u2066-\\u2069]*$")]
     pub strengths: Option<String>,
     /// Needs, most pressing first (at most 100, each 1–500 characters).
     #[validate(length(max = 100), custom(function = "validate_lines"))]
-    #[schema(max_items = 100)]
+    #[schema(
+        max_items = 100,
+        max_length = 500,
+        pattern = "^[^\\u0000-\\u0008\\u000B\\u000C\\u000E-\\u001F\\u007F-\\u009F\\u202A-\\u202E\\u2066-\\u2069]*[^\\u0000-\\u001F\\u007F-\\u009F\\u202A-\\u202E\\u2066-\\u2069\\u0020\\u00A0\\u00AD\\u034F\\u061C\\u115F\\u1160\\u1680\\u17B4\\u17B5\\u180B-\\u180F\\u2000-\\u200F\\u2028-\\u202F\\u205F-\\u206F\\u3000\\u3164\\uFE00-\\uFE0F\\uFEFF\\uFFA0][^\\u0000-\\u0008\\u000B\\u000C\\u000E-\\u001F\\u007F-\\u009F\\u202A-\\u202E\\u2066-\\u2069]*$"
+    )]
     #[serde(default)]
     pub needs: Vec<String>,
     /// The risk level this assessment finds; it becomes the case's risk level.
@@ -48,6 +56,9 @@ pub struct CreateAssessment {
     /// Summary, 1–5,000 characters.
     #[validate(length(min = 1, max = 5000), custom(function = "validate_not_blank"))]
     #[schema(min_length = 1, max_length = 5000)]
+    #[schema(
+        pattern = "^([^\\u0000-\\u0008\\u000B\\u000C\\u000E-\\u001F\\u007F-\\u009F\\u202A-\\u202E\\u2066-\\u2069]*[^\\u0000-\\u001F\\u007F-\\u009F\\u202A-\\u202E\\u2066-\\u2069\\u0020\\u00A0\\u00AD\\u034F\\u061C\\u115F\\u1160\\u1680\\u17B4\\u17B5\\u180B-\\u180F\\u2000-\\u200F\\u2028-\\u202F\\u205F-\\u206F\\u3000\\u3164\\uFE00-\\uFE0F\\uFEFF\\uFFA0][^\\u0000-\\u0008\\u000B\\u000C\\u000E-\\u001F\\u007F-\\u009F\\u202A-\\u202E\\u2066-\\u2069]*)?$"
+    )]
     pub summary: String,
     /// When the assessment was made (default: now); not in the future.
     #[validate(custom(function = "crate::domain::dates::validate_event_time"))]
@@ -94,10 +105,14 @@ pub struct GoalIn {
     /// What is to be achieved, 1–1,000 characters.
     #[validate(length(min = 1, max = 1000), custom(function = "validate_not_blank"))]
     #[schema(min_length = 1, max_length = 1000, example = "三个月内每周参加两次社区老年活动")]
+    #[schema(
+        pattern = "^([^\\u0000-\\u0008\\u000B\\u000C\\u000E-\\u001F\\u007F-\\u009F\\u202A-\\u202E\\u2066-\\u2069]*[^\\u0000-\\u001F\\u007F-\\u009F\\u202A-\\u202E\\u2066-\\u2069\\u0020\\u00A0\\u00AD\\u034F\\u061C\\u115F\\u1160\\u1680\\u17B4\\u17B5\\u180B-\\u180F\\u2000-\\u200F\\u2028-\\u202F\\u205F-\\u206F\\u3000\\u3164\\uFE00-\\uFE0F\\uFEFF\\uFFA0][^\\u0000-\\u0008\\u000B\\u000C\\u000E-\\u001F\\u007F-\\u009F\\u202A-\\u202E\\u2066-\\u2069]*)?$"
+    )]
     pub description: String,
     /// How it is measured.
     #[validate(length(max = 1000))]
     #[schema(max_length = 1000)]
+    #[schema(pattern = "^[^\\u0000-\\u0008\\u000B\\u000C\\u000E-\\u001F\\u007F-\\u009F\\u202A-\\u202E\\u2066-\\u2069]*$")]
     pub measure: Option<String>,
     /// By when.
     #[serde(serialize_with = "crate::dto::time::date_opt")]
@@ -114,6 +129,9 @@ pub struct CreatePlan {
     /// The overall goal, 1–5,000 characters.
     #[validate(length(min = 1, max = 5000), custom(function = "validate_not_blank"))]
     #[schema(min_length = 1, max_length = 5000)]
+    #[schema(
+        pattern = "^([^\\u0000-\\u0008\\u000B\\u000C\\u000E-\\u001F\\u007F-\\u009F\\u202A-\\u202E\\u2066-\\u2069]*[^\\u0000-\\u001F\\u007F-\\u009F\\u202A-\\u202E\\u2066-\\u2069\\u0020\\u00A0\\u00AD\\u034F\\u061C\\u115F\\u1160\\u1680\\u17B4\\u17B5\\u180B-\\u180F\\u2000-\\u200F\\u2028-\\u202F\\u205F-\\u206F\\u3000\\u3164\\uFE00-\\uFE0F\\uFEFF\\uFFA0][^\\u0000-\\u0008\\u000B\\u000C\\u000E-\\u001F\\u007F-\\u009F\\u202A-\\u202E\\u2066-\\u2069]*)?$"
+    )]
     pub overall_goal: String,
     /// Specific goals (at most 100); a plan is submitted for approval only with at least one.
     #[validate(length(max = 100), nested)]
@@ -123,6 +141,7 @@ pub struct CreatePlan {
     /// Intervention model (e.g. 任务中心模式, 危机介入模式).
     #[validate(length(max = 200))]
     #[schema(max_length = 200)]
+    #[schema(pattern = "^[^\\u0000-\\u0008\\u000B\\u000C\\u000E-\\u001F\\u007F-\\u009F\\u202A-\\u202E\\u2066-\\u2069]*$")]
     pub intervention_model: Option<String>,
     /// Planned number of sessions, 1–1,000.
     #[validate(range(min = 1, max = 1000))]
@@ -189,6 +208,7 @@ pub struct GoalResultIn {
     /// Evidence.
     #[validate(length(max = 5000))]
     #[schema(max_length = 5000)]
+    #[schema(pattern = "^[^\\u0000-\\u0008\\u000B\\u000C\\u000E-\\u001F\\u007F-\\u009F\\u202A-\\u202E\\u2066-\\u2069]*$")]
     pub evidence: Option<String>,
 }
 
@@ -201,6 +221,9 @@ pub struct CreateEvaluation {
     /// Summary, 1–5,000 characters.
     #[validate(length(min = 1, max = 5000), custom(function = "validate_not_blank"))]
     #[schema(min_length = 1, max_length = 5000)]
+    #[schema(
+        pattern = "^([^\\u0000-\\u0008\\u000B\\u000C\\u000E-\\u001F\\u007F-\\u009F\\u202A-\\u202E\\u2066-\\u2069]*[^\\u0000-\\u001F\\u007F-\\u009F\\u202A-\\u202E\\u2066-\\u2069\\u0020\\u00A0\\u00AD\\u034F\\u061C\\u115F\\u1160\\u1680\\u17B4\\u17B5\\u180B-\\u180F\\u2000-\\u200F\\u2028-\\u202F\\u205F-\\u206F\\u3000\\u3164\\uFE00-\\uFE0F\\uFEFF\\uFFA0][^\\u0000-\\u0008\\u000B\\u000C\\u000E-\\u001F\\u007F-\\u009F\\u202A-\\u202E\\u2066-\\u2069]*)?$"
+    )]
     pub summary: String,
     /// Results per goal of the latest plan (at most 100, each goal once).
     #[validate(length(max = 100), nested)]
@@ -210,6 +233,7 @@ pub struct CreateEvaluation {
     /// What the client says.
     #[validate(length(max = 5000))]
     #[schema(max_length = 5000)]
+    #[schema(pattern = "^[^\\u0000-\\u0008\\u000B\\u000C\\u000E-\\u001F\\u007F-\\u009F\\u202A-\\u202E\\u2066-\\u2069]*$")]
     pub client_feedback: Option<String>,
     /// What the worker recommends.
     pub recommendation: EvaluationRecommendation,
@@ -256,6 +280,7 @@ pub struct CreateFollowUp {
     /// What was found (with `done_on`).
     #[validate(length(max = 5000))]
     #[schema(max_length = 5000)]
+    #[schema(pattern = "^[^\\u0000-\\u0008\\u000B\\u000C\\u000E-\\u001F\\u007F-\\u009F\\u202A-\\u202E\\u2066-\\u2069]*$")]
     pub finding: Option<String>,
 }
 
@@ -277,6 +302,7 @@ pub struct UpdateFollowUp {
     #[serde(default, deserialize_with = "nullable")]
     #[validate(length(max = 5000))]
     #[schema(value_type = Option<String>, max_length = 5000)]
+    #[schema(pattern = "^[^\\u0000-\\u0008\\u000B\\u000C\\u000E-\\u001F\\u007F-\\u009F\\u202A-\\u202E\\u2066-\\u2069]*$")]
     pub finding: Option<Option<String>>,
 }
 
@@ -326,18 +352,26 @@ pub struct CreateReferral {
         custom(function = "crate::domain::text::validate_single_line")
     )]
     #[schema(min_length = 1, max_length = 100, example = "中卫市残疾人联合会")]
+    #[schema(
+        pattern = "^([^\\u0000-\\u001F\\u007F-\\u009F\\u202A-\\u202E\\u2066-\\u2069]*[^\\u0000-\\u001F\\u007F-\\u009F\\u202A-\\u202E\\u2066-\\u2069\\u0020\\u00A0\\u00AD\\u034F\\u061C\\u115F\\u1160\\u1680\\u17B4\\u17B5\\u180B-\\u180F\\u2000-\\u200F\\u2028-\\u202F\\u205F-\\u206F\\u3000\\u3164\\uFE00-\\uFE0F\\uFEFF\\uFFA0][^\\u0000-\\u001F\\u007F-\\u009F\\u202A-\\u202E\\u2066-\\u2069]*)?$"
+    )]
     pub organization: String,
     /// Contact person.
     #[validate(length(max = 50))]
     #[schema(max_length = 50)]
+    #[schema(pattern = "^[^\\u0000-\\u0008\\u000B\\u000C\\u000E-\\u001F\\u007F-\\u009F\\u202A-\\u202E\\u2066-\\u2069]*$")]
     pub contact: Option<String>,
     /// Contact phone (mobile or landline).
     #[validate(length(max = 32), custom(function = "validate_phone"))]
     #[schema(max_length = 32)]
+    #[schema(pattern = "^(1[3-9][0-9]{9}|0[0-9]{2,3}-?[0-9]{7,8})$")]
     pub phone: Option<String>,
     /// Why, 1–5,000 characters.
     #[validate(length(min = 1, max = 5000), custom(function = "validate_not_blank"))]
     #[schema(min_length = 1, max_length = 5000)]
+    #[schema(
+        pattern = "^([^\\u0000-\\u0008\\u000B\\u000C\\u000E-\\u001F\\u007F-\\u009F\\u202A-\\u202E\\u2066-\\u2069]*[^\\u0000-\\u001F\\u007F-\\u009F\\u202A-\\u202E\\u2066-\\u2069\\u0020\\u00A0\\u00AD\\u034F\\u061C\\u115F\\u1160\\u1680\\u17B4\\u17B5\\u180B-\\u180F\\u2000-\\u200F\\u2028-\\u202F\\u205F-\\u206F\\u3000\\u3164\\uFE00-\\uFE0F\\uFEFF\\uFFA0][^\\u0000-\\u0008\\u000B\\u000C\\u000E-\\u001F\\u007F-\\u009F\\u202A-\\u202E\\u2066-\\u2069]*)?$"
+    )]
     pub reason: String,
     /// Whether the client (or guardian) agreed; an outgoing referral shares their information
     /// and needs it.
@@ -353,6 +387,7 @@ pub struct UpdateReferral {
     /// A note on the change.
     #[validate(length(max = 5000))]
     #[schema(max_length = 5000)]
+    #[schema(pattern = "^[^\\u0000-\\u0008\\u000B\\u000C\\u000E-\\u001F\\u007F-\\u009F\\u202A-\\u202E\\u2066-\\u2069]*$")]
     pub note: Option<String>,
 }
 

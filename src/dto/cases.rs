@@ -24,6 +24,9 @@ pub struct CreateCase {
     /// The presenting problem (主诉), 1–5,000 characters.
     #[validate(length(min = 1, max = 5000), custom(function = "validate_not_blank"))]
     #[schema(min_length = 1, max_length = 5000, example = "老人独居，近期跌倒两次，子女在外务工。")]
+    #[schema(
+        pattern = "^([^\\u0000-\\u0008\\u000B\\u000C\\u000E-\\u001F\\u007F-\\u009F\\u202A-\\u202E\\u2066-\\u2069]*[^\\u0000-\\u001F\\u007F-\\u009F\\u202A-\\u202E\\u2066-\\u2069\\u0020\\u00A0\\u00AD\\u034F\\u061C\\u115F\\u1160\\u1680\\u17B4\\u17B5\\u180B-\\u180F\\u2000-\\u200F\\u2028-\\u202F\\u205F-\\u206F\\u3000\\u3164\\uFE00-\\uFE0F\\uFEFF\\uFFA0][^\\u0000-\\u0008\\u000B\\u000C\\u000E-\\u001F\\u007F-\\u009F\\u202A-\\u202E\\u2066-\\u2069]*)?$"
+    )]
     pub presenting_problem: String,
     /// Service domain.
     pub domain: ServiceDomain,
@@ -34,7 +37,7 @@ pub struct CreateCase {
     pub worker_id: Option<Uuid>,
     /// Problem types (tags, at most 100, each 1–50 characters).
     #[validate(length(max = 100), custom(function = "validate_tags"))]
-    #[schema(max_items = 100, example = json!(["独居", "跌倒风险"]))]
+    #[schema(max_items = 100, max_length = 50, pattern = "^[^\\u0000-\\u0008\\u000B\\u000C\\u000E-\\u001F\\u007F-\\u009F\\u202A-\\u202E\\u2066-\\u2069]*[^\\u0000-\\u001F\\u007F-\\u009F\\u202A-\\u202E\\u2066-\\u2069\\u0020\\u00A0\\u00AD\\u034F\\u061C\\u115F\\u1160\\u1680\\u17B4\\u17B5\\u180B-\\u180F\\u2000-\\u200F\\u2028-\\u202F\\u205F-\\u206F\\u3000\\u3164\\uFE00-\\uFE0F\\uFEFF\\uFFA0][^\\u0000-\\u0008\\u000B\\u000C\\u000E-\\u001F\\u007F-\\u009F\\u202A-\\u202E\\u2066-\\u2069]*$", example = json!(["独居", "跌倒风险"]))]
     #[serde(default)]
     pub problem_types: Vec<String>,
 }
@@ -47,10 +50,17 @@ pub struct UpdateCase {
     /// New presenting problem.
     #[validate(length(min = 1, max = 5000), custom(function = "validate_not_blank"))]
     #[schema(min_length = 1, max_length = 5000)]
+    #[schema(
+        pattern = "^([^\\u0000-\\u0008\\u000B\\u000C\\u000E-\\u001F\\u007F-\\u009F\\u202A-\\u202E\\u2066-\\u2069]*[^\\u0000-\\u001F\\u007F-\\u009F\\u202A-\\u202E\\u2066-\\u2069\\u0020\\u00A0\\u00AD\\u034F\\u061C\\u115F\\u1160\\u1680\\u17B4\\u17B5\\u180B-\\u180F\\u2000-\\u200F\\u2028-\\u202F\\u205F-\\u206F\\u3000\\u3164\\uFE00-\\uFE0F\\uFEFF\\uFFA0][^\\u0000-\\u0008\\u000B\\u000C\\u000E-\\u001F\\u007F-\\u009F\\u202A-\\u202E\\u2066-\\u2069]*)?$"
+    )]
     pub presenting_problem: Option<String>,
     /// New problem types (replaces the list).
     #[validate(length(max = 100), custom(function = "validate_tags"))]
-    #[schema(max_items = 100)]
+    #[schema(
+        max_items = 100,
+        max_length = 50,
+        pattern = "^[^\\u0000-\\u0008\\u000B\\u000C\\u000E-\\u001F\\u007F-\\u009F\\u202A-\\u202E\\u2066-\\u2069]*[^\\u0000-\\u001F\\u007F-\\u009F\\u202A-\\u202E\\u2066-\\u2069\\u0020\\u00A0\\u00AD\\u034F\\u061C\\u115F\\u1160\\u1680\\u17B4\\u17B5\\u180B-\\u180F\\u2000-\\u200F\\u2028-\\u202F\\u205F-\\u206F\\u3000\\u3164\\uFE00-\\uFE0F\\uFEFF\\uFFA0][^\\u0000-\\u0008\\u000B\\u000C\\u000E-\\u001F\\u007F-\\u009F\\u202A-\\u202E\\u2066-\\u2069]*$"
+    )]
     pub problem_types: Option<Vec<String>>,
     /// New service domain.
     pub domain: Option<ServiceDomain>,
@@ -72,10 +82,12 @@ pub struct TransitionCase {
     /// A note for the record or for the reviewing supervisor.
     #[validate(length(max = 5000))]
     #[schema(max_length = 5000)]
+    #[schema(pattern = "^[^\\u0000-\\u0008\\u000B\\u000C\\u000E-\\u001F\\u007F-\\u009F\\u202A-\\u202E\\u2066-\\u2069]*$")]
     pub comment: Option<String>,
     /// Why (required by `decline`, `suspend`, `resume`, `reopen` and `void`).
     #[validate(length(max = 5000))]
     #[schema(max_length = 5000)]
+    #[schema(pattern = "^[^\\u0000-\\u0008\\u000B\\u000C\\u000E-\\u001F\\u007F-\\u009F\\u202A-\\u202E\\u2066-\\u2069]*$")]
     pub reason: Option<String>,
     /// Closure reason (required by `request_closure`; `referred_out` needs an outgoing referral).
     pub closure_reason: Option<ClosureReason>,
@@ -93,6 +105,9 @@ pub struct TransferCase {
     /// Handover note (交接说明), 1–5,000 characters.
     #[validate(length(min = 1, max = 5000), custom(function = "validate_not_blank"))]
     #[schema(min_length = 1, max_length = 5000)]
+    #[schema(
+        pattern = "^([^\\u0000-\\u0008\\u000B\\u000C\\u000E-\\u001F\\u007F-\\u009F\\u202A-\\u202E\\u2066-\\u2069]*[^\\u0000-\\u001F\\u007F-\\u009F\\u202A-\\u202E\\u2066-\\u2069\\u0020\\u00A0\\u00AD\\u034F\\u061C\\u115F\\u1160\\u1680\\u17B4\\u17B5\\u180B-\\u180F\\u2000-\\u200F\\u2028-\\u202F\\u205F-\\u206F\\u3000\\u3164\\uFE00-\\uFE0F\\uFEFF\\uFFA0][^\\u0000-\\u0008\\u000B\\u000C\\u000E-\\u001F\\u007F-\\u009F\\u202A-\\u202E\\u2066-\\u2069]*)?$"
+    )]
     pub note: String,
 }
 

@@ -22,14 +22,19 @@ pub struct Contact {
         custom(function = "crate::domain::text::validate_single_line")
     )]
     #[schema(min_length = 1, max_length = 50, example = "李桂英")]
+    #[schema(
+        pattern = "^([^\\u0000-\\u001F\\u007F-\\u009F\\u202A-\\u202E\\u2066-\\u2069]*[^\\u0000-\\u001F\\u007F-\\u009F\\u202A-\\u202E\\u2066-\\u2069\\u0020\\u00A0\\u00AD\\u034F\\u061C\\u115F\\u1160\\u1680\\u17B4\\u17B5\\u180B-\\u180F\\u2000-\\u200F\\u2028-\\u202F\\u205F-\\u206F\\u3000\\u3164\\uFE00-\\uFE0F\\uFEFF\\uFFA0][^\\u0000-\\u001F\\u007F-\\u009F\\u202A-\\u202E\\u2066-\\u2069]*)?$"
+    )]
     pub name: String,
     /// Relation to the client (e.g. 祖母, 父亲).
     #[validate(length(max = 20))]
     #[schema(max_length = 20, example = "祖母")]
+    #[schema(pattern = "^[^\\u0000-\\u0008\\u000B\\u000C\\u000E-\\u001F\\u007F-\\u009F\\u202A-\\u202E\\u2066-\\u2069]*$")]
     pub relation: Option<String>,
     /// Phone (mobile or landline).
     #[validate(length(max = 32), custom(function = "validate_phone"))]
     #[schema(max_length = 32, example = "13995512345")]
+    #[schema(pattern = "^(1[3-9][0-9]{9}|0[0-9]{2,3}-?[0-9]{7,8})$")]
     pub phone: Option<String>,
 }
 
@@ -56,10 +61,14 @@ pub struct Consent {
         custom(function = "crate::domain::text::validate_single_line")
     )]
     #[schema(min_length = 1, max_length = 50)]
+    #[schema(
+        pattern = "^([^\\u0000-\\u001F\\u007F-\\u009F\\u202A-\\u202E\\u2066-\\u2069]*[^\\u0000-\\u001F\\u007F-\\u009F\\u202A-\\u202E\\u2066-\\u2069\\u0020\\u00A0\\u00AD\\u034F\\u061C\\u115F\\u1160\\u1680\\u17B4\\u17B5\\u180B-\\u180F\\u2000-\\u200F\\u2028-\\u202F\\u205F-\\u206F\\u3000\\u3164\\uFE00-\\uFE0F\\uFEFF\\uFFA0][^\\u0000-\\u001F\\u007F-\\u009F\\u202A-\\u202E\\u2066-\\u2069]*)?$"
+    )]
     pub signed_by: String,
     /// Relation of the signer to the client (`self` when the client signed).
     #[validate(length(max = 20))]
     #[schema(max_length = 20)]
+    #[schema(pattern = "^[^\\u0000-\\u0008\\u000B\\u000C\\u000E-\\u001F\\u007F-\\u009F\\u202A-\\u202E\\u2066-\\u2069]*$")]
     pub relation: Option<String>,
     /// Date signed.
     #[serde(serialize_with = "crate::dto::time::date")]
@@ -82,6 +91,9 @@ pub struct CreateClient {
         custom(function = "crate::domain::text::validate_single_line")
     )]
     #[schema(min_length = 1, max_length = 50, example = "王小明")]
+    #[schema(
+        pattern = "^([^\\u0000-\\u001F\\u007F-\\u009F\\u202A-\\u202E\\u2066-\\u2069]*[^\\u0000-\\u001F\\u007F-\\u009F\\u202A-\\u202E\\u2066-\\u2069\\u0020\\u00A0\\u00AD\\u034F\\u061C\\u115F\\u1160\\u1680\\u17B4\\u17B5\\u180B-\\u180F\\u2000-\\u200F\\u2028-\\u202F\\u205F-\\u206F\\u3000\\u3164\\uFE00-\\uFE0F\\uFEFF\\uFFA0][^\\u0000-\\u001F\\u007F-\\u009F\\u202A-\\u202E\\u2066-\\u2069]*)?$"
+    )]
     pub name: String,
     /// Gender; derived from a resident ID when omitted, and must agree with it when given.
     pub gender: Option<Gender>,
@@ -94,21 +106,24 @@ pub struct CreateClient {
     /// upgraded) for `resident_id`; required unless `id_type` is `none`.
     #[validate(length(min = 1, max = 32))]
     #[schema(min_length = 1, max_length = 32, example = "11010519491231002X")]
+    #[schema(pattern = "^[^\\u0000-\\u0008\\u000B\\u000C\\u000E-\\u001F\\u007F-\\u009F\\u202A-\\u202E\\u2066-\\u2069]*$")]
     pub id_number: Option<String>,
     /// Phone (mobile or landline).
     #[validate(length(max = 32), custom(function = "validate_phone"))]
     #[schema(max_length = 32, example = "13895512345")]
+    #[schema(pattern = "^(1[3-9][0-9]{9}|0[0-9]{2,3}-?[0-9]{7,8})$")]
     pub phone: Option<String>,
     /// Address.
     #[validate(length(max = 200))]
     #[schema(max_length = 200)]
+    #[schema(pattern = "^[^\\u0000-\\u0008\\u000B\\u000C\\u000E-\\u001F\\u007F-\\u009F\\u202A-\\u202E\\u2066-\\u2069]*$")]
     pub address: Option<String>,
     /// 12-digit division code of the household registration (户籍地).
     #[schema(pattern = "^[0-9]{6}([0-9]{6})?$")]
     pub hukou_division_code: Option<String>,
     /// Categories (服务对象类别), at most 100, no repeats; age rules apply.
     #[validate(length(max = 100))]
-    #[schema(max_items = 100)]
+    #[schema(value_type = std::collections::BTreeSet<ClientCategory>, max_items = 100)]
     #[serde(default)]
     pub categories: Vec<ClientCategory>,
     /// Living arrangement.
@@ -132,6 +147,7 @@ pub struct CreateClient {
     /// Notes, up to 5,000 characters.
     #[validate(length(max = 5000))]
     #[schema(max_length = 5000)]
+    #[schema(pattern = "^[^\\u0000-\\u0008\\u000B\\u000C\\u000E-\\u001F\\u007F-\\u009F\\u202A-\\u202E\\u2066-\\u2069]*$")]
     pub notes: Option<String>,
 }
 
@@ -147,6 +163,9 @@ pub struct UpdateClient {
         custom(function = "crate::domain::text::validate_single_line")
     )]
     #[schema(min_length = 1, max_length = 50)]
+    #[schema(
+        pattern = "^([^\\u0000-\\u001F\\u007F-\\u009F\\u202A-\\u202E\\u2066-\\u2069]*[^\\u0000-\\u001F\\u007F-\\u009F\\u202A-\\u202E\\u2066-\\u2069\\u0020\\u00A0\\u00AD\\u034F\\u061C\\u115F\\u1160\\u1680\\u17B4\\u17B5\\u180B-\\u180F\\u2000-\\u200F\\u2028-\\u202F\\u205F-\\u206F\\u3000\\u3164\\uFE00-\\uFE0F\\uFEFF\\uFFA0][^\\u0000-\\u001F\\u007F-\\u009F\\u202A-\\u202E\\u2066-\\u2069]*)?$"
+    )]
     pub name: Option<String>,
     /// New gender, or `null`.
     #[serde(default, deserialize_with = "nullable")]
@@ -162,25 +181,28 @@ pub struct UpdateClient {
     /// New document number, or `null` (only with `id_type: none`).
     #[serde(default, deserialize_with = "nullable")]
     #[validate(length(min = 1, max = 32))]
-    #[schema(value_type = Option<String>, max_length = 32)]
+    #[schema(value_type = Option<String>, min_length = 1, max_length = 32)]
+    #[schema(pattern = "^[^\\u0000-\\u0008\\u000B\\u000C\\u000E-\\u001F\\u007F-\\u009F\\u202A-\\u202E\\u2066-\\u2069]*$")]
     pub id_number: Option<Option<String>>,
     /// New phone, or `null`.
     #[serde(default, deserialize_with = "nullable")]
     #[validate(length(max = 32), custom(function = "validate_phone"))]
     #[schema(value_type = Option<String>, max_length = 32)]
+    #[schema(pattern = "^(1[3-9][0-9]{9}|0[0-9]{2,3}-?[0-9]{7,8})$")]
     pub phone: Option<Option<String>>,
     /// New address, or `null`.
     #[serde(default, deserialize_with = "nullable")]
     #[validate(length(max = 200))]
     #[schema(value_type = Option<String>, max_length = 200)]
+    #[schema(pattern = "^[^\\u0000-\\u0008\\u000B\\u000C\\u000E-\\u001F\\u007F-\\u009F\\u202A-\\u202E\\u2066-\\u2069]*$")]
     pub address: Option<Option<String>>,
     /// New household-registration division code, or `null`.
     #[serde(default, deserialize_with = "nullable")]
-    #[schema(value_type = Option<String>)]
+    #[schema(value_type = Option<String>, pattern = "^[0-9]{6}([0-9]{6})?$")]
     pub hukou_division_code: Option<Option<String>>,
     /// New categories (replaces the list).
     #[validate(length(max = 100))]
-    #[schema(max_items = 100)]
+    #[schema(value_type = Option<std::collections::BTreeSet<ClientCategory>>, max_items = 100)]
     pub categories: Option<Vec<ClientCategory>>,
     /// New living arrangement, or `null`.
     #[serde(default, deserialize_with = "nullable")]
@@ -216,6 +238,7 @@ pub struct UpdateClient {
     #[serde(default, deserialize_with = "nullable")]
     #[validate(length(max = 5000))]
     #[schema(value_type = Option<String>, max_length = 5000)]
+    #[schema(pattern = "^[^\\u0000-\\u0008\\u000B\\u000C\\u000E-\\u001F\\u007F-\\u009F\\u202A-\\u202E\\u2066-\\u2069]*$")]
     pub notes: Option<Option<String>>,
 }
 
@@ -343,7 +366,9 @@ pub struct ClientOut {
 #[derive(Debug, Clone, Default, Deserialize, IntoParams)]
 #[into_params(parameter_in = Query)]
 pub struct ClientQuery {
-    /// Search: part of a name, a full mobile number, or a full ID number.
+    /// Search: part of a name, a full mobile number, or a full ID number (one line: no control
+    /// or bidi characters).
+    #[param(pattern = "^[^\\u0000-\\u001F\\u007F-\\u009F\\u202A-\\u202E\\u2066-\\u2069]*$")]
     pub q: Option<String>,
     /// Only clients in this category.
     pub category: Option<ClientCategory>,
@@ -366,6 +391,7 @@ pub struct CreateHousehold {
     /// Address.
     #[validate(length(max = 200))]
     #[schema(max_length = 200)]
+    #[schema(pattern = "^[^\\u0000-\\u0008\\u000B\\u000C\\u000E-\\u001F\\u007F-\\u009F\\u202A-\\u202E\\u2066-\\u2069]*$")]
     pub address: Option<String>,
 }
 

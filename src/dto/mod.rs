@@ -3,6 +3,12 @@
 //!
 //! Request bodies refuse unknown fields. Nullable fields of a PATCH are `Option<Option<T>>`:
 //! absent = unchanged, `null` = clear.
+//!
+//! Every free text of a request carries a `pattern` that states what the edge (`domain::text`)
+//! refuses, so a client or a fuzzer built from the document does not send it: control characters
+//! (tab and line breaks allowed only where free text may hold them) and bidi controls; names
+//! that must show something add one visible character to that. utoipa takes only a literal
+//! there, hence the same strings repeated. Phones state the canonical forms `domain::phone` keeps.
 
 pub mod audit;
 pub mod auth;

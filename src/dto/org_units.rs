@@ -77,6 +77,9 @@ pub struct CreateOrgUnit {
         custom(function = "crate::domain::text::validate_single_line")
     )]
     #[schema(min_length = 1, max_length = 100, example = "滨河镇社会工作服务站")]
+    #[schema(
+        pattern = "^([^\\u0000-\\u001F\\u007F-\\u009F\\u202A-\\u202E\\u2066-\\u2069]*[^\\u0000-\\u001F\\u007F-\\u009F\\u202A-\\u202E\\u2066-\\u2069\\u0020\\u00A0\\u00AD\\u034F\\u061C\\u115F\\u1160\\u1680\\u17B4\\u17B5\\u180B-\\u180F\\u2000-\\u200F\\u2028-\\u202F\\u205F-\\u206F\\u3000\\u3164\\uFE00-\\uFE0F\\uFEFF\\uFFA0][^\\u0000-\\u001F\\u007F-\\u009F\\u202A-\\u202E\\u2066-\\u2069]*)?$"
+    )]
     pub name: String,
     /// 12-digit division code (a 6-digit county code is padded); its level must match the tier.
     #[validate(length(min = 6, max = 12))]
@@ -85,10 +88,12 @@ pub struct CreateOrgUnit {
     /// Address.
     #[validate(length(max = 200))]
     #[schema(max_length = 200)]
+    #[schema(pattern = "^[^\\u0000-\\u0008\\u000B\\u000C\\u000E-\\u001F\\u007F-\\u009F\\u202A-\\u202E\\u2066-\\u2069]*$")]
     pub address: Option<String>,
     /// Phone (mobile or landline).
     #[validate(length(max = 32), custom(function = "validate_phone"))]
     #[schema(max_length = 32, example = "0955-7012345")]
+    #[schema(pattern = "^(1[3-9][0-9]{9}|0[0-9]{2,3}-?[0-9]{7,8})$")]
     pub phone: Option<String>,
 }
 
@@ -103,6 +108,9 @@ pub struct UpdateOrgUnit {
         custom(function = "crate::domain::text::validate_single_line")
     )]
     #[schema(min_length = 1, max_length = 100)]
+    #[schema(
+        pattern = "^([^\\u0000-\\u001F\\u007F-\\u009F\\u202A-\\u202E\\u2066-\\u2069]*[^\\u0000-\\u001F\\u007F-\\u009F\\u202A-\\u202E\\u2066-\\u2069\\u0020\\u00A0\\u00AD\\u034F\\u061C\\u115F\\u1160\\u1680\\u17B4\\u17B5\\u180B-\\u180F\\u2000-\\u200F\\u2028-\\u202F\\u205F-\\u206F\\u3000\\u3164\\uFE00-\\uFE0F\\uFEFF\\uFFA0][^\\u0000-\\u001F\\u007F-\\u009F\\u202A-\\u202E\\u2066-\\u2069]*)?$"
+    )]
     pub name: Option<String>,
     /// New division code, or `null`.
     #[serde(default, deserialize_with = "nullable")]
@@ -112,11 +120,13 @@ pub struct UpdateOrgUnit {
     #[serde(default, deserialize_with = "nullable")]
     #[validate(length(max = 200))]
     #[schema(value_type = Option<String>, max_length = 200)]
+    #[schema(pattern = "^[^\\u0000-\\u0008\\u000B\\u000C\\u000E-\\u001F\\u007F-\\u009F\\u202A-\\u202E\\u2066-\\u2069]*$")]
     pub address: Option<Option<String>>,
     /// New phone, or `null`.
     #[serde(default, deserialize_with = "nullable")]
     #[validate(length(max = 32), custom(function = "validate_phone"))]
     #[schema(value_type = Option<String>, max_length = 32)]
+    #[schema(pattern = "^(1[3-9][0-9]{9}|0[0-9]{2,3}-?[0-9]{7,8})$")]
     pub phone: Option<Option<String>>,
     /// New status.
     pub status: Option<UnitStatus>,
@@ -132,6 +142,7 @@ pub struct OrgUnitQuery {
     pub tier: Option<Tier>,
     /// Only direct children of this unit.
     pub parent_id: Option<Uuid>,
-    /// Name contains this text.
+    /// Name contains this text (one line: no control or bidi characters).
+    #[param(pattern = "^[^\\u0000-\\u001F\\u007F-\\u009F\\u202A-\\u202E\\u2066-\\u2069]*$")]
     pub q: Option<String>,
 }

@@ -72,6 +72,7 @@ pub struct DecideReview {
     /// The supervisor's comment (required to return).
     #[validate(length(max = 5000))]
     #[schema(max_length = 5000)]
+    #[schema(pattern = "^[^\\u0000-\\u0008\\u000B\\u000C\\u000E-\\u001F\\u007F-\\u009F\\u202A-\\u202E\\u2066-\\u2069]*$")]
     pub comment: Option<String>,
 }
 

@@ -29,15 +29,17 @@ pub struct IndividualSessionIn {
     /// Where.
     #[validate(length(max = 200))]
     #[schema(max_length = 200)]
+    #[schema(pattern = "^[^\\u0000-\\u0008\\u000B\\u000C\\u000E-\\u001F\\u007F-\\u009F\\u202A-\\u202E\\u2066-\\u2069]*$")]
     pub location: Option<String>,
     /// Services delivered (at most 13, no repeats).
     #[validate(length(max = 13))]
     #[serde(default)]
-    #[schema(max_items = 13)]
+    #[schema(value_type = std::collections::BTreeSet<ServiceType>, max_items = 13)]
     pub service_types: Vec<ServiceType>,
     /// What happened.
     #[validate(length(max = 5000))]
     #[schema(max_length = 5000)]
+    #[schema(pattern = "^[^\\u0000-\\u0008\\u000B\\u000C\\u000E-\\u001F\\u007F-\\u009F\\u202A-\\u202E\\u2066-\\u2069]*$")]
     pub summary: Option<String>,
     /// The case (in scope; assigned to the caller unless a supervisor records it).
     pub case_id: Uuid,
@@ -46,15 +48,17 @@ pub struct IndividualSessionIn {
     /// Goals of the case's plans this session worked on.
     #[validate(length(max = 100))]
     #[serde(default)]
-    #[schema(max_items = 100)]
+    #[schema(value_type = std::collections::BTreeSet<Uuid>, max_items = 100)]
     pub goal_ids: Vec<Uuid>,
     /// The client's response.
     #[validate(length(max = 5000))]
     #[schema(max_length = 5000)]
+    #[schema(pattern = "^[^\\u0000-\\u0008\\u000B\\u000C\\u000E-\\u001F\\u007F-\\u009F\\u202A-\\u202E\\u2066-\\u2069]*$")]
     pub client_response: Option<String>,
     /// Next steps.
     #[validate(length(max = 5000))]
     #[schema(max_length = 5000)]
+    #[schema(pattern = "^[^\\u0000-\\u0008\\u000B\\u000C\\u000E-\\u001F\\u007F-\\u009F\\u202A-\\u202E\\u2066-\\u2069]*$")]
     pub next_steps: Option<String>,
     /// A new risk level for the case, when the session changed it.
     pub risk_change: Option<RiskLevel>,
@@ -73,6 +77,9 @@ pub struct AttendanceIn {
         custom(function = "crate::domain::text::validate_single_line")
     )]
     #[schema(min_length = 1, max_length = 50)]
+    #[schema(
+        pattern = "^([^\\u0000-\\u001F\\u007F-\\u009F\\u202A-\\u202E\\u2066-\\u2069]*[^\\u0000-\\u001F\\u007F-\\u009F\\u202A-\\u202E\\u2066-\\u2069\\u0020\\u00A0\\u00AD\\u034F\\u061C\\u115F\\u1160\\u1680\\u17B4\\u17B5\\u180B-\\u180F\\u2000-\\u200F\\u2028-\\u202F\\u205F-\\u206F\\u3000\\u3164\\uFE00-\\uFE0F\\uFEFF\\uFFA0][^\\u0000-\\u001F\\u007F-\\u009F\\u202A-\\u202E\\u2066-\\u2069]*)?$"
+    )]
     pub participant_name: Option<String>,
     /// Attendance.
     pub status: AttendanceStatus,
@@ -94,15 +101,17 @@ pub struct GroupSessionIn {
     /// Where.
     #[validate(length(max = 200))]
     #[schema(max_length = 200)]
+    #[schema(pattern = "^[^\\u0000-\\u0008\\u000B\\u000C\\u000E-\\u001F\\u007F-\\u009F\\u202A-\\u202E\\u2066-\\u2069]*$")]
     pub location: Option<String>,
     /// Services delivered.
     #[validate(length(max = 13))]
     #[serde(default)]
-    #[schema(max_items = 13)]
+    #[schema(value_type = std::collections::BTreeSet<ServiceType>, max_items = 13)]
     pub service_types: Vec<ServiceType>,
     /// What happened.
     #[validate(length(max = 5000))]
     #[schema(max_length = 5000)]
+    #[schema(pattern = "^[^\\u0000-\\u0008\\u000B\\u000C\\u000E-\\u001F\\u007F-\\u009F\\u202A-\\u202E\\u2066-\\u2069]*$")]
     pub summary: Option<String>,
     /// The group (in scope, planning or running).
     pub group_id: Uuid,
@@ -113,6 +122,7 @@ pub struct GroupSessionIn {
     /// Theme of the session.
     #[validate(length(max = 200))]
     #[schema(max_length = 200)]
+    #[schema(pattern = "^[^\\u0000-\\u0008\\u000B\\u000C\\u000E-\\u001F\\u007F-\\u009F\\u202A-\\u202E\\u2066-\\u2069]*$")]
     pub theme: Option<String>,
     /// One row per member or walk-in (at most 500).
     #[validate(length(max = 500), nested)]
@@ -138,15 +148,17 @@ pub struct CommunitySessionIn {
     /// Where.
     #[validate(length(max = 200))]
     #[schema(max_length = 200)]
+    #[schema(pattern = "^[^\\u0000-\\u0008\\u000B\\u000C\\u000E-\\u001F\\u007F-\\u009F\\u202A-\\u202E\\u2066-\\u2069]*$")]
     pub location: Option<String>,
     /// Services delivered.
     #[validate(length(max = 13))]
     #[serde(default)]
-    #[schema(max_items = 13)]
+    #[schema(value_type = std::collections::BTreeSet<ServiceType>, max_items = 13)]
     pub service_types: Vec<ServiceType>,
     /// What happened.
     #[validate(length(max = 5000))]
     #[schema(max_length = 5000)]
+    #[schema(pattern = "^[^\\u0000-\\u0008\\u000B\\u000C\\u000E-\\u001F\\u007F-\\u009F\\u202A-\\u202E\\u2066-\\u2069]*$")]
     pub summary: Option<String>,
     /// Title of the activity.
     #[validate(
@@ -155,6 +167,9 @@ pub struct CommunitySessionIn {
         custom(function = "crate::domain::text::validate_single_line")
     )]
     #[schema(min_length = 1, max_length = 200)]
+    #[schema(
+        pattern = "^([^\\u0000-\\u001F\\u007F-\\u009F\\u202A-\\u202E\\u2066-\\u2069]*[^\\u0000-\\u001F\\u007F-\\u009F\\u202A-\\u202E\\u2066-\\u2069\\u0020\\u00A0\\u00AD\\u034F\\u061C\\u115F\\u1160\\u1680\\u17B4\\u17B5\\u180B-\\u180F\\u2000-\\u200F\\u2028-\\u202F\\u205F-\\u206F\\u3000\\u3164\\uFE00-\\uFE0F\\uFEFF\\uFFA0][^\\u0000-\\u001F\\u007F-\\u009F\\u202A-\\u202E\\u2066-\\u2069]*)?$"
+    )]
     pub title: String,
     /// Kind of activity.
     pub kind: CommunityKind,
@@ -175,7 +190,7 @@ pub struct CommunitySessionIn {
     /// 五社联动 partners involved (no repeats).
     #[validate(length(max = 5))]
     #[serde(default)]
-    #[schema(max_items = 5)]
+    #[schema(value_type = std::collections::BTreeSet<LinkagePartner>, max_items = 5)]
     pub partners: Vec<LinkagePartner>,
     /// Value of resources linked, in yuan (two decimals at most).
     #[validate(range(min = 0.0, max = 1000000000000.0))]
@@ -185,7 +200,7 @@ pub struct CommunitySessionIn {
 }
 
 /// `POST /sessions`: one of the three methods, tagged by `method`.
-#[derive(Debug, Clone, Deserialize, ToSchema)]
+#[derive(Debug, Clone, Deserialize)]
 #[serde(tag = "method", rename_all = "snake_case")]
 pub enum CreateSession {
     /// 个案.
@@ -194,6 +209,50 @@ pub enum CreateSession {
     Group(GroupSessionIn),
     /// 社区.
     Community(CommunitySessionIn),
+}
+
+/// The derived schema of a tagged enum is `allOf` the variant and an object holding the tag, but
+/// each variant refuses unknown fields (`additionalProperties: false`), which then refuses the tag
+/// too: no body could match. So each variant is written out whole with `method` among its own
+/// properties, which is exactly what the server accepts.
+impl utoipa::PartialSchema for CreateSession {
+    fn schema() -> utoipa::openapi::RefOr<utoipa::openapi::schema::Schema> {
+        use utoipa::openapi::schema::OneOfBuilder;
+        OneOfBuilder::new()
+            .item(tagged("individual", <IndividualSessionIn as utoipa::PartialSchema>::schema()))
+            .item(tagged("group", <GroupSessionIn as utoipa::PartialSchema>::schema()))
+            .item(tagged("community", <CommunitySessionIn as utoipa::PartialSchema>::schema()))
+            .description(Some("`POST /sessions`: one of the three methods, tagged by `method`."))
+            .into()
+    }
+}
+
+impl ToSchema for CreateSession {
+    fn schemas(schemas: &mut Vec<(String, utoipa::openapi::RefOr<utoipa::openapi::schema::Schema>)>) {
+        <IndividualSessionIn as ToSchema>::schemas(schemas);
+        <GroupSessionIn as ToSchema>::schemas(schemas);
+        <CommunitySessionIn as ToSchema>::schemas(schemas);
+    }
+}
+
+/// A variant's object schema with the `method` tag as its first, required property.
+fn tagged(
+    method: &str,
+    variant: utoipa::openapi::RefOr<utoipa::openapi::schema::Schema>,
+) -> utoipa::openapi::RefOr<utoipa::openapi::schema::Schema> {
+    use utoipa::openapi::schema::{AllOfBuilder, ObjectBuilder, Schema, Type};
+    use utoipa::openapi::RefOr;
+    let tag = ObjectBuilder::new().schema_type(Type::String).enum_values(Some([method])).description(Some("The method."));
+    match variant {
+        RefOr::T(Schema::Object(mut object)) => {
+            object.properties.insert("method".to_owned(), tag.into());
+            object.properties.move_index(object.properties.len() - 1, 0);
+            object.required.insert(0, "method".to_owned());
+            RefOr::T(Schema::Object(object))
+        }
+        // Not reached with the structs above; kept total so a future shape still documents the tag.
+        other => AllOfBuilder::new().item(other).item(ObjectBuilder::new().property("method", tag).required("method")).into(),
+    }
 }
 
 /// What `POST /sessions` receives: the tag, and the method's fields still as JSON. Serde's
@@ -243,15 +302,17 @@ pub struct UpdateSession {
     #[serde(default, deserialize_with = "nullable")]
     #[validate(length(max = 200))]
     #[schema(value_type = Option<String>, max_length = 200)]
+    #[schema(pattern = "^[^\\u0000-\\u0008\\u000B\\u000C\\u000E-\\u001F\\u007F-\\u009F\\u202A-\\u202E\\u2066-\\u2069]*$")]
     pub location: Option<Option<String>>,
     /// New services delivered.
     #[validate(length(max = 13))]
-    #[schema(max_items = 13)]
+    #[schema(value_type = Option<std::collections::BTreeSet<ServiceType>>, max_items = 13)]
     pub service_types: Option<Vec<ServiceType>>,
     /// New summary, or `null`.
     #[serde(default, deserialize_with = "nullable")]
     #[validate(length(max = 5000))]
     #[schema(value_type = Option<String>, max_length = 5000)]
+    #[schema(pattern = "^[^\\u0000-\\u0008\\u000B\\u000C\\u000E-\\u001F\\u007F-\\u009F\\u202A-\\u202E\\u2066-\\u2069]*$")]
     pub summary: Option<Option<String>>,
     /// Individual: new mode.
     pub mode: Option<ContactMode>,
@@ -259,16 +320,19 @@ pub struct UpdateSession {
     #[serde(default, deserialize_with = "nullable")]
     #[validate(length(max = 5000))]
     #[schema(value_type = Option<String>, max_length = 5000)]
+    #[schema(pattern = "^[^\\u0000-\\u0008\\u000B\\u000C\\u000E-\\u001F\\u007F-\\u009F\\u202A-\\u202E\\u2066-\\u2069]*$")]
     pub client_response: Option<Option<String>>,
     /// Individual: new next steps, or `null`.
     #[serde(default, deserialize_with = "nullable")]
     #[validate(length(max = 5000))]
     #[schema(value_type = Option<String>, max_length = 5000)]
+    #[schema(pattern = "^[^\\u0000-\\u0008\\u000B\\u000C\\u000E-\\u001F\\u007F-\\u009F\\u202A-\\u202E\\u2066-\\u2069]*$")]
     pub next_steps: Option<Option<String>>,
     /// Group: new theme, or `null`.
     #[serde(default, deserialize_with = "nullable")]
     #[validate(length(max = 200))]
     #[schema(value_type = Option<String>, max_length = 200)]
+    #[schema(pattern = "^[^\\u0000-\\u0008\\u000B\\u000C\\u000E-\\u001F\\u007F-\\u009F\\u202A-\\u202E\\u2066-\\u2069]*$")]
     pub theme: Option<Option<String>>,
     /// Group: the full attendance list again.
     #[validate(length(max = 500), nested)]
@@ -281,6 +345,9 @@ pub struct UpdateSession {
         custom(function = "crate::domain::text::validate_single_line")
     )]
     #[schema(min_length = 1, max_length = 200)]
+    #[schema(
+        pattern = "^([^\\u0000-\\u001F\\u007F-\\u009F\\u202A-\\u202E\\u2066-\\u2069]*[^\\u0000-\\u001F\\u007F-\\u009F\\u202A-\\u202E\\u2066-\\u2069\\u0020\\u00A0\\u00AD\\u034F\\u061C\\u115F\\u1160\\u1680\\u17B4\\u17B5\\u180B-\\u180F\\u2000-\\u200F\\u2028-\\u202F\\u205F-\\u206F\\u3000\\u3164\\uFE00-\\uFE0F\\uFEFF\\uFFA0][^\\u0000-\\u001F\\u007F-\\u009F\\u202A-\\u202E\\u2066-\\u2069]*)?$"
+    )]
     pub title: Option<String>,
     /// Community: new participant count.
     #[validate(range(min = 0, max = 100000))]
@@ -296,7 +363,7 @@ pub struct UpdateSession {
     pub volunteer_hours: Option<f64>,
     /// Community: new partners.
     #[validate(length(max = 5))]
-    #[schema(max_items = 5)]
+    #[schema(value_type = Option<std::collections::BTreeSet<LinkagePartner>>, max_items = 5)]
     pub partners: Option<Vec<LinkagePartner>>,
     /// Community: new resources value in yuan.
     #[validate(range(min = 0.0, max = 1000000000000.0))]
@@ -417,6 +484,9 @@ pub struct CreateGroup {
         custom(function = "crate::domain::text::validate_single_line")
     )]
     #[schema(min_length = 1, max_length = 50, example = "留守儿童成长小组")]
+    #[schema(
+        pattern = "^([^\\u0000-\\u001F\\u007F-\\u009F\\u202A-\\u202E\\u2066-\\u2069]*[^\\u0000-\\u001F\\u007F-\\u009F\\u202A-\\u202E\\u2066-\\u2069\\u0020\\u00A0\\u00AD\\u034F\\u061C\\u115F\\u1160\\u1680\\u17B4\\u17B5\\u180B-\\u180F\\u2000-\\u200F\\u2028-\\u202F\\u205F-\\u206F\\u3000\\u3164\\uFE00-\\uFE0F\\uFEFF\\uFFA0][^\\u0000-\\u001F\\u007F-\\u009F\\u202A-\\u202E\\u2066-\\u2069]*)?$"
+    )]
     pub name: String,
     /// Type.
     #[serde(rename = "type")]
@@ -424,6 +494,7 @@ pub struct CreateGroup {
     /// Goals.
     #[validate(length(max = 5000))]
     #[schema(max_length = 5000)]
+    #[schema(pattern = "^[^\\u0000-\\u0008\\u000B\\u000C\\u000E-\\u001F\\u007F-\\u009F\\u202A-\\u202E\\u2066-\\u2069]*$")]
     pub goals: Option<String>,
     /// Categories of clients the group is for.
     #[validate(length(max = 22))]
@@ -437,7 +508,7 @@ pub struct CreateGroup {
     /// Leaders: users in scope (default: the creator).
     #[validate(length(max = 10))]
     #[serde(default)]
-    #[schema(max_items = 10)]
+    #[schema(value_type = std::collections::BTreeSet<Uuid>, max_items = 10)]
     pub leader_ids: Vec<Uuid>,
 }
 
@@ -452,6 +523,9 @@ pub struct UpdateGroup {
         custom(function = "crate::domain::text::validate_single_line")
     )]
     #[schema(min_length = 1, max_length = 50)]
+    #[schema(
+        pattern = "^([^\\u0000-\\u001F\\u007F-\\u009F\\u202A-\\u202E\\u2066-\\u2069]*[^\\u0000-\\u001F\\u007F-\\u009F\\u202A-\\u202E\\u2066-\\u2069\\u0020\\u00A0\\u00AD\\u034F\\u061C\\u115F\\u1160\\u1680\\u17B4\\u17B5\\u180B-\\u180F\\u2000-\\u200F\\u2028-\\u202F\\u205F-\\u206F\\u3000\\u3164\\uFE00-\\uFE0F\\uFEFF\\uFFA0][^\\u0000-\\u001F\\u007F-\\u009F\\u202A-\\u202E\\u2066-\\u2069]*)?$"
+    )]
     pub name: Option<String>,
     /// New type.
     #[serde(rename = "type")]
@@ -460,6 +534,7 @@ pub struct UpdateGroup {
     #[serde(default, deserialize_with = "nullable")]
     #[validate(length(max = 5000))]
     #[schema(value_type = Option<String>, max_length = 5000)]
+    #[schema(pattern = "^[^\\u0000-\\u0008\\u000B\\u000C\\u000E-\\u001F\\u007F-\\u009F\\u202A-\\u202E\\u2066-\\u2069]*$")]
     pub goals: Option<Option<String>>,
     /// New target categories.
     #[validate(length(max = 22))]
@@ -472,7 +547,7 @@ pub struct UpdateGroup {
     pub planned_sessions: Option<Option<i32>>,
     /// New leaders.
     #[validate(length(max = 10))]
-    #[schema(max_items = 10)]
+    #[schema(value_type = Option<std::collections::BTreeSet<Uuid>>, max_items = 10)]
     pub leader_ids: Option<Vec<Uuid>>,
     /// New status: `planning` → `running` → `ended`, or `cancelled`.
     pub status: Option<GroupStatus>,
@@ -498,6 +573,7 @@ pub struct SetGroupMembers {
     /// Why the members who are no longer listed left.
     #[validate(length(max = 200))]
     #[schema(max_length = 200)]
+    #[schema(pattern = "^[^\\u0000-\\u0008\\u000B\\u000C\\u000E-\\u001F\\u007F-\\u009F\\u202A-\\u202E\\u2066-\\u2069]*$")]
     pub exit_reason: Option<String>,
 }
 

@@ -18,6 +18,7 @@ pub struct StatsQuery {
     /// Last day of the period, inclusive (default: today).
     pub to: Option<NaiveDate>,
     /// `unit`, `month`, or `unit,month` (default `unit`).
+    #[param(pattern = "^(unit|month)(,(unit|month))*$")]
     pub group_by: Option<String>,
 }
 
@@ -26,6 +27,7 @@ pub struct StatsQuery {
 #[into_params(parameter_in = Query)]
 pub struct ExportQuery {
     /// `xlsx` (default) or `csv`.
+    #[param(pattern = "^(xlsx|csv)$")]
     pub format: Option<String>,
 }
 

@@ -16,6 +16,9 @@ pub struct ActionItem {
     /// What is to be done, 1–500 characters.
     #[validate(length(min = 1, max = 500), custom(function = "validate_not_blank"))]
     #[schema(min_length = 1, max_length = 500, example = "两周内完成王某家庭的复访")]
+    #[schema(
+        pattern = "^([^\\u0000-\\u0008\\u000B\\u000C\\u000E-\\u001F\\u007F-\\u009F\\u202A-\\u202E\\u2066-\\u2069]*[^\\u0000-\\u001F\\u007F-\\u009F\\u202A-\\u202E\\u2066-\\u2069\\u0020\\u00A0\\u00AD\\u034F\\u061C\\u115F\\u1160\\u1680\\u17B4\\u17B5\\u180B-\\u180F\\u2000-\\u200F\\u2028-\\u202F\\u205F-\\u206F\\u3000\\u3164\\uFE00-\\uFE0F\\uFEFF\\uFFA0][^\\u0000-\\u0008\\u000B\\u000C\\u000E-\\u001F\\u007F-\\u009F\\u202A-\\u202E\\u2066-\\u2069]*)?$"
+    )]
     pub text: String,
     /// Who does it: the supervisor or one of the supervisees.
     pub owner_id: Option<Uuid>,
@@ -49,20 +52,22 @@ pub struct CreateSupervisionRecord {
     pub function: SupervisionFunction,
     /// The workers supervised (1–100, in scope).
     #[validate(length(min = 1, max = 100))]
-    #[schema(min_items = 1, max_items = 100)]
+    #[schema(value_type = std::collections::BTreeSet<Uuid>, min_items = 1, max_items = 100)]
     pub supervisee_ids: Vec<Uuid>,
     /// Cases discussed (at most 100, in scope).
     #[validate(length(max = 100))]
-    #[schema(max_items = 100)]
+    #[schema(value_type = std::collections::BTreeSet<Uuid>, max_items = 100)]
     #[serde(default)]
     pub case_ids: Vec<Uuid>,
     /// Issues raised.
     #[validate(length(max = 5000))]
     #[schema(max_length = 5000)]
+    #[schema(pattern = "^[^\\u0000-\\u0008\\u000B\\u000C\\u000E-\\u001F\\u007F-\\u009F\\u202A-\\u202E\\u2066-\\u2069]*$")]
     pub issues: Option<String>,
     /// Advice given.
     #[validate(length(max = 5000))]
     #[schema(max_length = 5000)]
+    #[schema(pattern = "^[^\\u0000-\\u0008\\u000B\\u000C\\u000E-\\u001F\\u007F-\\u009F\\u202A-\\u202E\\u2066-\\u2069]*$")]
     pub advice: Option<String>,
     /// Agreed actions (at most 100).
     #[validate(length(max = 100), nested)]
@@ -88,21 +93,23 @@ pub struct UpdateSupervisionRecord {
     pub function: Option<SupervisionFunction>,
     /// Supervisees (replaces the list).
     #[validate(length(min = 1, max = 100))]
-    #[schema(min_items = 1, max_items = 100)]
+    #[schema(value_type = Option<std::collections::BTreeSet<Uuid>>, min_items = 1, max_items = 100)]
     pub supervisee_ids: Option<Vec<Uuid>>,
     /// Cases discussed (replaces the list).
     #[validate(length(max = 100))]
-    #[schema(max_items = 100)]
+    #[schema(value_type = Option<std::collections::BTreeSet<Uuid>>, max_items = 100)]
     pub case_ids: Option<Vec<Uuid>>,
     /// Issues, or `null`.
     #[serde(default, deserialize_with = "nullable")]
     #[validate(length(max = 5000))]
     #[schema(value_type = Option<String>, max_length = 5000)]
+    #[schema(pattern = "^[^\\u0000-\\u0008\\u000B\\u000C\\u000E-\\u001F\\u007F-\\u009F\\u202A-\\u202E\\u2066-\\u2069]*$")]
     pub issues: Option<Option<String>>,
     /// Advice, or `null`.
     #[serde(default, deserialize_with = "nullable")]
     #[validate(length(max = 5000))]
     #[schema(value_type = Option<String>, max_length = 5000)]
+    #[schema(pattern = "^[^\\u0000-\\u0008\\u000B\\u000C\\u000E-\\u001F\\u007F-\\u009F\\u202A-\\u202E\\u2066-\\u2069]*$")]
     pub advice: Option<Option<String>>,
     /// Agreed actions (replaces the list; mark them done here).
     #[validate(length(max = 100), nested)]

@@ -87,10 +87,14 @@ pub struct CreateUser {
         custom(function = "crate::domain::text::validate_single_line")
     )]
     #[schema(min_length = 1, max_length = 50, example = "王芳")]
+    #[schema(
+        pattern = "^([^\\u0000-\\u001F\\u007F-\\u009F\\u202A-\\u202E\\u2066-\\u2069]*[^\\u0000-\\u001F\\u007F-\\u009F\\u202A-\\u202E\\u2066-\\u2069\\u0020\\u00A0\\u00AD\\u034F\\u061C\\u115F\\u1160\\u1680\\u17B4\\u17B5\\u180B-\\u180F\\u2000-\\u200F\\u2028-\\u202F\\u205F-\\u206F\\u3000\\u3164\\uFE00-\\uFE0F\\uFEFF\\uFFA0][^\\u0000-\\u001F\\u007F-\\u009F\\u202A-\\u202E\\u2066-\\u2069]*)?$"
+    )]
     pub display_name: String,
     /// Phone.
     #[validate(length(max = 32), custom(function = "validate_phone"))]
     #[schema(max_length = 32, example = "13895512345")]
+    #[schema(pattern = "^(1[3-9][0-9]{9}|0[0-9]{2,3}-?[0-9]{7,8})$")]
     pub phone: Option<String>,
     /// Unit, inside the admin's scope.
     pub org_unit_id: Uuid,
@@ -101,6 +105,7 @@ pub struct CreateUser {
     /// Initial password: 8–128 characters, not a common password.
     #[validate(length(min = 1, max = 1024))]
     #[schema(min_length = 8, max_length = 128)]
+    #[schema(pattern = "^[^\\u0000-\\u0008\\u000B\\u000C\\u000E-\\u001F\\u007F-\\u009F\\u202A-\\u202E\\u2066-\\u2069]*$")]
     pub password: String,
 }
 
@@ -115,11 +120,15 @@ pub struct UpdateUser {
         custom(function = "crate::domain::text::validate_single_line")
     )]
     #[schema(min_length = 1, max_length = 50)]
+    #[schema(
+        pattern = "^([^\\u0000-\\u001F\\u007F-\\u009F\\u202A-\\u202E\\u2066-\\u2069]*[^\\u0000-\\u001F\\u007F-\\u009F\\u202A-\\u202E\\u2066-\\u2069\\u0020\\u00A0\\u00AD\\u034F\\u061C\\u115F\\u1160\\u1680\\u17B4\\u17B5\\u180B-\\u180F\\u2000-\\u200F\\u2028-\\u202F\\u205F-\\u206F\\u3000\\u3164\\uFE00-\\uFE0F\\uFEFF\\uFFA0][^\\u0000-\\u001F\\u007F-\\u009F\\u202A-\\u202E\\u2066-\\u2069]*)?$"
+    )]
     pub display_name: Option<String>,
     /// New phone, or `null`.
     #[serde(default, deserialize_with = "nullable")]
     #[validate(length(max = 32), custom(function = "validate_phone"))]
     #[schema(value_type = Option<String>, max_length = 32)]
+    #[schema(pattern = "^(1[3-9][0-9]{9}|0[0-9]{2,3}-?[0-9]{7,8})$")]
     pub phone: Option<Option<String>>,
     /// Move the user to another unit in scope (takes effect on their next request).
     pub org_unit_id: Option<Uuid>,
@@ -138,6 +147,7 @@ pub struct ResetPassword {
     /// The new password: 8–128 characters, not a common password.
     #[validate(length(min = 1, max = 1024))]
     #[schema(min_length = 8, max_length = 128)]
+    #[schema(pattern = "^[^\\u0000-\\u0008\\u000B\\u000C\\u000E-\\u001F\\u007F-\\u009F\\u202A-\\u202E\\u2066-\\u2069]*$")]
     pub new_password: String,
 }
 
@@ -149,7 +159,8 @@ pub struct UserQuery {
     pub role: Option<Role>,
     /// Only users of this unit.
     pub org_unit_id: Option<Uuid>,
-    /// Username or display name contains this text.
+    /// Username or display name contains this text (one line: no control or bidi characters).
+    #[param(pattern = "^[^\\u0000-\\u001F\\u007F-\\u009F\\u202A-\\u202E\\u2066-\\u2069]*$")]
     pub q: Option<String>,
     /// Only active (`true`) or disabled (`false`) accounts.
     pub is_active: Option<bool>,

@@ -2,7 +2,7 @@
 
 use actix_web::{get, web, HttpResponse};
 
-use super::problems::ListErrors;
+use super::problems::ReadErrors;
 use crate::auth::Actor;
 use crate::dto::caseload::{CaseloadOut, CaseloadQuery};
 use crate::error::AppError;
@@ -17,7 +17,7 @@ use crate::state::AppState;
     params(CaseloadQuery),
     responses(
         (status = 200, description = "The caseload", body = CaseloadOut),
-        ListErrors,
+        ReadErrors,
     )
 )]
 #[get("/caseload")]

@@ -46,7 +46,7 @@ pub async fn list_cases(
     tag = "cases",
     security(("bearer" = [])),
     request_body = CreateCase,
-    params(("Idempotency-Key" = Option<String>, Header, description = "Makes a retry safe: the same key and body replay the first answer")),
+    params(("Idempotency-Key" = Option<String>, Header, description = "Makes a retry safe: the same key and body replay the first answer (1–255 visible ASCII characters)", pattern = "^[!-~]{1,255}$")),
     responses(
         (status = 201, description = "Opened", body = CaseOut),
         (status = 200, description = "Already opened with this id", body = CaseOut),
@@ -88,7 +88,7 @@ pub async fn get_case(state: web::Data<AppState>, actor: Actor, id: web::Path<Uu
     request_body = UpdateCase,
     params(
         ("id" = Uuid, Path, description = "Case id"),
-        ("If-Match" = String, Header, description = "The ETag of the version being changed"),
+        ("If-Match" = String, Header, description = "The ETag of the version being changed", pattern = "^(W/)?\"[0-9]+\"$"),
     ),
     responses(
         (status = 200, description = "Changed", body = CaseOut),
@@ -118,7 +118,7 @@ pub async fn update_case(
     request_body = TransitionCase,
     params(
         ("id" = Uuid, Path, description = "Case id"),
-        ("If-Match" = String, Header, description = "The ETag of the case"),
+        ("If-Match" = String, Header, description = "The ETag of the case", pattern = "^(W/)?\"[0-9]+\"$"),
     ),
     responses(
         (status = 200, description = "Done", body = CaseOut),
@@ -209,7 +209,7 @@ pub async fn list_assessments(
     request_body = CreateAssessment,
     params(
         ("id" = Uuid, Path, description = "Case id"),
-        ("Idempotency-Key" = Option<String>, Header, description = "Makes a retry safe: the same key and body replay the first answer"),
+        ("Idempotency-Key" = Option<String>, Header, description = "Makes a retry safe: the same key and body replay the first answer (1–255 visible ASCII characters)", pattern = "^[!-~]{1,255}$"),
     ),
     responses(
         (status = 201, description = "Recorded", body = AssessmentOut),
@@ -256,7 +256,7 @@ pub async fn list_plans(
     request_body = CreatePlan,
     params(
         ("id" = Uuid, Path, description = "Case id"),
-        ("Idempotency-Key" = Option<String>, Header, description = "Makes a retry safe: the same key and body replay the first answer"),
+        ("Idempotency-Key" = Option<String>, Header, description = "Makes a retry safe: the same key and body replay the first answer (1–255 visible ASCII characters)", pattern = "^[!-~]{1,255}$"),
     ),
     responses(
         (status = 201, description = "Recorded", body = PlanOut),
@@ -303,7 +303,7 @@ pub async fn list_evaluations(
     request_body = CreateEvaluation,
     params(
         ("id" = Uuid, Path, description = "Case id"),
-        ("Idempotency-Key" = Option<String>, Header, description = "Makes a retry safe: the same key and body replay the first answer"),
+        ("Idempotency-Key" = Option<String>, Header, description = "Makes a retry safe: the same key and body replay the first answer (1–255 visible ASCII characters)", pattern = "^[!-~]{1,255}$"),
     ),
     responses(
         (status = 201, description = "Recorded", body = EvaluationOut),
@@ -350,7 +350,7 @@ pub async fn list_follow_ups(
     request_body = CreateFollowUp,
     params(
         ("id" = Uuid, Path, description = "Case id"),
-        ("Idempotency-Key" = Option<String>, Header, description = "Makes a retry safe: the same key and body replay the first answer"),
+        ("Idempotency-Key" = Option<String>, Header, description = "Makes a retry safe: the same key and body replay the first answer (1–255 visible ASCII characters)", pattern = "^[!-~]{1,255}$"),
     ),
     responses(
         (status = 201, description = "Scheduled", body = FollowUpOut),
@@ -378,7 +378,7 @@ pub async fn create_follow_up(
     params(
         ("id" = Uuid, Path, description = "Case id"),
         ("fid" = Uuid, Path, description = "Follow-up id"),
-        ("If-Match" = String, Header, description = "The ETag of the follow-up"),
+        ("If-Match" = String, Header, description = "The ETag of the follow-up", pattern = "^(W/)?\"[0-9]+\"$"),
     ),
     responses(
         (status = 200, description = "Changed", body = FollowUpOut),
@@ -424,7 +424,7 @@ pub async fn list_referrals(
     request_body = CreateReferral,
     params(
         ("id" = Uuid, Path, description = "Case id"),
-        ("Idempotency-Key" = Option<String>, Header, description = "Makes a retry safe: the same key and body replay the first answer"),
+        ("Idempotency-Key" = Option<String>, Header, description = "Makes a retry safe: the same key and body replay the first answer (1–255 visible ASCII characters)", pattern = "^[!-~]{1,255}$"),
     ),
     responses(
         (status = 201, description = "Recorded", body = ReferralOut),
@@ -451,7 +451,7 @@ pub async fn create_referral(
     request_body = UpdateReferral,
     params(
         ("id" = Uuid, Path, description = "Referral id"),
-        ("If-Match" = String, Header, description = "The ETag of the referral"),
+        ("If-Match" = String, Header, description = "The ETag of the referral", pattern = "^(W/)?\"[0-9]+\"$"),
     ),
     responses(
         (status = 200, description = "Changed", body = ReferralOut),

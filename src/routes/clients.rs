@@ -45,7 +45,7 @@ pub async fn list_clients(
     tag = "clients",
     security(("bearer" = [])),
     request_body = CreateClient,
-    params(("Idempotency-Key" = Option<String>, Header, description = "Makes a retry safe: the same key and body replay the first answer")),
+    params(("Idempotency-Key" = Option<String>, Header, description = "Makes a retry safe: the same key and body replay the first answer (1–255 visible ASCII characters)", pattern = "^[!-~]{1,255}$")),
     responses(
         (status = 201, description = "Registered", body = ClientOut),
         (status = 200, description = "Already registered with this id", body = ClientOut),
@@ -86,7 +86,7 @@ pub async fn get_client(state: web::Data<AppState>, actor: Actor, id: web::Path<
     request_body = UpdateClient,
     params(
         ("id" = Uuid, Path, description = "Client id"),
-        ("If-Match" = String, Header, description = "The ETag of the version being changed"),
+        ("If-Match" = String, Header, description = "The ETag of the version being changed", pattern = "^(W/)?\"[0-9]+\"$"),
     ),
     responses(
         (status = 200, description = "Changed", body = ClientOut),
@@ -145,7 +145,7 @@ pub async fn get_client_timeline(
     tag = "households",
     security(("bearer" = [])),
     request_body = CreateHousehold,
-    params(("Idempotency-Key" = Option<String>, Header, description = "Makes a retry safe: the same key and body replay the first answer")),
+    params(("Idempotency-Key" = Option<String>, Header, description = "Makes a retry safe: the same key and body replay the first answer (1–255 visible ASCII characters)", pattern = "^[!-~]{1,255}$")),
     responses(
         (status = 201, description = "Created", body = HouseholdOut),
         (status = 200, description = "Already created with this id", body = HouseholdOut),

@@ -39,7 +39,7 @@ pub async fn list_org_units(
     tag = "org-units",
     security(("bearer" = [])),
     request_body = CreateOrgUnit,
-    params(("Idempotency-Key" = Option<String>, Header, description = "Makes a retry safe: the same key and body replay the first answer")),
+    params(("Idempotency-Key" = Option<String>, Header, description = "Makes a retry safe: the same key and body replay the first answer (1–255 visible ASCII characters)", pattern = "^[!-~]{1,255}$")),
     responses(
         (status = 201, description = "Created", body = OrgUnitOut),
         (status = 200, description = "Already created with this id", body = OrgUnitOut),
@@ -80,7 +80,7 @@ pub async fn get_org_unit(state: web::Data<AppState>, actor: Actor, id: web::Pat
     request_body = UpdateOrgUnit,
     params(
         ("id" = Uuid, Path, description = "Unit id"),
-        ("If-Match" = String, Header, description = "The ETag of the version being changed"),
+        ("If-Match" = String, Header, description = "The ETag of the version being changed", pattern = "^(W/)?\"[0-9]+\"$"),
     ),
     responses(
         (status = 200, description = "Changed", body = OrgUnitOut),

@@ -42,7 +42,7 @@ pub async fn list_sessions(
     tag = "sessions",
     security(("bearer" = [])),
     request_body = CreateSession,
-    params(("Idempotency-Key" = Option<String>, Header, description = "Makes a retry safe: the same key and body replay the first answer")),
+    params(("Idempotency-Key" = Option<String>, Header, description = "Makes a retry safe: the same key and body replay the first answer (1–255 visible ASCII characters)", pattern = "^[!-~]{1,255}$")),
     responses(
         (status = 201, description = "Recorded", body = SessionOut),
         (status = 200, description = "Already recorded with this id", body = SessionOut),
@@ -84,7 +84,7 @@ pub async fn get_session(state: web::Data<AppState>, actor: Actor, id: web::Path
     request_body = UpdateSession,
     params(
         ("id" = Uuid, Path, description = "Session id"),
-        ("If-Match" = String, Header, description = "The ETag of the version being changed"),
+        ("If-Match" = String, Header, description = "The ETag of the version being changed", pattern = "^(W/)?\"[0-9]+\"$"),
     ),
     responses(
         (status = 200, description = "Changed", body = SessionOut),
@@ -127,7 +127,7 @@ pub async fn list_groups(
     tag = "groups",
     security(("bearer" = [])),
     request_body = CreateGroup,
-    params(("Idempotency-Key" = Option<String>, Header, description = "Makes a retry safe: the same key and body replay the first answer")),
+    params(("Idempotency-Key" = Option<String>, Header, description = "Makes a retry safe: the same key and body replay the first answer (1–255 visible ASCII characters)", pattern = "^[!-~]{1,255}$")),
     responses(
         (status = 201, description = "Created", body = GroupOut),
         (status = 200, description = "Already created with this id", body = GroupOut),
@@ -168,7 +168,7 @@ pub async fn get_group(state: web::Data<AppState>, actor: Actor, id: web::Path<U
     request_body = UpdateGroup,
     params(
         ("id" = Uuid, Path, description = "Group id"),
-        ("If-Match" = String, Header, description = "The ETag of the version being changed"),
+        ("If-Match" = String, Header, description = "The ETag of the version being changed", pattern = "^(W/)?\"[0-9]+\"$"),
     ),
     responses(
         (status = 200, description = "Changed", body = GroupOut),

@@ -2,7 +2,7 @@
 
 use actix_web::{get, http::header, web, HttpResponse};
 
-use super::problems::ListErrors;
+use super::problems::ReadErrors;
 use crate::auth::Actor;
 use crate::dto::stats::{ExportQuery, StatsOut, StatsQuery};
 use crate::error::AppError;
@@ -16,7 +16,7 @@ use crate::state::AppState;
     params(StatsQuery),
     responses(
         (status = 200, description = "The figures", body = StatsOut),
-        ListErrors,
+        ReadErrors,
     )
 )]
 #[get("/stats")]
@@ -34,8 +34,11 @@ pub async fn get_stats(
     security(("bearer" = [])),
     params(StatsQuery, ExportQuery),
     responses(
-        (status = 200, description = "The spreadsheet", content_type = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"),
-        ListErrors,
+        (status = 200, description = "The spreadsheet: xlsx, or CSV with `format=csv`", content(
+            ("application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"),
+            ("text/csv"),
+        )),
+        ReadErrors,
     )
 )]
 #[get("/stats/export")]

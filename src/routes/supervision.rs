@@ -39,7 +39,7 @@ pub async fn list_supervision_records(
     tag = "supervision",
     security(("bearer" = [])),
     request_body = CreateSupervisionRecord,
-    params(("Idempotency-Key" = Option<String>, Header, description = "Makes a retry safe: the same key and body replay the first answer")),
+    params(("Idempotency-Key" = Option<String>, Header, description = "Makes a retry safe: the same key and body replay the first answer (1–255 visible ASCII characters)", pattern = "^[!-~]{1,255}$")),
     responses(
         (status = 201, description = "Recorded", body = SupervisionRecordOut),
         (status = 200, description = "Already recorded with this id", body = SupervisionRecordOut),
@@ -84,7 +84,7 @@ pub async fn get_supervision_record(
     request_body = UpdateSupervisionRecord,
     params(
         ("id" = Uuid, Path, description = "Record id"),
-        ("If-Match" = String, Header, description = "The ETag of the version being changed"),
+        ("If-Match" = String, Header, description = "The ETag of the version being changed", pattern = "^(W/)?\"[0-9]+\"$"),
     ),
     responses(
         (status = 200, description = "Changed", body = SupervisionRecordOut),
