@@ -571,9 +571,7 @@ async fn a_line_logged_deep_inside_a_request_carries_its_request_id() {
     };
     // The second failure locks the account: the service's warning names that request.
     assert_eq!(of("account locked after repeated failed logins"), vec![json!(ids[1])], "{out}");
-    // (The access line is not asserted here: its call site is hit by every test running at the
-    // same time, and tracing's cached interest for a call site can race with a subscriber set for
-    // one thread. This warning's call site is reached by this test alone.)
+    assert_eq!(of("request"), vec![json!(ids[0]), json!(ids[1])], "{out}");
     // And the audit events of the two attempts carry the same ids.
     let audited =
         app.sql_i64(&format!("SELECT count(*) FROM audit_events WHERE request_id IN ('{}', '{}')", ids[0], ids[1])).await;

@@ -21,6 +21,11 @@ fn init_logs() {
         if std::env::var("TEST_LOG").is_ok_and(|v| v == "1" || v == "true") {
             // The guard lives as long as the test process.
             std::mem::forget(shegong::telemetry::init(shegong::config::LogFormat::Text, "info"));
+        } else {
+            // A process-wide subscriber that keeps what it is given to itself. Without one, a call
+            // site first reached on a thread with no subscriber can be cached as uninteresting
+            // while a test captures logs with a subscriber of its own on another thread.
+            let _ = tracing_subscriber::fmt().with_writer(std::io::sink).with_max_level(tracing::Level::INFO).try_init();
         }
     });
 }
