@@ -565,9 +565,7 @@ async fn every_role_gets_what_the_matrix_says() {
             let call = (row.build)(&f, who, &session, &unique);
             let token = (call.bearer && who != Who::Nobody).then(|| session.access.clone());
             let etag = match call.if_match {
-                Some((table, id)) => {
-                    Some(format!("\"{}\"", app.sql_i64(&format!("SELECT version::bigint FROM {table} WHERE id = '{id}'")).await))
-                }
+                Some((table, id)) => Some(app.etag_of(table, &id.to_string()).await),
                 None => None,
             };
             let headers: Vec<(&str, &str)> = etag.iter().map(|e| ("If-Match", e.as_str())).collect();
