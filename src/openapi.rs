@@ -24,13 +24,14 @@ use utoipa::{
         (name = "users", description = "User accounts and roles"),
         (name = "clients", description = "The client registry (服务对象)"),
         (name = "households", description = "Households (家庭档案)"),
-        (name = "sessions", description = "Service sessions: individual (个案), group (小组) and community (社区) work"),
+        (name = "sessions", description = "Service sessions: individual (个案), group (小组), community (社区) work and visits (走访)"),
         (name = "groups", description = "Groups (小组) with members and attendance"),
         (name = "audit", description = "The audit log"),
         (name = "stats", description = "Statistics reported upward (服务人数, 服务人次, …) and their export"),
         (name = "cases", description = "Cases (个案): intake, transitions, transfers, records and the case timeline"),
         (name = "reviews", description = "Supervisor reviews (审核): plan and closure approvals"),
         (name = "supervision", description = "Supervision records (督导记录)"),
+        (name = "rosters", description = "Rosters (台账) of the people under care programmes, their visits (走访) and the supervisors' alerts"),
     )
 )]
 pub struct ApiDoc;

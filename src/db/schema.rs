@@ -212,6 +212,8 @@ diesel::table! {
         version -> Int4,
         created_at -> Timestamptz,
         updated_at -> Timestamptz,
+        client_ids -> Array<Uuid>,
+        households_reached -> Nullable<Int4>,
     }
 }
 
@@ -389,7 +391,7 @@ diesel::table! {
 diesel::table! {
     referrals (id) {
         id -> Uuid,
-        case_id -> Uuid,
+        case_id -> Nullable<Uuid>,
         org_unit_id -> Uuid,
         direction -> Text,
         organization -> Text,
@@ -403,6 +405,8 @@ diesel::table! {
         version -> Int4,
         created_at -> Timestamptz,
         updated_at -> Timestamptz,
+        client_id -> Nullable<Uuid>,
+        session_id -> Nullable<Uuid>,
     }
 }
 
@@ -473,6 +477,109 @@ diesel::joinable!(supervision_supervisees -> supervision_records (record_id));
 diesel::joinable!(supervision_cases -> supervision_records (record_id));
 diesel::joinable!(supervision_cases -> cases (case_id));
 
+diesel::table! {
+    unit_visit_intervals (org_unit_id) {
+        org_unit_id -> Uuid,
+        red -> Int4,
+        yellow -> Int4,
+        blue -> Int4,
+        green -> Int4,
+        updated_by -> Uuid,
+        version -> Int4,
+        updated_at -> Timestamptz,
+    }
+}
+
+diesel::table! {
+    roster_entries (id) {
+        id -> Uuid,
+        client_id -> Uuid,
+        org_unit_id -> Uuid,
+        programme -> Text,
+        level -> Text,
+        responsible_worker_id -> Uuid,
+        visit_interval_days -> Int4,
+        interval_fixed -> Bool,
+        enrolled_on -> Date,
+        left_on -> Nullable<Date>,
+        leave_reason -> Nullable<Text>,
+        leave_note -> Nullable<Text>,
+        notes -> Nullable<Text>,
+        last_visit_at -> Nullable<Timestamptz>,
+        next_visit_due -> Nullable<Date>,
+        created_by -> Uuid,
+        version -> Int4,
+        created_at -> Timestamptz,
+        updated_at -> Timestamptz,
+    }
+}
+
+diesel::table! {
+    roster_level_events (id) {
+        id -> Uuid,
+        roster_entry_id -> Uuid,
+        from_level -> Nullable<Text>,
+        to_level -> Text,
+        reason -> Nullable<Text>,
+        status -> Text,
+        session_id -> Nullable<Uuid>,
+        proposed_by -> Uuid,
+        proposed_at -> Timestamptz,
+        decided_by -> Nullable<Uuid>,
+        decided_at -> Nullable<Timestamptz>,
+        decision_note -> Nullable<Text>,
+    }
+}
+
+diesel::table! {
+    visits (session_id) {
+        session_id -> Uuid,
+        household_id -> Nullable<Uuid>,
+        mode -> Text,
+        findings -> Nullable<Text>,
+        needs_found -> Array<Text>,
+        action -> Text,
+        opened_case_id -> Nullable<Uuid>,
+        referral_id -> Nullable<Uuid>,
+    }
+}
+
+diesel::table! {
+    visit_roster_entries (session_id, roster_entry_id) {
+        session_id -> Uuid,
+        roster_entry_id -> Uuid,
+        occurred_at -> Timestamptz,
+        level_observed -> Nullable<Text>,
+    }
+}
+
+diesel::table! {
+    supervisor_alerts (id) {
+        id -> Uuid,
+        org_unit_id -> Uuid,
+        kind -> Text,
+        session_id -> Nullable<Uuid>,
+        roster_entry_id -> Nullable<Uuid>,
+        client_ids -> Array<Uuid>,
+        summary -> Nullable<Text>,
+        raised_by -> Uuid,
+        raised_at -> Timestamptz,
+        status -> Text,
+        acknowledged_by -> Nullable<Uuid>,
+        acknowledged_at -> Nullable<Timestamptz>,
+        note -> Nullable<Text>,
+        version -> Int4,
+    }
+}
+
+diesel::joinable!(roster_entries -> clients (client_id));
+diesel::joinable!(roster_entries -> org_units (org_unit_id));
+diesel::joinable!(roster_level_events -> roster_entries (roster_entry_id));
+diesel::joinable!(visit_roster_entries -> roster_entries (roster_entry_id));
+diesel::joinable!(visit_roster_entries -> service_sessions (session_id));
+diesel::joinable!(supervisor_alerts -> org_units (org_unit_id));
+diesel::joinable!(visits -> service_sessions (session_id));
+
 diesel::allow_tables_to_appear_in_same_query!(
     idempotency_keys,
     audit_events,
@@ -502,4 +609,10 @@ diesel::allow_tables_to_appear_in_same_query!(
     supervision_records,
     supervision_supervisees,
     supervision_cases,
+    unit_visit_intervals,
+    roster_entries,
+    roster_level_events,
+    visit_roster_entries,
+    visits,
+    supervisor_alerts,
 );

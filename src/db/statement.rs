@@ -114,6 +114,7 @@ sql_names! {
     diesel::sql_types::BigInt => "int8",
     diesel::sql_types::Integer => "int4",
     diesel::sql_types::Bool => "bool",
+    diesel::sql_types::Date => "date",
 }
 
 fn placeholder_error(at: &str) -> diesel::result::Error {

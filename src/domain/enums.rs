@@ -332,6 +332,7 @@ coded_enum! {
         Individual = ("individual", "个案", "Individual casework"),
         Group = ("group", "小组", "Group work"),
         Community = ("community", "社区", "Community work"),
+        Visit = ("visit", "走访", "Visit"),
     }
 }
 
@@ -431,6 +432,101 @@ coded_enum! {
 }
 
 coded_enum! {
+    /// A care programme a roster belongs to (台账).
+    pub enum Programme: "programme" {
+        BasicProtection = ("basic_protection", "兜底保障（低保、特困、低边）", "Basic protection"),
+        ChildCare = ("child_care", "困境/留守儿童关爱", "Care of children in difficulty"),
+        ElderCare = ("elder_care", "独居/空巢/留守/失能老年人关爱", "Care of elderly people"),
+        DisabilityCare = ("disability_care", "残疾人关爱", "Care of disabled people"),
+        Other = ("other", "其他", "Other"),
+    }
+}
+
+coded_enum! {
+    /// Why someone left a roster.
+    pub enum LeaveReason: "leave_reason" {
+        NoLongerEligible = ("no_longer_eligible", "不再符合条件", "No longer eligible"),
+        Relocated = ("relocated", "迁出", "Relocated"),
+        Deceased = ("deceased", "死亡", "Deceased"),
+        AgedOut = ("aged_out", "年龄超出", "Aged out"),
+        Other = ("other", "其他", "Other"),
+    }
+}
+
+coded_enum! {
+    /// How a visit was made.
+    pub enum VisitMode: "visit_mode" {
+        HomeVisit = ("home_visit", "入户", "Home visit"),
+        Phone = ("phone", "电话", "Phone"),
+        Video = ("video", "视频", "Video"),
+        Accompany = ("accompany", "陪同", "Accompanying"),
+        GroupVisit = ("group_visit", "集中探访", "Group visit"),
+    }
+}
+
+coded_enum! {
+    /// What a visit led to.
+    pub enum VisitAction: "visit_action" {
+        None = ("none", "无", "None"),
+        OpenCase = ("open_case", "开案", "Open a case"),
+        Refer = ("refer", "转介", "Refer"),
+        UrgentReport = ("urgent_report", "紧急报告", "Urgent report"),
+        PolicyApplication = ("policy_application", "协助申请政策", "Help apply for a benefit"),
+    }
+}
+
+coded_enum! {
+    /// A need a visit found: the service types, and what a visit looks for besides.
+    pub enum NeedFound: "need_found" {
+        NeedsAssessment = ("needs_assessment", "需求评估", "Needs assessment"),
+        PsychSupport = ("psych_support", "心理疏导", "Psychological support"),
+        Care = ("care", "照料护理", "Care"),
+        SocialIntegration = ("social_integration", "社会融入", "Social integration"),
+        CapacityBuilding = ("capacity_building", "能力提升", "Capacity building"),
+        ResourceLinking = ("resource_linking", "资源链接", "Resource linking"),
+        PolicyLinking = ("policy_linking", "政策链接", "Policy linking"),
+        CrisisIntervention = ("crisis_intervention", "危机干预", "Crisis intervention"),
+        RightsProtection = ("rights_protection", "权益保障", "Rights protection"),
+        Tutoring = ("tutoring", "课业辅导", "Tutoring"),
+        FamilyRelations = ("family_relations", "家庭关系调适", "Family relations"),
+        RehabSupport = ("rehab_support", "康复支持", "Rehabilitation support"),
+        VisitCare = ("visit_care", "探访关怀", "Visiting care"),
+        SafetyConcern = ("safety_concern", "安全隐患", "Safety concern"),
+        Health = ("health", "健康", "Health"),
+        Income = ("income", "收入", "Income"),
+        Housing = ("housing", "住房", "Housing"),
+        Schooling = ("schooling", "就学", "Schooling"),
+        Guardianship = ("guardianship", "监护", "Guardianship"),
+    }
+}
+
+coded_enum! {
+    /// Status of a level change on a roster entry.
+    pub enum LevelChangeStatus: "level_change_status" {
+        Proposed = ("proposed", "待确认", "Proposed"),
+        Confirmed = ("confirmed", "已确认", "Confirmed"),
+        Rejected = ("rejected", "未采纳", "Rejected"),
+        Superseded = ("superseded", "已被替代", "Superseded"),
+    }
+}
+
+coded_enum! {
+    /// What raised an alert on the supervisors' queue.
+    pub enum AlertKind: "alert_kind" {
+        UrgentReport = ("urgent_report", "紧急报告", "Urgent report"),
+        RedRating = ("red_rating", "评为红色", "Rated red"),
+    }
+}
+
+coded_enum! {
+    /// Status of an alert.
+    pub enum AlertStatus: "alert_status" {
+        Open = ("open", "待处理", "Open"),
+        Acknowledged = ("acknowledged", "已处理", "Acknowledged"),
+    }
+}
+
+coded_enum! {
     /// Format of a supervision session.
     pub enum SupervisionFormat: "supervision_format" {
         Individual = ("individual", "个别督导", "Individual"),
@@ -498,6 +594,14 @@ pub fn reference_data() -> Vec<(&'static str, Vec<super::labels::Label>)> {
         entry::<GroupType>(),
         entry::<GroupStatus>(),
         entry::<ServiceType>(),
+        entry::<Programme>(),
+        entry::<LeaveReason>(),
+        entry::<VisitMode>(),
+        entry::<VisitAction>(),
+        entry::<NeedFound>(),
+        entry::<LevelChangeStatus>(),
+        entry::<AlertKind>(),
+        entry::<AlertStatus>(),
         entry::<SupervisionFormat>(),
         entry::<SupervisionFunction>(),
         entry::<AuditOutcome>(),

@@ -6,6 +6,7 @@ pub mod client_rules;
 pub mod dates;
 pub mod division_code;
 pub mod enums;
+pub mod fieldwork;
 pub mod id_number;
 pub mod labels;
 pub mod permissions;

@@ -67,6 +67,18 @@ pub enum Permission {
     StatsRead,
     /// Read the audit log.
     AuditRead,
+    /// Read rosters (台账) and their entries.
+    RostersRead,
+    /// Enrol clients, and change, re-rate or close the entries one is responsible for.
+    RostersWrite,
+    /// Change, re-rate or reassign any entry in scope.
+    RostersManageAll,
+    /// Set a unit's visit intervals.
+    VisitIntervalsWrite,
+    /// Read the alerts queue.
+    AlertsRead,
+    /// Acknowledge alerts.
+    AlertsAcknowledge,
 }
 
 use Permission as P;
@@ -110,6 +122,12 @@ const TABLE: &[(Permission, &str, &[Role])] = &[
     (P::CaseloadRead, "caseload:read", OVERSIGHT),
     (P::StatsRead, "stats:read", OVERSIGHT),
     (P::AuditRead, "audit:read", OVERSIGHT),
+    (P::RostersRead, "rosters:read", EVERYONE),
+    (P::RostersWrite, "rosters:write", CASEWORK),
+    (P::RostersManageAll, "rosters:manage_all", SUPERVISORS),
+    (P::VisitIntervalsWrite, "visit_intervals:write", OVERSIGHT),
+    (P::AlertsRead, "alerts:read", EVERYONE),
+    (P::AlertsAcknowledge, "alerts:acknowledge", SUPERVISORS),
 ];
 
 impl Permission {

@@ -396,9 +396,13 @@ pub struct UpdateReferral {
 pub struct ReferralOut {
     /// Id.
     pub id: Uuid,
-    /// Case.
-    pub case_id: Uuid,
-    /// Unit (that of the case).
+    /// The case, for a referral made in casework.
+    pub case_id: Option<Uuid>,
+    /// The client, for a referral made on a visit.
+    pub client_id: Option<Uuid>,
+    /// The visit it was made on, if any.
+    pub session_id: Option<Uuid>,
+    /// Unit (that of the case or visit).
     pub org_unit_id: Uuid,
     /// Direction.
     pub direction: ReferralDirection,
@@ -471,6 +475,8 @@ impl From<crate::db::models::Referral> for ReferralOut {
         ReferralOut {
             id: r.id,
             case_id: r.case_id,
+            client_id: r.client_id,
+            session_id: r.session_id,
             org_unit_id: r.org_unit_id,
             direction: r.direction,
             organization: r.organization,

@@ -9,8 +9,8 @@ use validator::{Validate, ValidationErrors};
 
 use super::{nullable, validate_not_blank};
 use crate::domain::enums::{
-    AttendanceStatus, ClientCategory, CommunityKind, ContactMode, GroupStatus, GroupType, LinkagePartner, RiskLevel, ServiceType,
-    SessionMethod,
+    AttendanceStatus, ClientCategory, CommunityKind, ContactMode, GroupStatus, GroupType, LinkagePartner, NeedFound, RiskLevel,
+    ServiceDomain, ServiceType, SessionMethod, VisitAction, VisitMode,
 };
 
 /// An individual casework session (个案): on a case in an active status.
@@ -199,7 +199,151 @@ pub struct CommunitySessionIn {
     pub resources_value_yuan: f64,
 }
 
-/// `POST /sessions`: one of the three methods, tagged by `method`.
+/// A level a visit observed for one of the visited clients' roster entries (a proposed
+/// re-rating, unless it is the entry's level already).
+#[derive(Debug, Clone, Serialize, Deserialize, Validate, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct LevelObservedIn {
+    /// An active roster entry of one of the visited clients.
+    pub roster_entry_id: Uuid,
+    /// The level seen.
+    pub level: RiskLevel,
+    /// Why (required for red).
+    #[validate(length(min = 1, max = 5000), custom(function = "validate_not_blank"))]
+    #[schema(min_length = 1, max_length = 5000)]
+    #[schema(
+        pattern = "^([^\\u0000-\\u0008\\u000B\\u000C\\u000E-\\u001F\\u007F-\\u009F\\u202A-\\u202E\\u2066-\\u2069]*[^\\u0000-\\u001F\\u007F-\\u009F\\u202A-\\u202E\\u2066-\\u2069\\u0020\\u00A0\\u00AD\\u034F\\u061C\\u115F\\u1160\\u1680\\u17B4\\u17B5\\u180B-\\u180F\\u2000-\\u200F\\u2028-\\u202F\\u205F-\\u206F\\u3000\\u3164\\uFE00-\\uFE0F\\uFEFF\\uFFA0][^\\u0000-\\u0008\\u000B\\u000C\\u000E-\\u001F\\u007F-\\u009F\\u202A-\\u202E\\u2066-\\u2069]*)?$"
+    )]
+    pub reason: Option<String>,
+}
+
+/// The case a visit opens (`action: open_case`): at intake, source `outreach`, assigned to the
+/// visitor, in the visit's unit.
+#[derive(Debug, Clone, Serialize, Deserialize, Validate, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct VisitCaseIn {
+    /// One of the visited clients.
+    pub client_id: Uuid,
+    /// Service domain (at most one open case per client and domain).
+    pub domain: ServiceDomain,
+    /// The presenting problem (主诉), 1–5,000 characters.
+    #[validate(length(min = 1, max = 5000), custom(function = "validate_not_blank"))]
+    #[schema(min_length = 1, max_length = 5000)]
+    #[schema(
+        pattern = "^([^\\u0000-\\u0008\\u000B\\u000C\\u000E-\\u001F\\u007F-\\u009F\\u202A-\\u202E\\u2066-\\u2069]*[^\\u0000-\\u001F\\u007F-\\u009F\\u202A-\\u202E\\u2066-\\u2069\\u0020\\u00A0\\u00AD\\u034F\\u061C\\u115F\\u1160\\u1680\\u17B4\\u17B5\\u180B-\\u180F\\u2000-\\u200F\\u2028-\\u202F\\u205F-\\u206F\\u3000\\u3164\\uFE00-\\uFE0F\\uFEFF\\uFFA0][^\\u0000-\\u0008\\u000B\\u000C\\u000E-\\u001F\\u007F-\\u009F\\u202A-\\u202E\\u2066-\\u2069]*)?$"
+    )]
+    pub presenting_problem: String,
+    /// Risk level (四级分类).
+    pub risk_level: RiskLevel,
+}
+
+/// The referral a visit makes (`action: refer`): outgoing, on behalf of one visited client.
+#[derive(Debug, Clone, Serialize, Deserialize, Validate, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct VisitReferralIn {
+    /// One of the visited clients.
+    pub client_id: Uuid,
+    /// The organisation referred to, 1–100 characters.
+    #[validate(
+        length(min = 1, max = 100),
+        custom(function = "validate_not_blank"),
+        custom(function = "crate::domain::text::validate_single_line")
+    )]
+    #[schema(min_length = 1, max_length = 100)]
+    #[schema(
+        pattern = "^([^\\u0000-\\u001F\\u007F-\\u009F\\u202A-\\u202E\\u2066-\\u2069]*[^\\u0000-\\u001F\\u007F-\\u009F\\u202A-\\u202E\\u2066-\\u2069\\u0020\\u00A0\\u00AD\\u034F\\u061C\\u115F\\u1160\\u1680\\u17B4\\u17B5\\u180B-\\u180F\\u2000-\\u200F\\u2028-\\u202F\\u205F-\\u206F\\u3000\\u3164\\uFE00-\\uFE0F\\uFEFF\\uFFA0][^\\u0000-\\u001F\\u007F-\\u009F\\u202A-\\u202E\\u2066-\\u2069]*)?$"
+    )]
+    pub organization: String,
+    /// Contact person.
+    #[validate(length(max = 50))]
+    #[schema(max_length = 50)]
+    #[schema(pattern = "^[^\\u0000-\\u0008\\u000B\\u000C\\u000E-\\u001F\\u007F-\\u009F\\u202A-\\u202E\\u2066-\\u2069]*$")]
+    pub contact: Option<String>,
+    /// Contact phone (mobile or landline).
+    #[validate(length(max = 32), custom(function = "crate::dto::validate_phone"))]
+    #[schema(max_length = 32)]
+    #[schema(pattern = "^(1[3-9][0-9]{9}|0[0-9]{2,3}-?[0-9]{7,8})$")]
+    pub phone: Option<String>,
+    /// Why, 1–5,000 characters.
+    #[validate(length(min = 1, max = 5000), custom(function = "validate_not_blank"))]
+    #[schema(min_length = 1, max_length = 5000)]
+    #[schema(
+        pattern = "^([^\\u0000-\\u0008\\u000B\\u000C\\u000E-\\u001F\\u007F-\\u009F\\u202A-\\u202E\\u2066-\\u2069]*[^\\u0000-\\u001F\\u007F-\\u009F\\u202A-\\u202E\\u2066-\\u2069\\u0020\\u00A0\\u00AD\\u034F\\u061C\\u115F\\u1160\\u1680\\u17B4\\u17B5\\u180B-\\u180F\\u2000-\\u200F\\u2028-\\u202F\\u205F-\\u206F\\u3000\\u3164\\uFE00-\\uFE0F\\uFEFF\\uFFA0][^\\u0000-\\u0008\\u000B\\u000C\\u000E-\\u001F\\u007F-\\u009F\\u202A-\\u202E\\u2066-\\u2069]*)?$"
+    )]
+    pub reason: String,
+    /// The client (or guardian) agreed to share their information (required).
+    pub consent_given: bool,
+}
+
+/// A visit (走访): one or more clients and/or their household, outside any case.
+#[derive(Debug, Clone, Deserialize, Validate, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct VisitSessionIn {
+    /// Client-chosen id (offline-first); the same id twice is the same visit.
+    pub id: Option<Uuid>,
+    /// When it happened (not in the future; more than 24 h ago marks it a late entry).
+    #[validate(custom(function = "crate::domain::dates::validate_event_time"))]
+    pub occurred_at: DateTime<Utc>,
+    /// Minutes, 1–1440.
+    #[validate(range(min = 1, max = 1440))]
+    #[schema(minimum = 1, maximum = 1440)]
+    pub duration_minutes: i32,
+    /// Where.
+    #[validate(length(max = 200))]
+    #[schema(max_length = 200)]
+    #[schema(pattern = "^[^\\u0000-\\u0008\\u000B\\u000C\\u000E-\\u001F\\u007F-\\u009F\\u202A-\\u202E\\u2066-\\u2069]*$")]
+    pub location: Option<String>,
+    /// Services delivered (at most 13, no repeats).
+    #[validate(length(max = 13))]
+    #[serde(default)]
+    #[schema(value_type = std::collections::BTreeSet<ServiceType>, max_items = 13)]
+    pub service_types: Vec<ServiceType>,
+    /// Summary.
+    #[validate(length(max = 5000))]
+    #[schema(max_length = 5000)]
+    #[schema(pattern = "^[^\\u0000-\\u0008\\u000B\\u000C\\u000E-\\u001F\\u007F-\\u009F\\u202A-\\u202E\\u2066-\\u2069]*$")]
+    pub summary: Option<String>,
+    /// The unit the visit is counted under (default: the first client's), in scope.
+    pub org_unit_id: Option<Uuid>,
+    /// The clients seen (1–100, no repeats, all in scope).
+    #[validate(length(min = 1, max = 100))]
+    #[schema(value_type = std::collections::BTreeSet<Uuid>, min_items = 1, max_items = 100)]
+    pub client_ids: Vec<Uuid>,
+    /// The household visited, in scope.
+    pub household_id: Option<Uuid>,
+    /// How.
+    pub mode: VisitMode,
+    /// What the worker found.
+    #[validate(length(max = 5000))]
+    #[schema(max_length = 5000)]
+    #[schema(pattern = "^[^\\u0000-\\u0008\\u000B\\u000C\\u000E-\\u001F\\u007F-\\u009F\\u202A-\\u202E\\u2066-\\u2069]*$")]
+    pub findings: Option<String>,
+    /// Needs found (no repeats).
+    #[validate(length(max = 19))]
+    #[serde(default)]
+    #[schema(value_type = std::collections::BTreeSet<NeedFound>, max_items = 19)]
+    pub needs_found: Vec<NeedFound>,
+    /// Levels observed, per roster entry of the clients seen.
+    #[validate(length(max = 100), nested)]
+    #[serde(default)]
+    #[schema(max_items = 100)]
+    pub levels_observed: Vec<LevelObservedIn>,
+    /// What the visit led to (default `none`).
+    #[serde(default = "no_action")]
+    pub action: VisitAction,
+    /// With `action: open_case`, the case to open.
+    #[validate(nested)]
+    pub case: Option<VisitCaseIn>,
+    /// With `action: refer`, the referral to make.
+    #[validate(nested)]
+    pub referral: Option<VisitReferralIn>,
+}
+
+fn no_action() -> VisitAction {
+    VisitAction::None
+}
+
+/// `POST /sessions`: one of the four methods, tagged by `method`.
 #[derive(Debug, Clone, Deserialize)]
 #[serde(tag = "method", rename_all = "snake_case")]
 pub enum CreateSession {
@@ -209,6 +353,8 @@ pub enum CreateSession {
     Group(GroupSessionIn),
     /// 社区.
     Community(CommunitySessionIn),
+    /// 走访.
+    Visit(VisitSessionIn),
 }
 
 /// The derived schema of a tagged enum is `allOf` the variant and an object holding the tag, but
@@ -222,7 +368,8 @@ impl utoipa::PartialSchema for CreateSession {
             .item(tagged("individual", <IndividualSessionIn as utoipa::PartialSchema>::schema()))
             .item(tagged("group", <GroupSessionIn as utoipa::PartialSchema>::schema()))
             .item(tagged("community", <CommunitySessionIn as utoipa::PartialSchema>::schema()))
-            .description(Some("`POST /sessions`: one of the three methods, tagged by `method`."))
+            .item(tagged("visit", <VisitSessionIn as utoipa::PartialSchema>::schema()))
+            .description(Some("`POST /sessions`: one of the four methods, tagged by `method`."))
             .into()
     }
 }
@@ -232,6 +379,7 @@ impl ToSchema for CreateSession {
         <IndividualSessionIn as ToSchema>::schemas(schemas);
         <GroupSessionIn as ToSchema>::schemas(schemas);
         <CommunitySessionIn as ToSchema>::schemas(schemas);
+        <VisitSessionIn as ToSchema>::schemas(schemas);
     }
 }
 
@@ -282,6 +430,7 @@ impl CreateSession {
             SessionMethod::Individual => CreateSession::Individual(from_value(fields)?),
             SessionMethod::Group => CreateSession::Group(from_value(fields)?),
             SessionMethod::Community => CreateSession::Community(from_value(fields)?),
+            SessionMethod::Visit => CreateSession::Visit(from_value(fields)?),
         })
     }
 }
@@ -442,11 +591,47 @@ pub struct SessionOut {
     pub partners: Vec<LinkagePartner>,
     /// Community: resources linked, yuan.
     pub resources_value_yuan: Option<f64>,
+    /// Visit: what only a visit has (`null` for other methods).
+    pub visit: Option<VisitOut>,
     /// Version for `If-Match`.
     pub version: i32,
     /// Recorded.
     #[serde(serialize_with = "crate::dto::time::rfc3339")]
     pub created_at: DateTime<Utc>,
+}
+
+/// A roster entry a visit satisfied.
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct VisitEntryOut {
+    /// The entry.
+    pub roster_entry_id: Uuid,
+    /// The level observed, when one was recorded.
+    pub level_observed: Option<RiskLevel>,
+}
+
+/// What only a visit has.
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct VisitOut {
+    /// The clients seen.
+    pub client_ids: Vec<Uuid>,
+    /// The household visited.
+    pub household_id: Option<Uuid>,
+    /// Households reached (走访户次 of this visit).
+    pub households_reached: i32,
+    /// How.
+    pub mode: VisitMode,
+    /// What the worker found.
+    pub findings: Option<String>,
+    /// Needs found.
+    pub needs_found: Vec<NeedFound>,
+    /// What it led to.
+    pub action: VisitAction,
+    /// The case it opened.
+    pub opened_case_id: Option<Uuid>,
+    /// The referral it made.
+    pub referral_id: Option<Uuid>,
+    /// The roster entries it satisfied (in the detail; lists leave it empty).
+    pub roster_entries: Vec<VisitEntryOut>,
 }
 
 /// Filters of `GET /sessions`.

@@ -11,6 +11,7 @@ pub mod org_units;
 pub mod problems;
 pub mod reference;
 pub mod reviews;
+pub mod rosters;
 pub mod sessions;
 pub mod stats;
 pub mod supervision;
@@ -90,7 +91,18 @@ pub fn configure(cfg: &mut ServiceConfig) {
         .service(supervision::list_supervision_records)
         .service(supervision::create_supervision_record)
         .service(supervision::get_supervision_record)
-        .service(supervision::update_supervision_record);
+        .service(supervision::update_supervision_record)
+        .service(rosters::list_roster_entries)
+        .service(rosters::create_roster_entry)
+        .service(rosters::get_roster_entry)
+        .service(rosters::update_roster_entry)
+        .service(rosters::leave_roster)
+        .service(rosters::rerate_roster_entry)
+        .service(rosters::decide_roster_proposal)
+        .service(rosters::get_visit_intervals)
+        .service(rosters::set_visit_intervals)
+        .service(rosters::list_alerts)
+        .service(rosters::acknowledge_alert);
 }
 
 /// A 200 JSON response carrying the resource's ETag.

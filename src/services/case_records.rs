@@ -28,6 +28,7 @@ use crate::db::{
 };
 use crate::domain::case_records::{may_work, may_write, referral_next, CaseRecord, RecordContext};
 use crate::domain::enums::{GoalStatus, ReferralDirection};
+use crate::domain::permissions::{may, Permission};
 use crate::domain::phone::normalize_phone;
 use crate::dto::case_records::{
     AssessmentOut, CreateAssessment, CreateEvaluation, CreateFollowUp, CreatePlan, CreateReferral, EvaluationOut, FollowUpOut,
@@ -594,7 +595,7 @@ pub async fn add_referral_in(
 ) -> Result<(ReferralOut, bool), AppError> {
     let case = lock_case(conn, actor, case_id, None).await?;
     let id = body.id.unwrap_or_else(Uuid::now_v7);
-    let existing = repo::case_records::find_referral(conn, id).await?.map(|r| (r.case_id, r));
+    let existing = repo::case_records::find_referral(conn, id).await?.map(|r| (r.case_id.unwrap_or(Uuid::nil()), r));
     if let Some(r) = replay(existing, case_id)? {
         return Ok((ReferralOut::from(r), false));
     }
@@ -623,7 +624,7 @@ pub async fn add_referral_in(
         conn,
         &NewReferral {
             id,
-            case_id,
+            case_id: Some(case_id),
             org_unit_id: case.org_unit_id,
             direction: body.direction,
             organization: body.organization.trim().to_owned(),
@@ -632,6 +633,8 @@ pub async fn add_referral_in(
             reason: body.reason.trim().to_owned(),
             consent_given: body.consent_given,
             created_by: actor.id,
+            client_id: Some(case.client_id),
+            session_id: None,
         },
     )
     .await?;
@@ -655,12 +658,26 @@ pub async fn update_referral(
         async move {
             // Case first, then referral: the lock order of every casework write.
             let found = repo::case_records::find_referral(conn, id).await?.ok_or(AppError::NotFound)?;
-            let case = lock_case(conn, actor, found.case_id, None).await?;
+            let case = match found.case_id {
+                Some(case_id) => Some(lock_case(conn, actor, case_id, None).await?),
+                None => None,
+            };
             let current = repo::case_records::lock_referral_in_scope(conn, &actor.scope, id).await?.ok_or(AppError::NotFound)?;
             if current.version != expected_version {
                 return Err(AppError::PreconditionFailed);
             }
-            may_work(actor.role, case.worker_id == actor.id).map_err(|r| refused(r, None))?;
+            match &case {
+                Some(case) => may_work(actor.role, case.worker_id == actor.id).map_err(|r| refused(r, None))?,
+                // A referral made on a visit belongs to whoever recorded it, and to supervisors.
+                None if may(actor.role, Permission::SessionsEditAll)
+                    || (may(actor.role, Permission::SessionsWrite) && current.created_by == actor.id) => {}
+                None => {
+                    return Err(AppError::Forbidden(Text::new(
+                        "只有转介的记录人或督导可以更新转介。",
+                        "Only the referral's recorder or a supervisor may update it.",
+                    )))
+                }
+            }
             let next = referral_next(current.status);
             if !next.contains(&body.status) {
                 let mut extra = serde_json::Map::new();
@@ -673,9 +690,12 @@ pub async fn update_referral(
             }
             let note = trimmed(body.note);
             let updated = repo::case_records::set_referral_status(conn, id, body.status, note.clone()).await?;
-            let details = json!({"from": current.status, "to": updated.status, "note": note});
-            repo::cases::insert_event(conn, &entity_event(&case, actor, "referral.updated", "referral", id, details)).await?;
-            let audit = json!({"case_id": case.id, "from": current.status, "to": updated.status});
+            if let Some(case) = &case {
+                let details = json!({"from": current.status, "to": updated.status, "note": note});
+                repo::cases::insert_event(conn, &entity_event(case, actor, "referral.updated", "referral", id, details)).await?;
+            }
+            let audit =
+                json!({"case_id": found.case_id, "session_id": found.session_id, "from": current.status, "to": updated.status});
             repo::audit::insert(conn, &super::audit::by(actor, "referral.update", "referral", Some(id), audit)).await?;
             let version = updated.version;
             Written::changed(version, &ReferralOut::from(updated))

@@ -206,7 +206,7 @@ pub(crate) async fn lock_case(conn: &mut Conn, actor: &Actor, id: Uuid, expected
 /// Whether a user may be given a case held by a unit at `unit_path`: an active worker or
 /// supervisor inside the caller's scope whose own scope contains the unit (or they could not
 /// see their own case).
-async fn check_assignee(
+pub async fn check_assignee(
     conn: &mut Conn,
     actor: &Actor,
     user_id: Uuid,
@@ -225,7 +225,8 @@ async fn check_assignee(
     Ok(Some(user))
 }
 
-fn worker_not_assignable(name: &str) -> FieldError {
+/// The field error for a user who cannot be given the work.
+pub fn worker_not_assignable(name: &str) -> FieldError {
     field(
         name,
         "not_assignable",

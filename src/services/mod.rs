@@ -9,6 +9,7 @@ pub mod cases;
 pub mod clients;
 pub mod org_units;
 pub mod reviews;
+pub mod rosters;
 pub mod sessions;
 pub mod stats;
 pub mod supervision;

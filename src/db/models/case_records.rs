@@ -116,7 +116,7 @@ pub struct FollowUpData {
 #[diesel(table_name = referrals, check_for_backend(diesel::pg::Pg))]
 pub struct Referral {
     pub id: Uuid,
-    pub case_id: Uuid,
+    pub case_id: Option<Uuid>,
     pub org_unit_id: Uuid,
     pub direction: ReferralDirection,
     pub organization: String,
@@ -130,6 +130,8 @@ pub struct Referral {
     pub version: i32,
     pub created_at: DateTime<Utc>,
     pub updated_at: DateTime<Utc>,
+    pub client_id: Option<Uuid>,
+    pub session_id: Option<Uuid>,
 }
 
 /// A referral to insert (status `sent`).
@@ -137,7 +139,7 @@ pub struct Referral {
 #[diesel(table_name = referrals)]
 pub struct NewReferral {
     pub id: Uuid,
-    pub case_id: Uuid,
+    pub case_id: Option<Uuid>,
     pub org_unit_id: Uuid,
     pub direction: ReferralDirection,
     pub organization: String,
@@ -146,4 +148,6 @@ pub struct NewReferral {
     pub reason: String,
     pub consent_given: bool,
     pub created_by: Uuid,
+    pub client_id: Option<Uuid>,
+    pub session_id: Option<Uuid>,
 }

@@ -5,7 +5,10 @@ use diesel::prelude::*;
 use uuid::Uuid;
 
 use crate::db::schema::*;
-use crate::domain::enums::{AttendanceStatus, CommunityKind, ContactMode, LinkagePartner, RiskLevel, ServiceType, SessionMethod};
+use crate::domain::enums::{
+    AttendanceStatus, CommunityKind, ContactMode, LinkagePartner, NeedFound, RiskLevel, ServiceType, SessionMethod, VisitAction,
+    VisitMode,
+};
 
 /// A service session of any method.
 #[derive(Debug, Clone, Queryable, QueryableByName, Selectable, Insertable)]
@@ -41,6 +44,8 @@ pub struct Session {
     pub version: i32,
     pub created_at: DateTime<Utc>,
     pub updated_at: DateTime<Utc>,
+    pub client_ids: Vec<Uuid>,
+    pub households_reached: Option<i32>,
 }
 
 /// One attendance row of a group session.
@@ -52,4 +57,28 @@ pub struct Attendance {
     pub client_id: Option<Uuid>,
     pub participant_name: Option<String>,
     pub status: AttendanceStatus,
+}
+
+/// What only a visit has (one row per visit session).
+#[derive(Debug, Clone, Queryable, Selectable, Insertable)]
+#[diesel(table_name = visits, check_for_backend(diesel::pg::Pg))]
+pub struct Visit {
+    pub session_id: Uuid,
+    pub household_id: Option<Uuid>,
+    pub mode: VisitMode,
+    pub findings: Option<String>,
+    pub needs_found: Vec<NeedFound>,
+    pub action: VisitAction,
+    pub opened_case_id: Option<Uuid>,
+    pub referral_id: Option<Uuid>,
+}
+
+/// A roster entry a visit satisfied, with the level it observed.
+#[derive(Debug, Clone, Queryable, Selectable, Insertable)]
+#[diesel(table_name = visit_roster_entries, check_for_backend(diesel::pg::Pg))]
+pub struct VisitEntry {
+    pub session_id: Uuid,
+    pub roster_entry_id: Uuid,
+    pub occurred_at: DateTime<Utc>,
+    pub level_observed: Option<RiskLevel>,
 }

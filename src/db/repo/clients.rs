@@ -54,6 +54,17 @@ pub async fn find_in_scope(conn: &mut Conn, scope: &AccessScope, id: Uuid) -> Qu
         .optional()
 }
 
+/// The living clients in scope among `ids`, each with its unit and household (whom a visit saw).
+pub async fn homes_in_scope(conn: &mut Conn, scope: &AccessScope, ids: &[Uuid]) -> QueryResult<Vec<(Uuid, Uuid, Option<Uuid>)>> {
+    clients::table
+        .filter(clients::id.eq_any(ids))
+        .filter(clients::deleted_at.is_null())
+        .filter(clients::org_unit_id.eq_any(unit_ids(scope)))
+        .select((clients::id, clients::org_unit_id, clients::household_id))
+        .load(conn)
+        .await
+}
+
 /// A living client in scope, locked for the rest of the transaction.
 pub async fn lock_in_scope(conn: &mut Conn, scope: &AccessScope, id: Uuid) -> QueryResult<Option<Client>> {
     clients::table

@@ -8,6 +8,7 @@ pub mod clients;
 pub mod idempotency;
 pub mod org_units;
 pub mod reviews;
+pub mod rosters;
 pub mod rules;
 pub mod scope;
 pub mod sessions;

@@ -108,12 +108,41 @@ pub fn newest_page(
     q: &mut Statement,
     scope: &AccessScope,
     unit_path: Option<&str>,
-    (select, table, keys): (&str, &str, &[&str]),
+    source: (&str, &str, &[&str]),
     rows: &str,
     limit: i64,
     by: PageBy,
 ) {
-    let order = |alias: &str| keys.iter().map(|c| format!("{alias}.{c} DESC")).collect::<Vec<_>>().join(", ");
+    keyset_page(q, scope, unit_path, source, rows, limit, by, Direction::Desc)
+}
+
+/// Which end of the keys a page starts from.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Direction {
+    /// Largest first (newest).
+    Desc,
+    /// Smallest first (most urgent, for due dates).
+    Asc,
+}
+
+/// [`newest_page`] in either direction: the first `limit` rows by `keys` ascending or
+/// descending, walked the same way (each unit's index, merged).
+#[allow(clippy::too_many_arguments)]
+pub fn keyset_page(
+    q: &mut Statement,
+    scope: &AccessScope,
+    unit_path: Option<&str>,
+    (select, table, keys): (&str, &str, &[&str]),
+    rows: &str,
+    limit: i64,
+    by: PageBy,
+    direction: Direction,
+) {
+    let dir = match direction {
+        Direction::Desc => "DESC",
+        Direction::Asc => "ASC",
+    };
+    let order = |alias: &str| keys.iter().map(|c| format!("{alias}.{c} {dir}")).collect::<Vec<_>>().join(", ");
     let (k_order, x_order) = (order("k"), order("x"));
     let walked = keys.iter().map(|c| format!("k.{c}")).collect::<Vec<_>>().join(", ");
     let mut units = range_sql(q, scope.path_range());

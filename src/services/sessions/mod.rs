@@ -9,6 +9,7 @@
 //!   which fields changed.
 
 mod individual;
+mod visit;
 
 use std::collections::HashSet;
 
@@ -28,7 +29,7 @@ use crate::domain::enums::{GroupStatus, SessionMethod};
 use crate::domain::permissions::{may, Permission};
 use crate::dto::sessions::{
     AttendanceIn, AttendanceOut, CommunitySessionIn, CreateGroup, CreateSession, GroupMemberOut, GroupOut, GroupQuery,
-    GroupSessionIn, GroupSessionSummary, SessionOut, SessionQuery, SetGroupMembers, UpdateGroup, UpdateSession,
+    GroupSessionIn, GroupSessionSummary, SessionOut, SessionQuery, SetGroupMembers, UpdateGroup, UpdateSession, VisitOut,
 };
 use crate::error::{AppError, FieldError};
 use crate::i18n::Text;
@@ -60,8 +61,9 @@ fn yuan_to_fen(yuan: f64) -> i64 {
     (yuan * 100.0).round() as i64
 }
 
-fn out(s: Session, attendance: Vec<Attendance>) -> SessionOut {
+fn out(s: Session, attendance: Vec<Attendance>, visit: Option<VisitOut>) -> SessionOut {
     SessionOut {
+        visit,
         id: s.id,
         method: s.method,
         org_unit_id: s.org_unit_id,
@@ -132,6 +134,8 @@ fn blank(id: Uuid, method: SessionMethod, org_unit_id: Uuid, actor: &Actor, occu
         version: 1,
         created_at: now,
         updated_at: now,
+        client_ids: Vec::new(),
+        households_reached: None,
     }
 }
 
@@ -260,6 +264,7 @@ fn body_id(body: &CreateSession) -> Option<Uuid> {
         CreateSession::Individual(s) => s.id,
         CreateSession::Group(s) => s.id,
         CreateSession::Community(s) => s.id,
+        CreateSession::Visit(s) => s.id,
     }
 }
 
@@ -273,29 +278,57 @@ pub async fn create(state: &AppState, actor: &Actor, claim: Option<Claim>, body:
                 return match repo::sessions::find_in_scope(conn, &actor.scope, id).await? {
                     Some(existing) => {
                         let rows = repo::sessions::attendance(conn, id).await?;
+                        let visit = visit_detail(conn, &existing).await?;
                         let version = existing.version;
-                        Written::existing(version, &out(existing, rows))
+                        Written::existing(version, &out(existing, rows, visit))
                     }
                     None => Err(AppError::conflict("id_taken", Text::new("该 id 已被占用。", "This id is already taken."))),
                 };
             }
-            let (session, rows) = match body {
-                CreateSession::Individual(s) => individual::individual_session(conn, actor, id, s).await?,
-                CreateSession::Group(s) => group_session(conn, actor, id, s).await?,
-                CreateSession::Community(s) => community_session(conn, actor, id, s).await?,
+            let (session, rows, visit) = match body {
+                CreateSession::Individual(s) => {
+                    let (session, rows) = individual::individual_session(conn, actor, id, s).await?;
+                    (session, rows, None)
+                }
+                CreateSession::Group(s) => {
+                    let (session, rows) = group_session(conn, actor, id, s).await?;
+                    (session, rows, None)
+                }
+                CreateSession::Community(s) => {
+                    let (session, rows) = community_session(conn, actor, id, s).await?;
+                    (session, rows, None)
+                }
+                CreateSession::Visit(s) => {
+                    let (session, rows, prepared) = visit::prepare(conn, actor, id, s).await?;
+                    (session, rows, Some(prepared))
+                }
             };
             let saved = repo::sessions::insert(conn, &session, &rows).await?;
             if saved.method == SessionMethod::Individual {
                 individual::after_individual_session(conn, actor, &saved).await?;
             }
-            let details = json!({"method": saved.method, "case_id": saved.case_id, "group_id": saved.group_id, "late_entry": saved.late_entry});
+            if let Some(prepared) = visit {
+                visit::record(conn, actor, &saved, prepared).await?;
+            }
+            let details = json!({"method": saved.method, "case_id": saved.case_id, "group_id": saved.group_id, "client_ids": saved.client_ids, "late_entry": saved.late_entry});
             repo::audit::insert(conn, &super::audit::by(actor, "session.create", "session", Some(id), details)).await?;
+            let visit = visit_detail(conn, &saved).await?;
             let version = saved.version;
-            Written::created(id, version, &out(saved, rows))
+            Written::created(id, version, &out(saved, rows, visit))
         }
         .scope_boxed_local()
     })
     .await
+}
+
+/// The visit part of a session's detail (`None` for other methods).
+async fn visit_detail(conn: &mut Conn, s: &Session) -> Result<Option<VisitOut>, AppError> {
+    if s.method != SessionMethod::Visit {
+        return Ok(None);
+    }
+    let Some(v) = repo::rosters::visits_of_sessions(conn, &[s.id]).await?.into_iter().next() else { return Ok(None) };
+    let entries = repo::rosters::entries_of_visit(conn, s.id).await?;
+    Ok(Some(visit::visit_out(s, v, entries)))
 }
 
 /// One session in scope, with attendance.
@@ -303,7 +336,8 @@ pub async fn get(state: &AppState, actor: &Actor, id: Uuid) -> Result<SessionOut
     let mut conn = state.conn().await?;
     let s = repo::sessions::find_in_scope(&mut conn, &actor.scope, id).await?.ok_or(AppError::NotFound)?;
     let rows = repo::sessions::attendance(&mut conn, id).await?;
-    Ok(out(s, rows))
+    let visit = visit_detail(&mut conn, &s).await?;
+    Ok(out(s, rows, visit))
 }
 
 /// A page of sessions in scope, newest first.
@@ -323,7 +357,12 @@ pub async fn list(state: &AppState, actor: &Actor, query: SessionQuery, page: &P
         to: query.to,
     };
     let rows = repo::sessions::list(&mut conn, &actor.scope, &filter, before, page.fetch_limit()).await?;
-    Ok(page.finish(rows, |s| (s.occurred_at, s.id)).map(|s| out(s, Vec::new())))
+    let page = page.finish(rows, |s| (s.occurred_at, s.id));
+    let mut visits = visit::visits_of(&mut conn, &page.items).await?;
+    Ok(page.map(|s| {
+        let v = visits.remove(&s.id).map(|v| visit::visit_out(&s, v, Vec::new()));
+        out(s, Vec::new(), v)
+    }))
 }
 
 fn wrong_method(name: &str) -> FieldError {
@@ -441,11 +480,15 @@ pub async fn update(
             if let Some(rows) = &rows {
                 repo::sessions::replace_attendance(conn, id, rows).await?;
             }
+            if saved.method == SessionMethod::Visit && saved.occurred_at != current.occurred_at {
+                repo::rosters::revisit(conn, id, saved.occurred_at).await?;
+            }
             let details = json!({"fields": changed(&current, &saved, rows.is_some())});
             repo::audit::insert(conn, &super::audit::by(actor, "session.update", "session", Some(id), details)).await?;
             let attendance = repo::sessions::attendance(conn, id).await?;
+            let visit = visit_detail(conn, &saved).await?;
             let version = saved.version;
-            Written::changed(version, &out(saved, attendance))
+            Written::changed(version, &out(saved, attendance, visit))
         }
         .scope_boxed_local()
     })
