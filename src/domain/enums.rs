@@ -511,6 +511,14 @@ coded_enum! {
 }
 
 coded_enum! {
+    /// A decision on a re-rating a visit proposed.
+    pub enum ProposalDecision: "proposal_decision" {
+        Confirm = ("confirm", "确认调整", "Confirm"),
+        Reject = ("reject", "不予调整", "Reject"),
+    }
+}
+
+coded_enum! {
     /// What raised an alert on the supervisors' queue.
     pub enum AlertKind: "alert_kind" {
         UrgentReport = ("urgent_report", "紧急报告", "Urgent report"),
@@ -600,6 +608,7 @@ pub fn reference_data() -> Vec<(&'static str, Vec<super::labels::Label>)> {
         entry::<VisitAction>(),
         entry::<NeedFound>(),
         entry::<LevelChangeStatus>(),
+        entry::<ProposalDecision>(),
         entry::<AlertKind>(),
         entry::<AlertStatus>(),
         entry::<SupervisionFormat>(),

@@ -8,7 +8,7 @@ use validator::Validate;
 
 use super::{nullable, validate_not_blank};
 use crate::domain::enums::{
-    AlertKind, AlertStatus, LeaveReason, LevelChangeStatus, Programme, RiskLevel, VisitAction, VisitMode,
+    AlertKind, AlertStatus, LeaveReason, LevelChangeStatus, Programme, ProposalDecision, RiskLevel, VisitAction, VisitMode,
 };
 
 /// `POST /roster-entries`: enrol a client in a care programme.
@@ -97,17 +97,6 @@ pub struct RerateRosterEntry {
         pattern = "^([^\\u0000-\\u0008\\u000B\\u000C\\u000E-\\u001F\\u007F-\\u009F\\u202A-\\u202E\\u2066-\\u2069]*[^\\u0000-\\u001F\\u007F-\\u009F\\u202A-\\u202E\\u2066-\\u2069\\u0020\\u00A0\\u00AD\\u034F\\u061C\\u115F\\u1160\\u1680\\u17B4\\u17B5\\u180B-\\u180F\\u2000-\\u200F\\u2028-\\u202F\\u205F-\\u206F\\u3000\\u3164\\uFE00-\\uFE0F\\uFEFF\\uFFA0][^\\u0000-\\u0008\\u000B\\u000C\\u000E-\\u001F\\u007F-\\u009F\\u202A-\\u202E\\u2066-\\u2069]*)?$"
     )]
     pub reason: Option<String>,
-}
-
-/// A decision on a re-rating a visit proposed.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
-pub enum ProposalDecision {
-    /// Take the proposed level.
-    #[serde(rename = "confirm")]
-    Confirm,
-    /// Keep the current level.
-    #[serde(rename = "reject")]
-    Reject,
 }
 
 /// `POST /roster-entries/{id}/proposal`: confirm or reject the pending re-rating.

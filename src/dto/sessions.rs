@@ -353,8 +353,8 @@ pub enum CreateSession {
     Group(GroupSessionIn),
     /// 社区.
     Community(CommunitySessionIn),
-    /// 走访.
-    Visit(VisitSessionIn),
+    /// 走访 (boxed: the largest body by far).
+    Visit(Box<VisitSessionIn>),
 }
 
 /// The derived schema of a tagged enum is `allOf` the variant and an object holding the tag, but
@@ -430,7 +430,7 @@ impl CreateSession {
             SessionMethod::Individual => CreateSession::Individual(from_value(fields)?),
             SessionMethod::Group => CreateSession::Group(from_value(fields)?),
             SessionMethod::Community => CreateSession::Community(from_value(fields)?),
-            SessionMethod::Visit => CreateSession::Visit(from_value(fields)?),
+            SessionMethod::Visit => CreateSession::Visit(Box::new(from_value(fields)?)),
         })
     }
 }

@@ -20,12 +20,12 @@ use crate::db::{
     repo::{self, rosters::RosterFilter},
     Conn,
 };
-use crate::domain::enums::{AlertKind, AlertStatus, LevelChangeStatus, RiskLevel};
+use crate::domain::enums::{AlertKind, AlertStatus, LevelChangeStatus, ProposalDecision, RiskLevel};
 use crate::domain::fieldwork::{self, Intervals};
 use crate::domain::permissions::{may, Permission};
 use crate::dto::rosters::{
-    AcknowledgeAlert, AlertOut, AlertQuery, CreateRosterEntry, DecideProposal, LeaveRoster, LevelChangeOut, ProposalDecision,
-    RerateRosterEntry, RosterEntryOut, RosterQuery, RosterVisitOut, SetVisitIntervals, UpdateRosterEntry, VisitIntervalsOut,
+    AcknowledgeAlert, AlertOut, AlertQuery, CreateRosterEntry, DecideProposal, LeaveRoster, LevelChangeOut, RerateRosterEntry,
+    RosterEntryOut, RosterQuery, RosterVisitOut, SetVisitIntervals, UpdateRosterEntry, VisitIntervalsOut,
 };
 use crate::error::{AppError, FieldError};
 use crate::i18n::Text;
@@ -135,18 +135,26 @@ fn already_left() -> AppError {
     AppError::conflict("roster_entry_left", Text::new("该对象已退出台账。", "This person has left the roster."))
 }
 
+/// What raises an alert.
+pub struct AlertCause {
+    /// Why.
+    pub kind: AlertKind,
+    /// The unit whose supervisors see it.
+    pub unit: Uuid,
+    /// The visit, if one raised it.
+    pub session_id: Option<Uuid>,
+    /// The roster entry, for a red rating.
+    pub entry_id: Option<Uuid>,
+    /// The clients concerned.
+    pub client_ids: Vec<Uuid>,
+    /// What was found.
+    pub summary: Option<String>,
+}
+
 /// Raises an alert on the supervisors' queue (inside the caller's transaction).
-pub async fn raise_alert(
-    conn: &mut Conn,
-    actor: &Actor,
-    kind: AlertKind,
-    unit: Uuid,
-    session_id: Option<Uuid>,
-    entry_id: Option<Uuid>,
-    client_ids: Vec<Uuid>,
-    summary: Option<String>,
-) -> Result<Uuid, AppError> {
+pub async fn raise_alert(conn: &mut Conn, actor: &Actor, cause: AlertCause) -> Result<Uuid, AppError> {
     let id = Uuid::now_v7();
+    let AlertCause { kind, unit, session_id, entry_id, client_ids, summary } = cause;
     let alert = Alert {
         id,
         org_unit_id: unit,
@@ -214,17 +222,15 @@ pub async fn rerate_in(
     let details = json!({"from": entry.level, "to": to, "session_id": session_id});
     repo::audit::insert(conn, &super::audit::by(actor, "roster.rerate", "roster_entry", Some(entry.id), details)).await?;
     if to == RiskLevel::Red {
-        raise_alert(
-            conn,
-            actor,
-            AlertKind::RedRating,
-            entry.org_unit_id,
+        let cause = AlertCause {
+            kind: AlertKind::RedRating,
+            unit: entry.org_unit_id,
             session_id,
-            Some(entry.id),
-            vec![entry.client_id],
-            reason,
-        )
-        .await?;
+            entry_id: Some(entry.id),
+            client_ids: vec![entry.client_id],
+            summary: reason,
+        };
+        raise_alert(conn, actor, cause).await?;
     }
     Ok(saved)
 }
@@ -381,17 +387,15 @@ pub async fn create(state: &AppState, actor: &Actor, claim: Option<Claim>, body:
             let details = json!({"client_id": client.id, "programme": body.programme, "level": body.level});
             repo::audit::insert(conn, &super::audit::by(actor, "roster.create", "roster_entry", Some(id), details)).await?;
             if body.level == RiskLevel::Red {
-                raise_alert(
-                    conn,
-                    actor,
-                    AlertKind::RedRating,
-                    unit_id,
-                    None,
-                    Some(id),
-                    vec![client.id],
-                    enrolment.reason.clone(),
-                )
-                .await?;
+                let cause = AlertCause {
+                    kind: AlertKind::RedRating,
+                    unit: unit_id,
+                    session_id: None,
+                    entry_id: Some(id),
+                    client_ids: vec![client.id],
+                    summary: enrolment.reason.clone(),
+                };
+                raise_alert(conn, actor, cause).await?;
             }
             let version = entry.version;
             Written::created(id, version, &detail(conn, entry).await?)

@@ -591,7 +591,7 @@ async fn reference_serves_every_enum_with_labels() {
     expect("unit_status", &["active", "suspended", "closed"]);
     expect("certification", &["none", "assistant", "intermediate", "senior"]);
     expect("risk_level", &["red", "yellow", "blue", "green"]);
-    expect("session_method", &["individual", "group", "community"]);
+    expect("session_method", &["individual", "group", "community", "visit"]);
     expect(
         "case_status",
         &[

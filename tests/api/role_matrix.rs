@@ -260,6 +260,58 @@ fn rows() -> Vec<Row> {
                 .body(json!({"members": [{"client_id": f.extra["client"]}]}))
                 .if_match("groups", f.extra["group"])
         }),
+        row("GET", "/api/v1/roster-entries", ALL, Main, |_, _, _, _| Call::to("/api/v1/roster-entries?responsible=me")),
+        // One programme per caller: a client has one active entry per programme.
+        row("POST", "/api/v1/roster-entries", CASEWORK_CREATE, Main, |f, who, _, _| {
+            let programme = match who {
+                Who::Worker => "elder_care",
+                Who::Supervisor => "disability_care",
+                _ => "other",
+            };
+            Call::to("/api/v1/roster-entries")
+                .body(json!({"client_id": f.extra["client"], "programme": programme, "level": "blue"}))
+        }),
+        row("GET", "/api/v1/roster-entries/{id}", ALL, Main, |f, _, _, _| {
+            Call::to(format!("/api/v1/roster-entries/{}", f.extra["roster"]))
+        }),
+        // worker_a1 is responsible; supervisors may change any entry in scope.
+        row("PATCH", "/api/v1/roster-entries/{id}", CASEWORK_CHANGE, Main, |f, _, _, n| {
+            let id = f.extra["roster"];
+            Call::to(format!("/api/v1/roster-entries/{id}"))
+                .body(json!({"notes": format!("矩阵{n}")}))
+                .if_match("roster_entries", id)
+        }),
+        row("POST", "/api/v1/roster-entries/{id}/leave", CASEWORK_CHANGE, Main, |f, who, _, _| {
+            let id = f.extra[per_caller("roster_leave", who)];
+            Call::to(format!("/api/v1/roster-entries/{id}/leave"))
+                .body(json!({"reason": "relocated"}))
+                .if_match("roster_entries", id)
+        }),
+        row("POST", "/api/v1/roster-entries/{id}/rerate", CASEWORK_CHANGE, Main, |f, who, _, _| {
+            let id = f.extra[per_caller("roster_rerate", who)];
+            Call::to(format!("/api/v1/roster-entries/{id}/rerate"))
+                .body(json!({"level": "yellow"}))
+                .if_match("roster_entries", id)
+        }),
+        row("POST", "/api/v1/roster-entries/{id}/proposal", CASEWORK_CHANGE, Main, |f, who, _, _| {
+            let id = f.extra[per_caller("roster_proposal", who)];
+            Call::to(format!("/api/v1/roster-entries/{id}/proposal"))
+                .body(json!({"decision": "reject", "note": "本次观察不足以调整"}))
+                .if_match("roster_entries", id)
+        }),
+        row("GET", "/api/v1/org-units/{id}/visit-intervals", ALL, Main, |f, _, _, _| {
+            Call::to(format!("/api/v1/org-units/{}/visit-intervals", f.unit("town_a1")))
+        }),
+        row("PUT", "/api/v1/org-units/{id}/visit-intervals", [401, 403, 200, 200], Main, |f, _, _, _| {
+            let unit = f.unit("town_a1");
+            Call::to(format!("/api/v1/org-units/{unit}/visit-intervals"))
+                .body(json!({"red": 7, "yellow": 14, "blue": 30, "green": 60}))
+                .if_match(INTERVALS, unit)
+        }),
+        row("GET", "/api/v1/alerts", ALL, Main, |_, _, _, _| Call::to("/api/v1/alerts?status=open")),
+        row("POST", "/api/v1/alerts/{id}/acknowledge", [401, 403, 200, 403], Main, |f, _, _, _| {
+            Call::to(format!("/api/v1/alerts/{}/acknowledge", f.extra["alert"])).body(json!({"note": "已电话核实，安排上门"}))
+        }),
         row("GET", "/api/v1/audit-events", OVERSIGHT, Main, |_, _, _, _| Call::to("/api/v1/audit-events")),
         row("GET", "/api/v1/caseload", OVERSIGHT, Main, |_, _, _, _| Call::to("/api/v1/caseload")),
         row("GET", "/api/v1/stats", OVERSIGHT, Main, |_, _, _, _| Call::to("/api/v1/stats")),
@@ -413,7 +465,14 @@ const FINGERPRINT: &str = "SELECT (SELECT count(*) + coalesce(sum(version), 0) F
      + (SELECT count(*) FROM reviews WHERE status = 'pending') \
      + (SELECT count(*) + coalesce(sum(version), 0) FROM referrals) \
      + (SELECT count(*) + coalesce(sum(version), 0) FROM follow_ups) \
-     + (SELECT count(*) + coalesce(sum(version), 0) FROM supervision_records)";
+     + (SELECT count(*) + coalesce(sum(version), 0) FROM supervision_records) \
+     + (SELECT count(*) + coalesce(sum(version), 0) FROM roster_entries) \
+     + (SELECT count(*) FROM roster_level_events WHERE status = 'proposed') \
+     + (SELECT count(*) + coalesce(sum(version), 0) FROM supervisor_alerts) \
+     + (SELECT count(*) + coalesce(sum(version), 0) FROM unit_visit_intervals)";
+
+/// A unit's own visit intervals as a table keyed by `id`, for `If-Match` (`etag_of`).
+const INTERVALS: &str = "(SELECT org_unit_id AS id, version FROM unit_visit_intervals) AS intervals";
 
 /// The name of a record made once per caller (rows whose success cannot be repeated).
 fn per_caller(name: &'static str, who: Who) -> &'static str {
@@ -421,6 +480,15 @@ fn per_caller(name: &'static str, who: Who) -> &'static str {
         ("case_intake", Who::Supervisor) => "case_intake_supervisor",
         ("case_intake", Who::Admin) => "case_intake_admin",
         ("case_intake", _) => "case_intake_worker",
+        ("roster_leave", Who::Supervisor) => "roster_leave_supervisor",
+        ("roster_leave", Who::Admin) => "roster_leave_admin",
+        ("roster_leave", _) => "roster_leave_worker",
+        ("roster_rerate", Who::Supervisor) => "roster_rerate_supervisor",
+        ("roster_rerate", Who::Admin) => "roster_rerate_admin",
+        ("roster_rerate", _) => "roster_rerate_worker",
+        ("roster_proposal", Who::Supervisor) => "roster_proposal_supervisor",
+        ("roster_proposal", Who::Admin) => "roster_proposal_admin",
+        ("roster_proposal", _) => "roster_proposal_worker",
         ("referral", Who::Supervisor) => "referral_supervisor",
         ("referral", Who::Admin) => "referral_admin",
         (_, _) => "referral_worker",
@@ -512,6 +580,51 @@ async fn casework_records(app: &TestApp, f: &mut Fixture) {
             uuid(app.post(&format!("/api/v1/cases/{}/referrals", f.extra["case"]), &worker, body).await.expect(201)),
         );
     }
+    // Rosters: worker_a1's entries, one for each row that changes one for good.
+    let entries = [
+        "roster",
+        "roster_leave_worker",
+        "roster_leave_supervisor",
+        "roster_leave_admin",
+        "roster_rerate_worker",
+        "roster_rerate_supervisor",
+        "roster_rerate_admin",
+        "roster_proposal_worker",
+        "roster_proposal_supervisor",
+        "roster_proposal_admin",
+    ];
+    let visit = |client: Uuid, extra: Value| {
+        let mut body = json!({"method": "visit", "occurred_at": "2026-01-05T02:00:00Z", "duration_minutes": 30,
+                              "client_ids": [client], "mode": "home_visit"});
+        body.as_object_mut().expect("object").extend(extra.as_object().expect("object").clone());
+        body
+    };
+    for name in entries {
+        let person = json!({"org_unit_id": town, "name": format!("台账{name}"), "id_type": "none"});
+        let person = uuid(app.post("/api/v1/clients", &worker, person).await.expect(201));
+        let entry = json!({"client_id": person, "programme": "basic_protection", "level": "green"});
+        let entry = uuid(app.post("/api/v1/roster-entries", &worker, entry).await.expect(201));
+        f.extra.insert(name, entry);
+        if name.starts_with("roster_proposal") {
+            let observed = json!({"levels_observed": [{"roster_entry_id": entry, "level": "blue"}]});
+            app.post("/api/v1/sessions", &worker, visit(person, observed)).await.expect(201);
+        }
+    }
+    let urgent = visit(client, json!({"action": "urgent_report", "findings": "屋顶漏雨，老人独居"}));
+    let urgent = uuid(app.post("/api/v1/sessions", &worker, urgent).await.expect(201));
+    let alert = app.db.query_text(&format!("SELECT id::text FROM supervisor_alerts WHERE session_id = '{urgent}'")).await;
+    f.extra.insert("alert", alert.parse().expect("uuid"));
+    // The unit's own intervals, so that the PUT row has a version to match.
+    let intervals = json!({"red": 7, "yellow": 14, "blue": 30, "green": 90});
+    app.send(
+        Method::PUT,
+        &format!("/api/v1/org-units/{town}/visit-intervals"),
+        Some(&sup),
+        Some(&intervals),
+        &[("If-Match", "\"0\"")],
+    )
+    .await
+    .expect(200);
     let record = json!({"occurred_at": "2026-01-05T02:00:00Z", "duration_minutes": 45, "format": "group", "function": "educational",
                         "supervisee_ids": [f.user("worker_a1")]});
     f.extra.insert("supervision", uuid(app.post("/api/v1/supervision-records", &sup, record).await.expect(201)));
@@ -612,6 +725,8 @@ fn permission_of(method: &str, path: &str) -> Option<&'static str> {
     let code = match path.trim_start_matches("/api/v1").split('/').nth(1).unwrap_or("") {
         "auth" | "me" | "livez" | "readyz" => return None,
         "reference" => "reference:read",
+        "org-units" if path.ends_with("/visit-intervals") && read => "rosters:read",
+        "org-units" if path.ends_with("/visit-intervals") => "visit_intervals:write",
         "org-units" if read => "org_units:read",
         "org-units" => "org_units:write",
         "users" if read => "users:read",
@@ -636,6 +751,10 @@ fn permission_of(method: &str, path: &str) -> Option<&'static str> {
         "reviews" => "reviews:decide",
         "supervision-records" if read => "supervision:read",
         "supervision-records" => "supervision:write",
+        "roster-entries" if read => "rosters:read",
+        "roster-entries" => "rosters:write",
+        "alerts" if read => "alerts:read",
+        "alerts" => "alerts:acknowledge",
         other => panic!("no permission known for {method} {path} ({other})"),
     };
     Some(code)
@@ -662,7 +781,8 @@ fn the_permissions_me_shows_are_the_ones_the_matrix_enforces() {
     // Every permission /me can show is either checked here or one the case state machine or a
     // service checks beyond the route (assigning, working every case, reopening, voiding,
     // editing others' sessions).
-    let beyond_routes = ["cases:assign", "cases:work_all", "cases:reopen", "cases:void", "sessions:edit_all"];
+    let beyond_routes =
+        ["cases:assign", "cases:work_all", "cases:reopen", "cases:void", "sessions:edit_all", "rosters:manage_all"];
     for (_, role) in roles {
         for code in permissions(role) {
             assert!(used.contains(code) || beyond_routes.contains(&code), "{code} is shown but nothing enforces it");

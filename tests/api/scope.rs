@@ -266,3 +266,96 @@ async fn user_pages_cover_the_scope_exactly_once() {
     assert_eq!(unique.len(), seen.len(), "no user twice");
     assert_eq!(unique, expected, "every user of the subtree once, nobody else");
 }
+
+#[actix_web::test]
+async fn rosters_visits_and_alerts_of_another_branch_do_not_exist() {
+    let app = TestApp::spawn().await;
+    let f = app.fixture().await;
+    let worker_b = app.token("worker_b1").await;
+    // County b's field work: a client on a roster, a visit with an urgent report, unit intervals.
+    let body = json!({"org_unit_id": f.unit("town_b1"), "name": "乙县对象", "id_type": "none"});
+    let client = app.post("/api/v1/clients", &worker_b, body).await.expect(201).id();
+    let entry = app
+        .post("/api/v1/roster-entries", &worker_b, json!({"client_id": client, "programme": "elder_care", "level": "green"}))
+        .await
+        .expect(201)
+        .id();
+    let visit = json!({"method": "visit", "occurred_at": "2026-01-05T02:00:00Z", "duration_minutes": 30, "client_ids": [client],
+                       "mode": "home_visit", "action": "urgent_report", "findings": "独居老人生病"});
+    let visit_id = app.post("/api/v1/sessions", &worker_b, visit).await.expect(201).id();
+    let alert = app.db.query_text(&format!("SELECT id::text FROM supervisor_alerts WHERE session_id = '{visit_id}'")).await;
+    let sup_b = app.token("sup_b").await;
+    let intervals = json!({"red": 7, "yellow": 14, "blue": 30, "green": 60});
+    let town_b = f.unit("town_b1");
+    app.send(
+        Method::PUT,
+        &format!("/api/v1/org-units/{town_b}/visit-intervals"),
+        Some(&sup_b),
+        Some(&intervals),
+        &[("If-Match", "\"0\"")],
+    )
+    .await
+    .expect(200);
+    let before = app
+        .sql_i64(
+            "SELECT (SELECT sum(version) FROM roster_entries) + (SELECT sum(version) FROM supervisor_alerts) \
+             + (SELECT sum(version) FROM unit_visit_intervals) + (SELECT count(*) FROM service_sessions) + (SELECT count(*) FROM roster_level_events)",
+        )
+        .await;
+
+    for username in ["worker_a1", "sup_a", "admin_a"] {
+        let token = app.token(username).await;
+        let random = app.get(&format!("/api/v1/roster-entries/{}", Uuid::now_v7()), &token).await;
+        assert_hidden(&app.get(&format!("/api/v1/roster-entries/{entry}"), &token).await, &random, "entry");
+        assert_hidden(&app.get(&format!("/api/v1/org-units/{town_b}/visit-intervals"), &token).await, &random, "intervals");
+        assert_hidden(&app.get(&format!("/api/v1/sessions/{visit_id}"), &token).await, &random, "visit");
+        for list in
+            ["/api/v1/roster-entries", "/api/v1/roster-entries?status=left", "/api/v1/alerts", "/api/v1/sessions?method=visit"]
+        {
+            assert!(ids(&app.get(list, &token).await.expect(200)).is_empty(), "{username}: {list}");
+        }
+        let filtered = format!("/api/v1/roster-entries?org_unit_id={town_b}&responsible={}", f.user("worker_b1"));
+        assert!(ids(&app.get(&filtered, &token).await.expect(200)).is_empty(), "{username}: filters never widen");
+        // Writes naming the other branch's records find nothing (or are not the role's to make).
+        let expect = if username == "admin_a" { 403 } else { 404 };
+        for (method, path, body) in [
+            (Method::PATCH, format!("/api/v1/roster-entries/{entry}"), json!({"notes": "x"})),
+            (Method::POST, format!("/api/v1/roster-entries/{entry}/leave"), json!({"reason": "relocated"})),
+            (Method::POST, format!("/api/v1/roster-entries/{entry}/rerate"), json!({"level": "blue"})),
+            (Method::POST, format!("/api/v1/roster-entries/{entry}/proposal"), json!({"decision": "reject"})),
+        ] {
+            let res = app.send(method.clone(), &path, Some(&token), Some(&body), &[("If-Match", "\"1\"")]).await;
+            assert_eq!(res.status.as_u16(), expect, "{username} {method} {path}: {}", res.text);
+        }
+        let ack = app.post(&format!("/api/v1/alerts/{alert}/acknowledge"), &token, json!({"note": "x"})).await;
+        assert_eq!(ack.status.as_u16(), if username == "sup_a" { 404 } else { 403 }, "{username}: {}", ack.text);
+        let put = app
+            .send(
+                Method::PUT,
+                &format!("/api/v1/org-units/{town_b}/visit-intervals"),
+                Some(&token),
+                Some(&intervals),
+                &[("If-Match", "\"1\"")],
+            )
+            .await;
+        assert_eq!(put.status.as_u16(), if username == "worker_a1" { 403 } else { 404 }, "{username}: {}", put.text);
+    }
+    // A visit or an enrolment naming the other branch's client is refused with the field named.
+    let worker = app.token("worker_a1").await;
+    let visit = json!({"method": "visit", "occurred_at": "2026-01-05T02:00:00Z", "duration_minutes": 30, "client_ids": [client], "mode": "phone"});
+    let res = app.post("/api/v1/sessions", &worker, visit).await.expect(422);
+    assert_eq!(res.body["errors"][0]["field"], "client_ids[0]");
+    let res =
+        app.post("/api/v1/roster-entries", &worker, json!({"client_id": client, "programme": "other", "level": "green"})).await;
+    assert_eq!(res.expect(422).body["errors"][0]["field"], "client_id");
+    let after = app
+        .sql_i64(
+            "SELECT (SELECT sum(version) FROM roster_entries) + (SELECT sum(version) FROM supervisor_alerts) \
+             + (SELECT sum(version) FROM unit_visit_intervals) + (SELECT count(*) FROM service_sessions) + (SELECT count(*) FROM roster_level_events)",
+        )
+        .await;
+    assert_eq!(after, before, "nothing changed");
+    // Their own supervisor sees it all.
+    assert_eq!(ids(&app.get("/api/v1/roster-entries", &sup_b).await.expect(200)).len(), 1);
+    assert_eq!(ids(&app.get("/api/v1/alerts", &sup_b).await.expect(200)), BTreeSet::from([alert]));
+}

@@ -299,7 +299,7 @@ pub async fn create(state: &AppState, actor: &Actor, claim: Option<Claim>, body:
                     (session, rows, None)
                 }
                 CreateSession::Visit(s) => {
-                    let (session, rows, prepared) = visit::prepare(conn, actor, id, s).await?;
+                    let (session, rows, prepared) = visit::prepare(conn, actor, id, *s).await?;
                     (session, rows, Some(prepared))
                 }
             };

@@ -271,17 +271,15 @@ pub async fn record(conn: &mut Conn, actor: &Actor, saved: &Session, p: Prepared
         }
     }
     if action == VisitAction::UrgentReport {
-        crate::services::rosters::raise_alert(
-            conn,
-            actor,
-            AlertKind::UrgentReport,
-            saved.org_unit_id,
-            Some(saved.id),
-            None,
-            saved.client_ids.clone(),
-            findings.or_else(|| saved.summary.clone()),
-        )
-        .await?;
+        let cause = crate::services::rosters::AlertCause {
+            kind: AlertKind::UrgentReport,
+            unit: saved.org_unit_id,
+            session_id: Some(saved.id),
+            entry_id: None,
+            client_ids: saved.client_ids.clone(),
+            summary: findings.or_else(|| saved.summary.clone()),
+        };
+        crate::services::rosters::raise_alert(conn, actor, cause).await?;
     }
     Ok(())
 }
