@@ -69,6 +69,21 @@ UNSTATEABLE = {
     # A session PATCH may set only the fields of the stored session's method: the method is in
     # the database, not in the request.
     (None, "not_for_method"),
+    # Field work: red needs a reason (a field required given another's value); a higher risk is
+    # not visited less often than a lower one (an order across four fields); a visit's `case` or
+    # `referral` belongs to its `action`, names one of its `client_ids`, and an outgoing referral
+    # needs consent; leaving is not before the stored enrolment; a re-rating changes the stored
+    # level; an entry is named once among the levels observed.
+    (None, "reason_required"),
+    (None, "out_of_order"),
+    ("case", "required"),
+    ("referral", "required"),
+    (None, "not_for_action"),
+    ("client_id", "not_visited"),
+    ("consent_given", "consent_required"),
+    ("left_on", "before_enrolment"),
+    ("level", "unchanged"),
+    ("roster_entry_id", "duplicate"),
     # A password on the list of common passwords: a dictionary, not a pattern.
     ("password", "common_password"),
     ("new_password", "common_password"),
