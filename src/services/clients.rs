@@ -448,7 +448,14 @@ pub async fn delete(state: &AppState, actor: &Actor, id: Uuid) -> Result<(), App
         async move {
             repo::clients::lock_in_scope(conn, &actor.scope, id).await?.ok_or(AppError::NotFound)?;
             repo::clients::soft_delete(conn, id).await?;
-            repo::audit::insert(conn, &super::audit::by(actor, "client.delete", "client", Some(id), json!({}))).await?;
+            // A deleted record is no one's to visit: its roster entries end with it (kept, as
+            // every entry that ends is).
+            let left = repo::rosters::leave_all_of_client(conn, id, super::today(), "服务对象档案已删除").await?;
+            repo::audit::insert(
+                conn,
+                &super::audit::by(actor, "client.delete", "client", Some(id), json!({"roster_entries_left": left})),
+            )
+            .await?;
             Ok(Written::done())
         }
         .scope_boxed_local()

@@ -433,3 +433,23 @@ async fn a_referral_from_a_visit_is_the_visitors_to_follow() {
     let done = app.send_current(Method::PATCH, &path, &worker, ("referrals", &referral), json!({"status": "accepted"})).await;
     assert_eq!(done.expect(200).body["status"], "accepted");
 }
+
+#[actix_web::test]
+async fn deleting_a_client_ends_their_roster_entries() {
+    let app = TestApp::spawn().await;
+    let f = app.fixture().await;
+    let worker = app.token("worker_a1").await;
+    let a = person(&app, &f, &worker, "甲").await;
+    let one = enrol(&app, &worker, &a, "elder_care", "blue", json!({})).await.expect(201).id();
+    let two = enrol(&app, &worker, &a, "basic_protection", "green", json!({})).await.expect(201).id();
+    let sup = app.token("sup_a1").await;
+    app.send(Method::DELETE, &format!("/api/v1/clients/{a}"), Some(&sup), None, &[]).await.expect(204);
+    let left = app.get("/api/v1/roster-entries?status=left", &worker).await.expect(200);
+    let mut ids = item_ids(&left);
+    ids.sort();
+    let mut expected = vec![one, two];
+    expected.sort();
+    assert_eq!(ids, expected);
+    assert!(left.body["items"].as_array().expect("items").iter().all(|i| i["leave_reason"] == "other"));
+    assert!(item_ids(&app.get("/api/v1/roster-entries", &worker).await.expect(200)).is_empty(), "no one to visit");
+}

@@ -153,13 +153,14 @@ pub struct EntryVisit {
 }
 
 /// Moves the entries' last visit forward to `at` (never back: a late entry of an older visit
-/// leaves a newer one standing). The derived due day follows in the same statement.
+/// leaves a newer one standing). The derived due day follows in the same statement, and so does
+/// the version: what the entry shows has changed.
 pub async fn visited(conn: &mut Conn, entries: &[Uuid], at: DateTime<Utc>) -> QueryResult<()> {
     if entries.is_empty() {
         return Ok(());
     }
     Statement::new(
-        "UPDATE roster_entries SET last_visit_at = GREATEST(last_visit_at, $2) \
+        "UPDATE roster_entries SET last_visit_at = GREATEST(last_visit_at, $2), version = version + 1, updated_at = now() \
          WHERE id = ANY($1) AND (last_visit_at IS NULL OR last_visit_at < $2)",
     )
     .bind::<diesel::sql_types::Array<SqlUuid>, _>(entries)
@@ -173,8 +174,11 @@ pub async fn visited(conn: &mut Conn, entries: &[Uuid], at: DateTime<Utc>) -> Qu
 pub async fn revisit(conn: &mut Conn, session_id: Uuid, at: DateTime<Utc>) -> QueryResult<()> {
     diesel::update(vre::table.filter(vre::session_id.eq(session_id))).set(vre::occurred_at.eq(at)).execute(conn).await?;
     Statement::new(
-        "UPDATE roster_entries e SET last_visit_at = (SELECT max(v.occurred_at) FROM visit_roster_entries v WHERE v.roster_entry_id = e.id) \
-         WHERE e.id IN (SELECT roster_entry_id FROM visit_roster_entries WHERE session_id = $1)",
+        "UPDATE roster_entries e SET last_visit_at = m.last, version = e.version + 1, updated_at = now() \
+         FROM (SELECT v.roster_entry_id, max(v.occurred_at) AS last FROM visit_roster_entries v \
+               WHERE v.roster_entry_id IN (SELECT roster_entry_id FROM visit_roster_entries WHERE session_id = $1) \
+               GROUP BY v.roster_entry_id) m \
+         WHERE e.id = m.roster_entry_id AND e.last_visit_at IS DISTINCT FROM m.last",
     )
     .bind::<SqlUuid, _>(session_id)
     .execute(conn)
@@ -381,6 +385,28 @@ pub async fn names(conn: &mut Conn, client_id: Uuid, worker_id: Uuid) -> QueryRe
     let client: String = clients::table.find(client_id).select(clients::name).first(conn).await?;
     let worker: Option<String> = users::table.find(worker_id).select(users::display_name).first(conn).await.optional()?;
     Ok((client, worker))
+}
+
+/// Closes the active entries of a client whose record was deleted (reason `other`); returns them.
+pub async fn leave_all_of_client(conn: &mut Conn, client_id: Uuid, on: NaiveDate, note: &str) -> QueryResult<Vec<Uuid>> {
+    #[derive(QueryableByName)]
+    struct Row {
+        #[diesel(sql_type = SqlUuid)]
+        id: Uuid,
+    }
+    // An entry enrolled later today than the deletion (a clock between zones) leaves on its
+    // enrolment day: leaving never comes before enrolling.
+    let rows: Vec<Row> = Statement::new(
+        "UPDATE roster_entries SET left_on = greatest(enrolled_on, $2), leave_reason = 'other', leave_note = $3, \
+                version = version + 1, updated_at = now() \
+         WHERE client_id = $1 AND left_on IS NULL RETURNING id",
+    )
+    .bind::<SqlUuid, _>(client_id)
+    .bind::<Date, _>(on)
+    .bind::<Text, _>(note.to_owned())
+    .load(conn)
+    .await?;
+    Ok(rows.into_iter().map(|r| r.id).collect())
 }
 
 /// Inserts an alert.
