@@ -24,8 +24,11 @@ pub enum LogFormat {
     Json,
 }
 
-/// The secret the development default uses; refused in production.
-const DEV_JWT_SECRET: &str = "shegong-development-secret-do-not-use-in-production";
+/// A secret once shipped as the development default: published, so refused everywhere.
+const PUBLISHED_JWT_SECRET: &str = "shegong-development-secret-do-not-use-in-production";
+
+/// The shortest JWT secret accepted, in bytes.
+pub const MIN_JWT_SECRET_LEN: usize = 32;
 
 /// All settings of one server process.
 #[derive(Debug, Clone)]
@@ -36,8 +39,10 @@ pub struct Config {
     pub bind: String,
     /// `SHEGONG_ENV`.
     pub environment: Environment,
-    /// `SHEGONG_JWT_SECRET` (HMAC key for access tokens and refresh-token derivation).
-    pub jwt_secret: String,
+    /// `SHEGONG_JWT_SECRET` (HMAC key for access tokens and refresh-token derivation). `None` in
+    /// development without one: the server then keeps a generated one in the database
+    /// (`db::kept_secret`) and fills it in before it builds its state.
+    pub jwt_secret: Option<String>,
     /// `SHEGONG_JWT_ISSUER`.
     pub jwt_issuer: String,
     /// `SHEGONG_JWT_AUDIENCE`.
@@ -106,6 +111,19 @@ where
     }
 }
 
+/// The configured JWT secret: at least [`MIN_JWT_SECRET_LEN`] bytes and never the one that was
+/// published; required in production, optional in development.
+fn jwt_secret(configured: Option<String>, environment: Environment) -> anyhow::Result<Option<String>> {
+    match (configured, environment) {
+        (Some(s), _) if s.len() < MIN_JWT_SECRET_LEN || s == PUBLISHED_JWT_SECRET => {
+            bail!("SHEGONG_JWT_SECRET must be at least {MIN_JWT_SECRET_LEN} characters and not a published one")
+        }
+        (Some(s), _) => Ok(Some(s)),
+        (None, Environment::Production) => bail!("SHEGONG_JWT_SECRET is required when SHEGONG_ENV=production"),
+        (None, Environment::Development) => Ok(None),
+    }
+}
+
 impl Config {
     /// Reads the configuration from the process environment.
     pub fn from_env() -> anyhow::Result<Self> {
@@ -114,16 +132,7 @@ impl Config {
             Some("production") => Environment::Production,
             Some(other) => bail!("SHEGONG_ENV must be `development` or `production`, not `{other}`"),
         };
-        let jwt_secret = match (var("SHEGONG_JWT_SECRET"), environment) {
-            (Some(s), Environment::Production) if s.len() < 32 || s == DEV_JWT_SECRET => {
-                bail!("SHEGONG_JWT_SECRET must be at least 32 characters and not the development secret")
-            }
-            (Some(s), _) => s,
-            (None, Environment::Production) => {
-                bail!("SHEGONG_JWT_SECRET is required when SHEGONG_ENV=production")
-            }
-            (None, Environment::Development) => DEV_JWT_SECRET.to_owned(),
-        };
+        let jwt_secret = jwt_secret(var("SHEGONG_JWT_SECRET"), environment)?;
         let access_secs: u64 = parsed("SHEGONG_ACCESS_TOKEN_TTL_SECS", 900)?;
         if !(30..=900).contains(&access_secs) {
             bail!("SHEGONG_ACCESS_TOKEN_TTL_SECS must be between 30 and 900");
@@ -181,5 +190,23 @@ impl Config {
             log_level: var("SHEGONG_LOG_LEVEL").unwrap_or_else(|| "info".into()),
         })
         .context("configuration")
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_jwt_secret_is_long_unpublished_and_required_only_in_production() {
+        let long = "x".repeat(MIN_JWT_SECRET_LEN);
+        assert_eq!(jwt_secret(Some(long.clone()), Environment::Production).ok().flatten(), Some(long.clone()));
+        assert_eq!(jwt_secret(Some(long.clone()), Environment::Development).ok().flatten(), Some(long));
+        assert!(jwt_secret(None, Environment::Production).is_err());
+        assert!(matches!(jwt_secret(None, Environment::Development), Ok(None)));
+        for env in [Environment::Development, Environment::Production] {
+            assert!(jwt_secret(Some(PUBLISHED_JWT_SECRET.into()), env).is_err(), "{env:?}");
+            assert!(jwt_secret(Some("short".into()), env).is_err(), "{env:?}");
+        }
     }
 }

@@ -58,6 +58,17 @@ async fn prepare(config: &Config) -> anyhow::Result<()> {
 #[global_allocator]
 static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
 
+/// The configuration with a JWT secret: the configured one, or (in development, without one) the
+/// one this database keeps, generated the first time. No secret is ever a published default.
+async fn with_jwt_secret(config: Config) -> anyhow::Result<Config> {
+    if config.jwt_secret.is_some() {
+        return Ok(config);
+    }
+    let secret = db::kept_secret(&config.database_url, "jwt").await?;
+    tracing::warn!("SHEGONG_JWT_SECRET is not set: signing with a secret generated for this database and kept in it");
+    Ok(Config { jwt_secret: Some(secret), ..config })
+}
+
 #[actix_web::main]
 async fn main() -> anyhow::Result<()> {
     let cli = Cli::parse();
@@ -74,7 +85,7 @@ async fn main() -> anyhow::Result<()> {
             if config.auto_migrate || demo {
                 prepare(&config).await?;
             }
-            let state = AppState::new(config)?;
+            let state = AppState::new(with_jwt_secret(config).await?)?;
             if demo && seed::demo(&state).await? {
                 println!("Demo data loaded. Sign in as admin / {} (see seeds/README.md).", seed::DEMO_ADMIN_PASSWORD);
             }
@@ -84,7 +95,7 @@ async fn main() -> anyhow::Result<()> {
         Command::Seed { scale: Some(clients) } => {
             prepare(&config).await?;
             // Set-based inserts of a large data set run longer than any request may.
-            let config = Config { db_statement_timeout: std::time::Duration::ZERO, ..config };
+            let config = Config { db_statement_timeout: std::time::Duration::ZERO, ..with_jwt_secret(config).await? };
             let state = AppState::new(config)?;
             seed::scale(&state, clients).await?;
             println!("Benchmark data loaded ({clients} clients). Staff sign in with password {}.", seed::SCALE_PASSWORD);
@@ -92,7 +103,7 @@ async fn main() -> anyhow::Result<()> {
         }
         Command::Seed { scale: None } => {
             prepare(&config).await?;
-            let state = AppState::new(config)?;
+            let state = AppState::new(with_jwt_secret(config).await?)?;
             if seed::demo(&state).await? {
                 println!("Demo data loaded.");
             } else {
@@ -102,7 +113,7 @@ async fn main() -> anyhow::Result<()> {
         }
         Command::CreateAdmin { username, password, unit_name } => {
             prepare(&config).await?;
-            let state = AppState::new(config)?;
+            let state = AppState::new(with_jwt_secret(config).await?)?;
             let id = seed::create_admin(&state, &username, &password, &unit_name).await?;
             println!("Administrator {username} ready (id {id}).");
             Ok(())

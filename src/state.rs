@@ -21,10 +21,13 @@ pub struct AppState {
 }
 
 impl AppState {
-    /// State from a configuration (the pool connects lazily).
+    /// State from a configuration (the pool connects lazily). The configuration must hold a JWT
+    /// secret by now: configured, or the one the database keeps (`db::kept_secret`).
     pub fn new(config: Config) -> anyhow::Result<Self> {
+        let secret = config.jwt_secret.as_deref().ok_or_else(|| anyhow::anyhow!("no JWT secret: set SHEGONG_JWT_SECRET"))?;
+        let tokens = TokenKeys::new(&config, secret);
         let pool = crate::db::pool(&config.database_url, config.db_pool_size, &crate::db::Limits::from_config(&config))?;
-        Ok(Self { tokens: TokenKeys::new(&config), hasher: Hasher::new(config.hash_concurrency), pool, config: Arc::new(config) })
+        Ok(Self { tokens, hasher: Hasher::new(config.hash_concurrency), pool, config: Arc::new(config) })
     }
 
     /// The same state with a pool of its own, for one HTTP worker: its share of

@@ -68,9 +68,9 @@ impl std::fmt::Debug for TokenKeys {
 type HmacSha256 = Hmac<Sha256>;
 
 impl TokenKeys {
-    /// Keys from the configuration.
-    pub fn new(config: &Config) -> Self {
-        let secret = config.jwt_secret.as_bytes();
+    /// Keys from the configuration and its secret (configured, or kept in the database).
+    pub fn new(config: &Config, secret: &str) -> Self {
+        let secret = secret.as_bytes();
         let mut validation = Validation::new(Algorithm::HS256);
         validation.set_issuer(&[&config.jwt_issuer]);
         validation.set_audience(&[&config.jwt_audience]);

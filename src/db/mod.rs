@@ -167,6 +167,34 @@ async fn connect(url: &str, limits: &Limits) -> diesel::ConnectionResult<AsyncPg
     AsyncPgConnection::try_from_client_and_connection(client, connection).await
 }
 
+/// The secret kept under `name` in the database (`server_secrets`), made the first time it is asked
+/// for: 256 bits from the operating system's generator, hex. Every process on the database gets
+/// the same one; the first to ask makes it.
+pub async fn kept_secret(url: &str, name: &str) -> anyhow::Result<String> {
+    use diesel::sql_types::Text;
+    use rand::RngCore;
+    #[derive(diesel::QueryableByName)]
+    struct Row {
+        #[diesel(sql_type = Text)]
+        secret: String,
+    }
+    let mut conn = AsyncPgConnection::establish(url).await.context("connecting to keep a secret")?;
+    let mut bytes = [0u8; 32];
+    rand::rngs::OsRng.fill_bytes(&mut bytes);
+    statement::Statement::new("INSERT INTO server_secrets (name, secret) VALUES ($1, $2) ON CONFLICT (name) DO NOTHING")
+        .bind::<Text, _>(name.to_owned())
+        .bind::<Text, _>(hex::encode(bytes))
+        .execute(&mut conn)
+        .await
+        .context("keeping a secret")?;
+    let row: Row = statement::Statement::new("SELECT secret FROM server_secrets WHERE name = $1")
+        .bind::<Text, _>(name.to_owned())
+        .get_result(&mut conn)
+        .await
+        .context("reading a kept secret")?;
+    Ok(row.secret)
+}
+
 /// Builds the pool. Connections are made lazily; a checkout waits at most `limits.checkout`, so a
 /// dead database answers 503 fast instead of hanging requests.
 pub fn pool(url: &str, size: usize, limits: &Limits) -> anyhow::Result<Pool> {

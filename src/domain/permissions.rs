@@ -157,9 +157,50 @@ pub fn may(role: Role, permission: Permission) -> bool {
     permission.granted_to(role)
 }
 
+/// Why a password reset is refused.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ResetRefusal {
+    /// One's own: a stolen access token must not become the account (the current password is
+    /// asked by `/me/password`).
+    Own,
+    /// An administrator at the caller's unit or above it (only lower units' are the caller's to
+    /// reset).
+    PeerAdmin,
+}
+
+/// Whether an administrator at `actor_path` may reset the password of a user (`role`) whose unit is
+/// at `target_path` (a path in the caller's scope): never their own, and an administrator's only
+/// when that unit lies strictly below the caller's.
+pub fn may_reset_password(
+    actor: uuid::Uuid,
+    actor_path: &str,
+    target: uuid::Uuid,
+    role: Role,
+    target_path: &str,
+) -> Result<(), ResetRefusal> {
+    if actor == target {
+        Err(ResetRefusal::Own)
+    } else if role == Role::Admin && !(target_path.starts_with(actor_path) && target_path.len() > actor_path.len()) {
+        Err(ResetRefusal::PeerAdmin)
+    } else {
+        Ok(())
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn passwords_are_reset_only_for_others_and_administrators_only_below() {
+        let (me, other) = (uuid::Uuid::now_v7(), uuid::Uuid::now_v7());
+        assert_eq!(may_reset_password(me, "/a/", me, Role::Admin, "/a/"), Err(ResetRefusal::Own));
+        assert_eq!(may_reset_password(me, "/a/", other, Role::Admin, "/a/"), Err(ResetRefusal::PeerAdmin));
+        assert_eq!(may_reset_password(me, "/a/b/", other, Role::Admin, "/a/"), Err(ResetRefusal::PeerAdmin));
+        assert_eq!(may_reset_password(me, "/a/", other, Role::Admin, "/a/b/"), Ok(()));
+        assert_eq!(may_reset_password(me, "/a/", other, Role::Worker, "/a/"), Ok(()));
+        assert_eq!(may_reset_password(me, "/a/", other, Role::Supervisor, "/a/b/"), Ok(()));
+    }
 
     #[test]
     fn every_permission_has_one_row_and_a_unique_code() {

@@ -175,6 +175,26 @@ pub async fn update(
 pub async fn reset_password(state: &AppState, actor: &Actor, id: Uuid, new_password: String) -> Result<(), AppError> {
     super::require(state, actor, Permission::UsersWrite, "users.reset_password").await?;
     let target = get(state, actor, id).await?;
+    // Checked before the (costly) hash: one's own password changes with the current one
+    // (`/me/password`), and an administrator's only from above their unit.
+    let target_path = {
+        let mut conn = state.conn().await?;
+        repo::org_units::find(&mut conn, target.org_unit_id).await?.ok_or(AppError::NotFound)?.path
+    };
+    let actor_path = actor.scope.path_range().0;
+    if let Err(refusal) = crate::domain::permissions::may_reset_password(actor.id, &actor_path, id, target.role, &target_path) {
+        super::audit::denied(state, actor, "users.reset_password").await;
+        return Err(AppError::Forbidden(match refusal {
+            crate::domain::permissions::ResetRefusal::Own => Text::new(
+                "不能重置自己的密码，请使用“修改密码”（须输入当前密码）。",
+                "You cannot reset your own password; change it with your current one (/me/password).",
+            ),
+            crate::domain::permissions::ResetRefusal::PeerAdmin => Text::new(
+                "只能重置下级单位管理员的密码。",
+                "You may reset an administrator's password only from a unit above theirs.",
+            ),
+        }));
+    }
     let errors = check_policy("new_password", &new_password, Some(&target.username));
     if !errors.is_empty() {
         return Err(AppError::Validation(errors));

@@ -17,7 +17,7 @@ const ME: &str = "/api/v1/me";
 
 /// The secret the test servers sign with.
 fn secret() -> String {
-    test_config("postgres://unused/x", &Options::default()).jwt_secret
+    test_config("postgres://unused/x", &Options::default()).jwt_secret.expect("the tests configure a secret")
 }
 
 /// Claims exactly as the server issues them, for `user`.
@@ -653,4 +653,48 @@ async fn logins_are_audited_with_their_outcome() {
         .await,
         0
     );
+}
+
+#[actix_web::test]
+async fn a_password_is_reset_only_for_others_and_an_administrators_only_from_above() {
+    let app = TestApp::spawn().await;
+    let f = app.fixture().await;
+    let root = app.token("admin_root").await;
+    let admin = app.token("admin_a").await;
+    let reset = |id: Uuid| format!("/api/v1/users/{id}/reset-password");
+    let body = json!({"new_password": "Taken-Over-2026"});
+    let denied = "SELECT count(*) FROM audit_events WHERE outcome = 'denied' AND action = 'users.reset_password'";
+    // One's own: refused, audited, and the old password still works.
+    let own = app.post(&reset(f.user("admin_a")), &admin, body.clone()).await.expect(403);
+    assert!(own.body["detail"].as_str().is_some_and(|d| !d.is_empty()));
+    assert_eq!(app.sql_i64(denied).await, 1);
+    app.token("admin_a").await;
+    // A peer administrator of the same unit: refused; from the unit above: done.
+    let peer = json!({"username": "admin_a_peer", "display_name": "同级管理员", "org_unit_id": f.unit("county_a"), "role": "admin",
+                      "password": "Peer-Admin-2026"});
+    let peer: Uuid = app.post("/api/v1/users", &root, peer).await.expect(201).id().parse().expect("uuid");
+    app.post(&reset(peer), &admin, body.clone()).await.expect(403);
+    assert_eq!(app.sql_i64(denied).await, 2);
+    app.send(Method::POST, &reset(peer), Some(&root), Some(&body), &[]).await.expect(204);
+    // Staff below the administrator's unit, and other roles of the same unit, stay theirs to reset.
+    app.send(Method::POST, &reset(f.user("worker_a1")), Some(&admin), Some(&body), &[]).await.expect(204);
+    app.send(Method::POST, &reset(f.user("sup_a")), Some(&admin), Some(&body), &[]).await.expect(204);
+}
+
+#[actix_web::test]
+async fn without_a_configured_secret_a_database_keeps_one_of_its_own() {
+    let app = TestApp::spawn().await;
+    let first = shegong::db::kept_secret(&app.db.url, "jwt").await.expect("a secret");
+    let again = shegong::db::kept_secret(&app.db.url, "jwt").await.expect("the same secret");
+    assert_eq!(first, again, "every process on the database signs with the same key");
+    assert_eq!(first.len(), 64);
+    assert!(first.bytes().all(|b| b.is_ascii_hexdigit()));
+    assert_ne!(first, "shegong-development-secret-do-not-use-in-production");
+    // Another database keeps another.
+    let other = TestApp::spawn().await;
+    assert_ne!(shegong::db::kept_secret(&other.db.url, "jwt").await.expect("a secret"), first);
+    // A state is never built without a secret.
+    let mut config = test_config(&app.db.url, &Options::default());
+    config.jwt_secret = None;
+    assert!(shegong::state::AppState::new(config).is_err());
 }

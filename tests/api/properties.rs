@@ -121,9 +121,8 @@ proptest! {
 }
 
 fn keys(secret: &str) -> TokenKeys {
-    let mut config = test_config("postgres://unused", &Options::default());
-    config.jwt_secret = secret.to_owned();
-    TokenKeys::new(&config)
+    let config = test_config("postgres://unused", &Options::default());
+    TokenKeys::new(&config, secret)
 }
 
 const SECRET: &str = "test-secret-0123456789-abcdefghijklmnopqrstuvwxyz";

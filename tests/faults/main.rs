@@ -94,7 +94,7 @@ async fn a_stopped_database_answers_503_fast_and_comes_back_without_a_restart() 
     config.workers = 1;
     config.db_pool_size = 4;
     config.hash_concurrency = 2;
-    config.jwt_secret = "fault-test-secret-0123456789-abcdefghijklmnop".into();
+    config.jwt_secret = Some("fault-test-secret-0123456789-abcdefghijklmnop".into());
     let state = AppState::new(config).expect("state");
     let root = shegong::seed::create_admin(&state, "admin", PASSWORD, "测试中心").await.expect("create admin");
     let _ = root;

@@ -89,7 +89,7 @@ pub fn test_config(database_url: &str, options: &Options) -> Config {
     config.hash_concurrency = 2;
     config.login_max_failures = options.login_max_failures;
     config.login_lock = Duration::from_secs(options.login_lock_secs);
-    config.jwt_secret = "test-secret-0123456789-abcdefghijklmnopqrstuvwxyz".into();
+    config.jwt_secret = Some("test-secret-0123456789-abcdefghijklmnopqrstuvwxyz".into());
     config
 }
 
