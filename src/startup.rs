@@ -136,7 +136,8 @@ pub async fn serve(state: AppState) -> anyhow::Result<()> {
     Ok(())
 }
 
-/// Hourly clean-up: idempotency keys past their 7 days, refresh tokens long expired.
+/// Hourly clean-up: idempotency keys past their 7 days, refresh tokens long expired, login
+/// throttles idle for a day.
 fn spawn_housekeeping(state: AppState) {
     actix_web::rt::spawn(async move {
         let mut tick = tokio::time::interval(std::time::Duration::from_secs(3600));
@@ -145,7 +146,8 @@ fn spawn_housekeeping(state: AppState) {
             if let Ok(mut conn) = state.conn().await {
                 let keys = crate::db::repo::idempotency::purge_older_than(&mut conn, 8).await;
                 let tokens = crate::db::repo::tokens::purge_expired(&mut conn).await;
-                tracing::debug!(?keys, ?tokens, "housekeeping");
+                let throttles = crate::db::repo::tokens::purge_idle_throttles(&mut conn).await;
+                tracing::debug!(?keys, ?tokens, ?throttles, "housekeeping");
             }
         }
     });

@@ -83,11 +83,12 @@ diesel::table! {
 }
 
 diesel::table! {
-    login_throttles (username_key) {
-        username_key -> Text,
+    login_throttles (throttle_key) {
+        throttle_key -> Text,
         failures -> Int4,
         window_start -> Timestamptz,
         locked_until -> Nullable<Timestamptz>,
+        locks -> Int4,
     }
 }
 

@@ -1,6 +1,6 @@
 //! Sign-in, tokens and the caller's own account.
 
-use actix_web::{get, post, web, HttpResponse};
+use actix_web::{get, post, web, HttpRequest, HttpResponse};
 
 use super::problems::{ListErrors, SignInErrors, WriteErrors};
 use crate::auth::Actor;
@@ -23,9 +23,12 @@ use crate::state::AppState;
     )
 )]
 #[post("/auth/login")]
-pub async fn login(state: web::Data<AppState>, body: ValidatedJson<SignIn>) -> Result<HttpResponse, AppError> {
+pub async fn login(state: web::Data<AppState>, req: HttpRequest, body: ValidatedJson<SignIn>) -> Result<HttpResponse, AppError> {
     let body = body.into_inner();
-    let tokens = services::auth::login(&state, &body.username, body.password).await?;
+    // The peer's address, not a forwarded header anyone can write: behind a proxy, throttling
+    // counts by the proxy's.
+    let address = req.peer_addr().map(|a| a.ip());
+    let tokens = services::auth::login(&state, &body.username, body.password, address).await?;
     Ok(HttpResponse::Ok().json(tokens))
 }
 

@@ -2,11 +2,16 @@
 //!
 //! - Unknown user, wrong password and disabled account all answer the same 401 after the same
 //!   amount of hashing work.
-//! - Failed logins are counted per account name in PostgreSQL; at the limit the account is locked
-//!   for a window (429 + Retry-After), whatever address the attempts come from.
+//! - Failed logins are counted in PostgreSQL per account and address, and per address alone (four
+//!   times the limit: one address guessing across many names). At the limit that key is locked
+//!   for the window (429 + Retry-After), each lock after the first twice as long. Nothing locks an
+//!   account for every address: five wrong guesses from one place do not keep its owner out
+//!   elsewhere.
 //! - Refresh tokens rotate on every use. A spent token presented again within 60 s while its
 //!   successor is unused gets that same successor back (a lost response on a village connection is
 //!   not an attack); any other reuse revokes the whole family.
+
+use std::net::IpAddr;
 
 use chrono::{Duration as ChronoDuration, Utc};
 use scoped_futures::ScopedFutureExt;
@@ -32,12 +37,23 @@ fn throttled(until: chrono::DateTime<Utc>) -> AppError {
     AppError::TooManyRequests { retry_after_secs: (until - Utc::now()).num_seconds().max(1) as u64 }
 }
 
-/// Signs a user in.
-pub async fn login(state: &AppState, username: &str, password: String) -> Result<TokensOut, AppError> {
+/// How many more failures one address may have than one account from it.
+const ADDRESS_FAILURES_FACTOR: i32 = 4;
+
+/// The throttle keys of a login: the account from the address, and the address alone.
+fn throttle_keys(account: &str, address: Option<IpAddr>) -> [String; 2] {
+    let address = address.map(|a| a.to_string()).unwrap_or_else(|| "unknown".to_owned());
+    [format!("{account}@{address}"), format!("@{address}")]
+}
+
+/// Signs a user in; `address` is where the request came from (throttling counts by it).
+pub async fn login(state: &AppState, username: &str, password: String, address: Option<IpAddr>) -> Result<TokensOut, AppError> {
     let key = username.trim().to_lowercase();
+    let keys = throttle_keys(&key, address);
+    let from = json!(address.map(|a| a.to_string()));
     let mut conn = state.conn().await?;
-    if let Some(until) = repo::tokens::locked_until(&mut conn, &key).await? {
-        let event = audit_login(None, &key, AuditOutcome::Denied, json!({"reason": "throttled"}));
+    if let Some(until) = repo::tokens::locked_until(&mut conn, &keys).await? {
+        let event = audit_login(None, &key, AuditOutcome::Denied, json!({"reason": "throttled", "address": from}));
         repo::audit::insert(&mut conn, &event).await?;
         return Err(throttled(until));
     }
@@ -49,8 +65,8 @@ pub async fn login(state: &AppState, username: &str, password: String) -> Result
     let mut conn = state.conn().await?;
     // Check again: guesses sent in parallel all pass the first check and then queue for the
     // hasher; a lock set meanwhile by the earlier failures must stop the rest, right or wrong.
-    if let Some(until) = repo::tokens::locked_until(&mut conn, &key).await? {
-        let event = audit_login(None, &key, AuditOutcome::Denied, json!({"reason": "throttled"}));
+    if let Some(until) = repo::tokens::locked_until(&mut conn, &keys).await? {
+        let event = audit_login(None, &key, AuditOutcome::Denied, json!({"reason": "throttled", "address": from}));
         repo::audit::insert(&mut conn, &event).await?;
         return Err(throttled(until));
     }
@@ -66,19 +82,28 @@ pub async fn login(state: &AppState, username: &str, password: String) -> Result
         let max = state.config.login_max_failures;
         let window = state.config.login_lock.as_secs() as i64;
         let key_for_tx = key.clone();
+        let keys_for_tx = keys.clone();
+        let from_for_tx = from.clone();
         let locked = crate::db::transaction::<_, AppError, _>(&mut conn, |conn| {
-            let key = key_for_tx;
+            let (key, [pair, alone], from) = (key_for_tx, keys_for_tx, from_for_tx);
             async move {
-                let locked = repo::tokens::record_failure(conn, &key, max, window).await?;
-                let event = audit_login(known, &key, AuditOutcome::Failure, json!({"reason": "bad_credentials"}));
+                let pair = repo::tokens::record_failure(conn, &pair, max, window).await?;
+                let alone =
+                    repo::tokens::record_failure(conn, &alone, max.saturating_mul(ADDRESS_FAILURES_FACTOR), window).await?;
+                let event =
+                    audit_login(known, &key, AuditOutcome::Failure, json!({"reason": "bad_credentials", "address": from}));
                 repo::audit::insert(conn, &event).await?;
-                Ok(locked)
+                Ok((pair, alone))
             }
             .scope_boxed_local()
         })
         .await?;
-        if locked.is_some() {
-            tracing::warn!(account = %key, "account locked after repeated failed logins");
+        match locked {
+            (_, Some(_)) => tracing::warn!(address = %from, "address locked after repeated failed logins"),
+            (Some(_), None) => {
+                tracing::warn!(account = %key, address = %from, "account locked for an address after repeated failed logins")
+            }
+            (None, None) => {}
         }
         return Err(AppError::InvalidCredentials);
     };
@@ -94,7 +119,9 @@ pub async fn login(state: &AppState, username: &str, password: String) -> Result
                 return Err(AppError::InvalidCredentials);
             }
             let user = repo::users::find(conn, user.id).await?.ok_or(AppError::InvalidCredentials)?;
-            repo::tokens::clear_failures(conn, &key).await?;
+            // The account's count from this address starts over; the address's own count does not
+            // (one good account must not launder guesses at others).
+            repo::tokens::clear_failures(conn, &keys[0]).await?;
             let token = new_refresh(state, conn, user.id, family).await?;
             let event = audit_login(Some((user.id, user.role, user.org_unit_id)), &key, AuditOutcome::Success, json!({}));
             repo::audit::insert(conn, &event).await?;

@@ -370,7 +370,10 @@ async fn a_login_in_flight_during_a_password_reset_does_not_survive_it() {
     // test transaction holds that row.
     login(&app, "worker_a1", "guess-ffff-6").await.expect(401);
     let holder = app.db.connect().await;
-    holder.batch_execute("BEGIN; SELECT 1 FROM login_throttles WHERE username_key = 'worker_a1' FOR UPDATE").await.expect("hold");
+    holder
+        .batch_execute("BEGIN; SELECT 1 FROM login_throttles WHERE throttle_key = 'worker_a1@127.0.0.1' FOR UPDATE")
+        .await
+        .expect("hold");
 
     let signing_in = login(&app, "worker_a1", PASSWORD);
     let rest = async {
@@ -445,7 +448,7 @@ async fn repeated_failures_lock_the_account_until_the_window_ends() {
     tokio::time::sleep(Duration::from_millis(5300)).await;
     let res = login(&app, "worker_a1", PASSWORD).await.expect(200);
     assert_eq!(res.body["user"]["id"], json!(f.user("worker_a1")));
-    assert_eq!(app.sql_i64("SELECT count(*) FROM login_throttles WHERE username_key = 'worker_a1'").await, 0);
+    assert_eq!(app.sql_i64("SELECT count(*) FROM login_throttles WHERE throttle_key = 'worker_a1@127.0.0.1'").await, 0);
 
     // Unknown names are throttled the same way (nothing tells them apart).
     for _ in 0..3 {
@@ -468,7 +471,9 @@ async fn parallel_guesses_cannot_slip_past_a_lock() {
         // by then, and the lock (at five) is still a few hashes away.
         for _ in 0..500 {
             let failures = app
-                .sql_i64("SELECT coalesce(max(failures), 0)::bigint FROM login_throttles WHERE username_key = 'worker_a1'")
+                .sql_i64(
+                    "SELECT coalesce(max(failures), 0)::bigint FROM login_throttles WHERE throttle_key = 'worker_a1@127.0.0.1'",
+                )
                 .await;
             if failures >= 1 {
                 break;
@@ -499,7 +504,10 @@ async fn a_failure_recorded_during_a_lock_keeps_the_lock() {
     // A fourth failure, not yet committed, holds the row: both guesses pass every check and queue
     // behind it to record their failure.
     let holder = app.db.connect().await;
-    holder.batch_execute("BEGIN; UPDATE login_throttles SET failures = 4 WHERE username_key = 'worker_a1'").await.expect("hold");
+    holder
+        .batch_execute("BEGIN; UPDATE login_throttles SET failures = 4 WHERE throttle_key = 'worker_a1@127.0.0.1'")
+        .await
+        .expect("hold");
     let guesses = futures_util::future::join(login(&app, "worker_a1", "guess-dddd-4"), login(&app, "worker_a1", "guess-eeee-5"));
     let release = async {
         app.wait_for_lock_waiters(2).await;
@@ -509,7 +517,8 @@ async fn a_failure_recorded_during_a_lock_keeps_the_lock() {
     a.expect(401);
     b.expect(401);
     assert_eq!(
-        app.sql_i64("SELECT count(*) FROM login_throttles WHERE username_key = 'worker_a1' AND locked_until > now()").await,
+        app.sql_i64("SELECT count(*) FROM login_throttles WHERE throttle_key = 'worker_a1@127.0.0.1' AND locked_until > now()")
+            .await,
         1
     );
     login(&app, "worker_a1", PASSWORD).await.expect(429);
@@ -697,4 +706,50 @@ async fn without_a_configured_secret_a_database_keeps_one_of_its_own() {
     let mut config = test_config(&app.db.url, &Options::default());
     config.jwt_secret = None;
     assert!(shegong::state::AppState::new(config).is_err());
+}
+
+/// Signs in from a loopback address of its own (Linux routes all of 127.0.0.0/8 to itself).
+async fn login_from(app: &TestApp, last_octet: u8, username: &str, password: &str) -> u16 {
+    let client =
+        reqwest::Client::builder().local_address(std::net::IpAddr::from([127, 0, 0, last_octet])).build().expect("client");
+    let body = json!({"username": username, "password": password});
+    client.post(format!("{}/api/v1/auth/login", app.base)).json(&body).send().await.expect("request").status().as_u16()
+}
+
+#[actix_web::test]
+async fn guesses_from_one_address_neither_keep_the_owner_out_elsewhere_nor_spread_across_names() {
+    // Windows long enough for a loaded machine to judge every guess inside them.
+    let app = TestApp::spawn_with(Options { login_max_failures: 2, login_lock_secs: 6 }).await;
+    app.fixture().await;
+    // Two wrong guesses from 127.0.0.2 lock worker_a1 there, and only there.
+    for _ in 0..2 {
+        assert_eq!(login_from(&app, 2, "worker_a1", "guess-gggg-7").await, 401);
+    }
+    assert_eq!(login_from(&app, 2, "worker_a1", PASSWORD).await, 429);
+    assert_eq!(login_from(&app, 4, "worker_a1", PASSWORD).await, 200, "the owner signs in from elsewhere");
+    // One address guessing across names is stopped at four times the limit, whatever the name.
+    for i in 0..8 {
+        assert_eq!(login_from(&app, 3, &format!("sprayed_{i}"), "Spray-Pass-1").await, 401, "guess {i}");
+    }
+    assert_eq!(login_from(&app, 3, "worker_a1b", PASSWORD).await, 429, "even a right password, from that address");
+    assert_eq!(login_from(&app, 4, "worker_a1b", PASSWORD).await, 200);
+    let denied = "SELECT count(*) FROM audit_events WHERE action = 'auth.login' AND outcome = 'denied'";
+    assert_eq!(app.sql_i64(denied).await, 2, "each throttled attempt is audited");
+    // Backoff: once the first lock has ended, the next one lasts twice as long.
+    tokio::time::sleep(Duration::from_millis(6300)).await;
+    for _ in 0..2 {
+        assert_eq!(login_from(&app, 2, "worker_a1", "guess-hhhh-8").await, 401);
+    }
+    let locks = "SELECT locks::bigint FROM login_throttles WHERE throttle_key = 'worker_a1@127.0.0.2'";
+    assert_eq!(app.sql_i64(locks).await, 2);
+    let lasts = "SELECT extract(epoch FROM locked_until - window_start)::bigint FROM login_throttles \
+                 WHERE throttle_key = 'worker_a1@127.0.0.2'";
+    assert!((11..=13).contains(&app.sql_i64(lasts).await), "a second lock of 12 s");
+    // Housekeeping forgets keys idle for a day, and nothing else.
+    app.sql("UPDATE login_throttles SET window_start = now() - interval '2 days', locked_until = NULL WHERE throttle_key LIKE 'sprayed%'")
+        .await;
+    let mut conn = app.state.conn().await.expect("conn");
+    let purged = shegong::db::repo::tokens::purge_idle_throttles(&mut conn).await.expect("purge");
+    assert_eq!(purged, 8);
+    assert_eq!(app.sql_i64("SELECT count(*) FROM login_throttles WHERE throttle_key LIKE 'worker_a1@%'").await, 1);
 }
