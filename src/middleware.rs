@@ -76,7 +76,8 @@ pub async fn request_context(
     let is_docs = path.starts_with("/docs");
     let started = Instant::now();
 
-    let deadline = req.app_data::<web::Data<AppState>>().map(|s| s.config.request_timeout).unwrap_or(Duration::from_secs(30));
+    let state = req.app_data::<web::Data<AppState>>().cloned();
+    let deadline = state.as_ref().map(|s| s.config.request_timeout).unwrap_or(Duration::from_secs(30));
     let result = match tokio::time::timeout(deadline, REQUEST.scope(ctx.clone(), next.call(req))).await {
         Ok(result) => result,
         // Dropping the handler drops its database connection with it (the pool checks a
@@ -96,7 +97,7 @@ pub async fn request_context(
     let is_problem =
         res.headers().get(header::CONTENT_TYPE).and_then(|v| v.to_str().ok()).is_some_and(|v| v.starts_with(PROBLEM_JSON));
     if status.as_u16() >= 400 && !is_problem {
-        let replacement = REQUEST.sync_scope(ctx, || {
+        let replacement = REQUEST.sync_scope(ctx.clone(), || {
             let error = match status.as_u16() {
                 400 => AppError::BadRequest(crate::i18n::Text::new("请求格式不正确。", "The request is malformed.")),
                 401 => AppError::Unauthorized,
@@ -112,6 +113,15 @@ pub async fn request_context(
         });
         let http_req = res.request().clone();
         res = ServiceResponse::new(http_req, replacement);
+    }
+
+    // Looking is recorded too: a signed-in caller's 404 is another station's record or a made-up
+    // id, and either is a probe worth knowing about.
+    if status == actix_web::http::StatusCode::NOT_FOUND {
+        let actor = res.request().extensions().get::<crate::auth::Actor>().cloned();
+        if let (Some(actor), Some(state)) = (actor, &state) {
+            REQUEST.scope(ctx.clone(), crate::services::audit::probe(state, &actor, method.as_str(), &path)).await;
+        }
     }
 
     let headers = res.headers_mut();

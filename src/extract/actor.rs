@@ -4,7 +4,7 @@
 //! still active (and its `token_version`) are read fresh, so disabling or moving a user takes
 //! effect on their next request rather than when their token expires.
 
-use actix_web::{dev::Payload, http::header, web, FromRequest, HttpRequest};
+use actix_web::{dev::Payload, http::header, web, FromRequest, HttpMessage, HttpRequest};
 use futures_util::future::LocalBoxFuture;
 
 use crate::auth::{AccessScope, Actor};
@@ -25,6 +25,7 @@ impl FromRequest for Actor {
     fn from_request(req: &HttpRequest, _: &mut Payload) -> Self::Future {
         let state = req.app_data::<web::Data<AppState>>().cloned();
         let token = bearer(req);
+        let req = req.clone();
         Box::pin(async move {
             let state = state.ok_or_else(|| AppError::internal(anyhow::anyhow!("state missing")))?;
             let token = token.ok_or(AppError::Unauthorized)?;
@@ -34,7 +35,7 @@ impl FromRequest for Actor {
             if !row.is_active || row.token_version != claims.ver {
                 return Err(AppError::Unauthorized);
             }
-            Ok(Actor {
+            let actor = Actor {
                 id: row.id,
                 username: row.username,
                 role: row.role,
@@ -42,7 +43,10 @@ impl FromRequest for Actor {
                 unit_tier: row.unit_tier,
                 scope: AccessScope { unit_id: row.org_unit_id, path: row.unit_path },
                 session_id: claims.sid,
-            })
+            };
+            // Kept on the request, so that the middleware can record who a 404 answered.
+            req.extensions_mut().insert(actor.clone());
+            Ok(actor)
         })
     }
 }

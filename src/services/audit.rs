@@ -52,6 +52,22 @@ pub fn anonymous(
     }
 }
 
+/// Records that an authenticated caller named something that does not exist for them (a 404 on
+/// `method path`): an id of another station's record and a made-up one alike, so the record
+/// itself tells nothing either. Best effort, like [`denied`].
+pub async fn probe(state: &AppState, actor: &Actor, method: &str, path: &str) {
+    let mut event = by(actor, "access.not_found", "access", None, serde_json::json!({"method": method, "path": path}));
+    event.outcome = AuditOutcome::Denied.as_str().to_owned();
+    match state.conn().await {
+        Ok(mut conn) => {
+            if let Err(e) = repo::audit::insert(&mut conn, &event).await {
+                tracing::error!(error = %e, "writing not-found audit event");
+            }
+        }
+        Err(e) => tracing::error!(error = %e, "writing not-found audit event"),
+    }
+}
+
 /// Records a denied access. Best effort: a failure to record is logged, the 403 stands.
 pub async fn denied(state: &AppState, actor: &Actor, action: &str) {
     let mut event = by(actor, action, "access", None, serde_json::json!({}));
