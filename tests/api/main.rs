@@ -7,6 +7,7 @@ mod auth;
 mod cases;
 mod clients;
 mod conventions;
+mod fieldwork_figures;
 mod hierarchy;
 mod input;
 mod layers;
