@@ -31,6 +31,14 @@ pub struct Load {
     pub minutes_30d: i64,
     /// Reviews pending on their cases.
     pub pending_reviews: i64,
+    /// Active roster entries they answer for (responsible worker).
+    pub roster_entries: i64,
+    /// Of those, entries whose next visit was due before today.
+    pub overdue_visits: i64,
+    /// Of those, entries whose next visit is due today or in the six days after.
+    pub visits_due_7d: i64,
+    /// Visits they recorded in the last 30 days (also counted in `sessions_30d`).
+    pub visits_30d: i64,
 }
 
 /// One worker's load.

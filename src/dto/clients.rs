@@ -297,11 +297,28 @@ pub struct HouseholdOut {
     pub address: Option<String>,
     /// Members.
     pub members: Vec<MemberOut>,
+    /// The newest visits (at most 20, newest first): those recorded on the household, and those
+    /// that saw any of its members.
+    pub recent_visits: Vec<HouseholdVisitOut>,
     /// Version.
     pub version: i32,
     /// Created.
     #[serde(serialize_with = "crate::dto::time::rfc3339")]
     pub created_at: DateTime<Utc>,
+}
+
+/// A visit in the household view.
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct HouseholdVisitOut {
+    /// The visit (its session's id).
+    pub id: Uuid,
+    /// When it happened.
+    #[serde(serialize_with = "crate::dto::time::rfc3339")]
+    pub occurred_at: DateTime<Utc>,
+    /// How it was made.
+    pub mode: crate::domain::enums::VisitMode,
+    /// Who recorded it.
+    pub recorded_by: Uuid,
 }
 
 /// A client in full (the detail view; reading it is audited).

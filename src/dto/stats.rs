@@ -40,15 +40,18 @@ pub struct ByMethod {
     pub group: i64,
     /// 社区.
     pub community: i64,
+    /// 走访.
+    pub visit: i64,
 }
 
 /// The figures of DOMAIN.md §7 for one bucket (or the total).
 #[derive(Debug, Clone, Default, Serialize, ToSchema, PartialEq)]
 pub struct Figures {
-    /// 服务人数: distinct clients with an individual session or present/late at a group session.
+    /// 服务人数: distinct clients with an individual session, present/late at a group session, or
+    /// seen on a visit.
     pub people_served: i64,
     /// 服务人次: individual sessions + group attendees present/late (walk-ins included) +
-    /// community participant counts.
+    /// community participant counts + visit person-times.
     pub person_times: i64,
     /// Sessions by method.
     pub sessions: ByMethod,
@@ -60,6 +63,11 @@ pub struct Figures {
     pub volunteer_hours: f64,
     /// Resources linked, yuan.
     pub resources_value_yuan: f64,
+    /// 走访人次: the clients each visit saw, summed over the visits.
+    pub visit_person_times: i64,
+    /// 走访户次: the households each visit reached, summed over the visits (a client without a
+    /// household counts as one).
+    pub household_visits: i64,
     /// Clients registered in the period.
     pub clients_registered: i64,
     /// Clients registered in the period, by category (a client counts in each of theirs).
@@ -78,6 +86,21 @@ pub struct Figures {
     pub overdue_cases: Option<i64>,
     /// Reviews pending now (unit rows and total only).
     pub pending_reviews: Option<i64>,
+    /// 在册: roster entries at the period's end (now, for a period that runs on), by programme
+    /// then by their level at that moment (unit rows and total only). A client on two
+    /// programmes' rosters is an entry on each.
+    pub roster_by_programme: Option<BTreeMap<String, BTreeMap<String, i64>>>,
+    /// 在册人数: roster entries at the period's end, all programmes (unit rows and total only).
+    pub roster_active: Option<i64>,
+    /// Of those, the entries visited within their interval before the end (before today, for a
+    /// period that runs on) (unit rows and total only).
+    pub roster_covered: Option<i64>,
+    /// 覆盖率: `roster_covered / roster_active`, four decimals, 0 with no entries (unit rows and
+    /// total only).
+    pub roster_coverage: Option<f64>,
+    /// 逾期未访: active roster entries whose next visit was due before today (now, whatever the
+    /// period; unit rows and total only).
+    pub overdue_visits: Option<i64>,
 }
 
 /// One bucket of figures.

@@ -20,6 +20,8 @@ pub async fn caseload(state: &AppState, actor: &Actor, query: &CaseloadQuery) ->
     let open = repo::caseload::open_cases(&mut conn, &unit.path).await?;
     let sessions = repo::caseload::recent_sessions(&mut conn, &unit.path).await?;
     let reviews = repo::caseload::pending_reviews(&mut conn, &unit.path).await?;
+    let rosters = repo::caseload::roster_entries(&mut conn, &unit.path, super::today()).await?;
+    let visits = repo::caseload::recent_visits(&mut conn, &unit.path).await?;
 
     let mut loads: HashMap<Uuid, Load> = HashMap::new();
     let mut totals = Load::default();
@@ -40,6 +42,18 @@ pub async fn caseload(state: &AppState, actor: &Actor, query: &CaseloadQuery) ->
     for row in reviews {
         for load in [loads.entry(row.worker_id).or_default(), &mut totals] {
             load.pending_reviews += row.n;
+        }
+    }
+    for row in rosters {
+        for load in [loads.entry(row.worker_id).or_default(), &mut totals] {
+            load.roster_entries += row.entries;
+            load.overdue_visits += row.overdue;
+            load.visits_due_7d += row.due_soon;
+        }
+    }
+    for row in visits {
+        for load in [loads.entry(row.worker_id).or_default(), &mut totals] {
+            load.visits_30d += row.n;
         }
     }
     // Everyone who works in the unit gets a row, and so does anyone carrying its cases.

@@ -20,13 +20,14 @@ use crate::db::{
 };
 use crate::domain::client_rules::{age_on, check_client, ClientFacts};
 use crate::domain::division_code::DivisionCode;
-use crate::domain::enums::{IdType, RiskLevel};
+use crate::domain::enums::{IdType, RiskLevel, VisitMode};
 use crate::domain::id_number::{mask_id_number, ResidentId};
+use crate::domain::labels::Coded;
 use crate::domain::permissions::Permission;
 use crate::domain::phone::{mask_phone, normalize_phone};
 use crate::dto::clients::{
-    ClientOut, ClientQuery, ClientSummary, Contact, CreateClient, CreateHousehold, HouseholdOut, MemberOut, SetHouseholdMembers,
-    TimelineEntry, UpdateClient,
+    ClientOut, ClientQuery, ClientSummary, Contact, CreateClient, CreateHousehold, HouseholdOut, HouseholdVisitOut, MemberOut,
+    SetHouseholdMembers, TimelineEntry, UpdateClient,
 };
 use crate::error::{AppError, FieldError};
 use crate::i18n::Text;
@@ -190,6 +191,9 @@ async fn detail(conn: &mut Conn, actor: &Actor, c: Client) -> Result<ClientOut, 
     })
 }
 
+/// How many visits the household view shows.
+const RECENT_VISITS: i64 = 20;
+
 async fn household_out(conn: &mut Conn, actor: &Actor, id: Uuid) -> Result<Option<HouseholdOut>, AppError> {
     let Some(h) = repo::clients::find_household(conn, &actor.scope, id).await? else { return Ok(None) };
     let members = repo::clients::members(conn, id)
@@ -197,11 +201,17 @@ async fn household_out(conn: &mut Conn, actor: &Actor, id: Uuid) -> Result<Optio
         .into_iter()
         .map(|m| MemberOut { client_id: m.client_id, name: m.name, relation: m.relation })
         .collect();
+    let recent_visits = repo::clients::household_visits(conn, id, RECENT_VISITS)
+        .await?
+        .into_iter()
+        .map(|v| HouseholdVisitOut { id: v.id, occurred_at: v.occurred_at, mode: v.mode, recorded_by: v.recorded_by })
+        .collect();
     Ok(Some(HouseholdOut {
         id: h.id,
         org_unit_id: h.org_unit_id,
         address: h.address,
         members,
+        recent_visits,
         version: h.version,
         created_at: h.created_at,
     }))
@@ -470,12 +480,14 @@ fn timeline_kind(action: &str) -> (&'static str, &'static str, &'static str) {
         "client.update" => ("client.updated", "更新档案", "Record updated"),
         "client.delete" => ("client.deleted", "删除档案", "Record deleted"),
         "household.members" => ("household.changed", "家庭成员变更", "Household changed"),
+        "visit.recorded" => ("visit.recorded", "走访", "Visit"),
         _ => ("event", "记录", "Event"),
     }
 }
 
-/// The client's history, newest first: changes to the client's record and the events of the
-/// client's cases (opened, transitions, reviews, referrals, …).
+/// The client's history, newest first: changes to the client's record, the events of the
+/// client's cases (opened, transitions, reviews, referrals, …), and the visits that saw the
+/// client (`visit.recorded`, with the visit's mode).
 pub async fn timeline(state: &AppState, actor: &Actor, id: Uuid, page: &Page) -> Result<Paged<TimelineEntry>, AppError> {
     let before = page.after::<(DateTime<Utc>, Uuid)>()?;
     let mut conn = state.conn().await?;
@@ -496,6 +508,23 @@ pub async fn timeline(state: &AppState, actor: &Actor, id: Uuid, page: &Page) ->
             };
         }
         let (kind, zh, en) = timeline_kind(&e.kind);
+        if kind == "visit.recorded" {
+            let mode = e.details.get("mode").and_then(Value::as_str).and_then(VisitMode::from_code);
+            let summary = match (lang, mode) {
+                (crate::i18n::Lang::Zh, Some(m)) => format!("{zh}（{}）", m.zh()),
+                (crate::i18n::Lang::En, Some(m)) => format!("{en} ({})", m.en().to_lowercase()),
+                (crate::i18n::Lang::Zh, None) => zh.to_owned(),
+                (crate::i18n::Lang::En, None) => en.to_owned(),
+            };
+            return TimelineEntry {
+                at: e.at,
+                kind: kind.to_owned(),
+                entity_type: e.entity_type,
+                entity_id: e.entity_id,
+                actor_id: e.actor_id,
+                summary,
+            };
+        }
         let fields = e.details.get("fields").map(|f| f.to_string()).unwrap_or_default();
         let summary = match lang {
             crate::i18n::Lang::Zh => format!("{zh}{}", if fields.is_empty() { String::new() } else { format!("：{fields}") }),

@@ -7,6 +7,8 @@ use uuid::Uuid;
 
 use crate::auth::Actor;
 use crate::db::repo::{self, stats::StatsScope};
+use crate::domain::enums::Programme;
+use crate::domain::labels::Coded;
 use crate::domain::permissions::Permission;
 use crate::dto::stats::{ByMethod, Figures, StatsOut, StatsQuery, StatsRow};
 use crate::error::AppError;
@@ -61,6 +63,11 @@ pub async fn stats(state: &AppState, actor: &Actor, query: &StatsQuery) -> Resul
         None => (start_of(end)?, start_of(end)?),
     };
     let (whole_years, whole_year_months) = whole_month_years(whole);
+    // Snapshots of a period that runs on are taken now: the roster as it stands today, and
+    // coverage judged at today (`fieldwork::covered`).
+    let tomorrow = today.checked_add_days(Days::new(1)).unwrap_or(today);
+    let roster_end_day = end.min(tomorrow);
+    let covered_end_day = end.min(today);
     let scope = StatsScope {
         root_path: unit.path.clone(),
         root_id: unit.id,
@@ -72,19 +79,37 @@ pub async fn stats(state: &AppState, actor: &Actor, query: &StatsQuery) -> Resul
         whole_year_months,
         by_unit,
         by_month,
+        roster_end_day,
+        roster_end: start_of(roster_end_day)?,
+        covered_end_day,
+        covered_end: start_of(covered_end_day)?,
+        today,
     };
-    let (sessions, clients, cases) = repo::stats::figures(&mut conn, &scope).await?;
+    let rows = repo::stats::figures(&mut conn, &scope).await?;
+    let (sessions, clients, cases) = (rows.sessions, rows.clients, rows.cases);
 
     let mut figures: HashMap<Key, Figures> = HashMap::new();
     for s in sessions {
         let f = figures.entry((s.bucket, s.month)).or_default();
-        f.sessions = ByMethod { individual: s.individual_sessions, group: s.group_sessions, community: s.community_sessions };
-        f.minutes = ByMethod { individual: s.individual_minutes, group: s.group_minutes, community: s.community_minutes };
+        f.sessions = ByMethod {
+            individual: s.individual_sessions,
+            group: s.group_sessions,
+            community: s.community_sessions,
+            visit: s.visit_sessions,
+        };
+        f.minutes = ByMethod {
+            individual: s.individual_minutes,
+            group: s.group_minutes,
+            community: s.community_minutes,
+            visit: s.visit_minutes,
+        };
+        f.visit_person_times = s.visit_person_times;
+        f.household_visits = s.household_visits;
         f.community_participants = s.community_participants;
         f.volunteer_hours = s.volunteer_hours;
         f.resources_value_yuan = s.resources_value_fen as f64 / 100.0;
         f.people_served = s.people_served;
-        f.person_times = s.individual_sessions + s.group_attendees + s.community_participants;
+        f.person_times = s.individual_sessions + s.group_attendees + s.community_participants + s.visit_person_times;
     }
     for c in clients {
         let f = figures.entry((c.bucket, c.month)).or_default();
@@ -112,6 +137,23 @@ pub async fn stats(state: &AppState, actor: &Actor, query: &StatsQuery) -> Resul
             f.pending_reviews = Some(c.n);
         }
     }
+    for r in rows.rosters {
+        let f = figures.entry((r.bucket, r.month)).or_default();
+        let label = r.label.unwrap_or_default();
+        if let Some((programme, level)) = label.strip_prefix("roster:").and_then(|l| l.split_once(':')) {
+            *f.roster_active.get_or_insert(0) += r.n;
+            *f.roster_by_programme
+                .get_or_insert_with(BTreeMap::new)
+                .entry(programme.to_owned())
+                .or_default()
+                .entry(level.to_owned())
+                .or_default() += r.n;
+        } else if label == "covered" {
+            f.roster_covered = Some(r.n);
+        } else if label == "overdue_visits" {
+            f.overdue_visits = Some(r.n);
+        }
+    }
     let mut total = figures.remove(&(None, None)).unwrap_or_default();
     fill_snapshot(&mut total);
 
@@ -129,6 +171,8 @@ pub async fn stats(state: &AppState, actor: &Actor, query: &StatsQuery) -> Resul
         .map(|((bucket, month), mut f)| {
             if by_unit && !by_month {
                 fill_snapshot(&mut f);
+            } else {
+                fill_coverage(&mut f);
             }
             StatsRow {
                 org_unit_name: bucket.and_then(|b| names.get(&b).cloned()),
@@ -174,6 +218,26 @@ fn fill_snapshot(f: &mut Figures) {
     f.open_by_risk.get_or_insert_with(BTreeMap::new);
     f.overdue_cases.get_or_insert(0);
     f.pending_reviews.get_or_insert(0);
+    f.roster_by_programme.get_or_insert_with(BTreeMap::new);
+    f.roster_active.get_or_insert(0);
+    f.roster_covered.get_or_insert(0);
+    f.overdue_visits.get_or_insert(0);
+    fill_coverage(f);
+}
+
+/// The share of active entries covered, where a row has the roster's figures.
+fn fill_coverage(f: &mut Figures) {
+    if f.roster_active.is_some() || f.roster_covered.is_some() {
+        f.roster_coverage = Some(coverage(f.roster_covered.unwrap_or(0), f.roster_active.unwrap_or(0)));
+    }
+}
+
+/// The share of active entries covered, to four decimals; 0 when there are none.
+fn coverage(covered: i64, active: i64) -> f64 {
+    if active <= 0 {
+        return 0.0;
+    }
+    (covered as f64 / active as f64 * 10_000.0).round() / 10_000.0
 }
 
 /// The kinds of spreadsheet an export can be.
@@ -226,12 +290,31 @@ pub const HEADERS: &[&str] = &[
     "期末在案数",
     "逾期未访个案",
     "待审核",
+    "走访次数",
+    "走访时长（分钟）",
+    "走访人次",
+    "走访户次",
+    "在册人数",
+    "已覆盖人数",
+    "覆盖率",
+    "逾期未访",
+    "在册：兜底保障",
+    "在册：困境/留守儿童关爱",
+    "在册：老年人关爱",
+    "在册：残疾人关爱",
+    "在册：其他",
 ];
+
+/// The programmes of the roster columns, in the order of their headers.
+const PROGRAMMES: [Programme; 5] =
+    [Programme::BasicProtection, Programme::ChildCare, Programme::ElderCare, Programme::DisabilityCare, Programme::Other];
 
 enum Cell {
     Text(String),
     Int(i64),
     Num(f64),
+    /// A share (0 to 1), kept to four decimals.
+    Share(f64),
     Empty,
 }
 
@@ -257,7 +340,22 @@ fn cells(unit: &str, month: Option<&str>, f: &Figures) -> Vec<Cell> {
         opt(f.open_at_end),
         opt(f.overdue_cases),
         opt(f.pending_reviews),
+        Cell::Int(f.sessions.visit),
+        Cell::Int(f.minutes.visit),
+        Cell::Int(f.visit_person_times),
+        Cell::Int(f.household_visits),
+        opt(f.roster_active),
+        opt(f.roster_covered),
+        f.roster_coverage.map(Cell::Share).unwrap_or(Cell::Empty),
+        opt(f.overdue_visits),
     ]
+    .into_iter()
+    .chain(
+        PROGRAMMES.iter().map(|p| {
+            opt(f.roster_by_programme.as_ref().map(|by| by.get(p.code()).map(|levels| levels.values().sum()).unwrap_or(0)))
+        }),
+    )
+    .collect()
 }
 
 fn table(out: &StatsOut) -> Vec<Vec<Cell>> {
@@ -290,6 +388,7 @@ fn csv(rows: &[Vec<Cell>]) -> Result<Vec<u8>, csv::Error> {
             Cell::Text(s) => inert(s).into_owned(),
             Cell::Int(n) => n.to_string(),
             Cell::Num(x) => format!("{x:.2}"),
+            Cell::Share(x) => format!("{x:.4}"),
             Cell::Empty => String::new(),
         }))?;
     }
@@ -324,6 +423,7 @@ fn xlsx(out: &StatsOut, rows: &[Vec<Cell>]) -> Result<Vec<u8>, rust_xlsxwriter::
     use rust_xlsxwriter::{Format, Workbook};
     let mut book = Workbook::new();
     let bold = Format::new().set_bold();
+    let percent = Format::new().set_num_format("0.00%");
     let sheet = book.add_worksheet().set_name("服务统计")?;
     sheet.write_string_with_format(0, 0, format!("{} 服务统计 {} 至 {}", out.org_unit_name, out.from, out.to), &bold)?;
     for (c, h) in HEADERS.iter().enumerate() {
@@ -338,6 +438,7 @@ fn xlsx(out: &StatsOut, rows: &[Vec<Cell>]) -> Result<Vec<u8>, rust_xlsxwriter::
                 Cell::Text(s) => sheet.write_string(r, c, s)?,
                 Cell::Int(n) => sheet.write_number(r, c, *n as f64)?,
                 Cell::Num(x) => sheet.write_number(r, c, *x)?,
+                Cell::Share(x) => sheet.write_number_with_format(r, c, *x, &percent)?,
                 Cell::Empty => sheet,
             };
         }
@@ -367,7 +468,43 @@ fn xlsx(out: &StatsOut, rows: &[Vec<Cell>]) -> Result<Vec<u8>, rust_xlsxwriter::
             r += 1;
         }
     }
+    roster_sheet(&mut book, out, &bold)?;
     book.save_to_buffer()
+}
+
+/// The roster at the end by programme and level (在册台账分级), one line per unit row that has
+/// the roster's figures, and the total.
+fn roster_sheet(
+    book: &mut rust_xlsxwriter::Workbook,
+    out: &StatsOut,
+    bold: &rust_xlsxwriter::Format,
+) -> Result<(), rust_xlsxwriter::XlsxError> {
+    use crate::domain::enums::RiskLevel;
+    let sheet = book.add_worksheet().set_name("台账分级")?;
+    for (c, h) in ["单位", "月份", "项目", "等级", "在册人数"].iter().enumerate() {
+        sheet.write_string_with_format(0, c as u16, *h, bold)?;
+    }
+    let lines = out
+        .rows
+        .iter()
+        .map(|row| (row.org_unit_name.clone().unwrap_or_else(|| out.org_unit_name.clone()), row.month.clone(), &row.figures))
+        .chain(std::iter::once((format!("{}（合计）", out.org_unit_name), None, &out.total)));
+    let mut r = 1;
+    for (unit, month, f) in lines {
+        for (programme, levels) in f.roster_by_programme.iter().flatten() {
+            for (level, n) in levels {
+                sheet.write_string(r, 0, &unit)?;
+                if let Some(m) = &month {
+                    sheet.write_string(r, 1, m)?;
+                }
+                sheet.write_string(r, 2, Programme::from_code(programme).map(|p| p.zh()).unwrap_or(programme))?;
+                sheet.write_string(r, 3, RiskLevel::from_code(level).map(|l| l.zh()).unwrap_or(level))?;
+                sheet.write_number(r, 4, *n as f64)?;
+                r += 1;
+            }
+        }
+    }
+    Ok(())
 }
 
 #[cfg(test)]

@@ -8,6 +8,7 @@ mod cases;
 mod clients;
 mod conventions;
 mod fieldwork;
+mod fieldwork_figures;
 mod hierarchy;
 mod input;
 mod layers;

@@ -98,7 +98,7 @@ async fn figures_match_plain_sql_and_stay_in_scope() {
     assert_eq!(total["people_served"], json!(people));
     assert_eq!(attendees, 4 + 2 + 1, "repeat attendance counts each time");
     assert_eq!(total["person_times"], json!(individual + attendees + participants));
-    assert_eq!(total["sessions"], json!({"individual": individual, "group": 4, "community": 1}));
+    assert_eq!(total["sessions"], json!({"individual": individual, "group": 4, "community": 1, "visit": 0}));
     assert_eq!(total["minutes"]["group"], json!(240));
     assert_eq!(total["community_participants"], json!(40));
     assert_eq!(total["volunteer_hours"], json!(7.5));
@@ -409,7 +409,8 @@ async fn monthly_totals_follow_the_sessions_and_every_period_adds_up() {
         let label = format!("{from}..{to}");
         assert_eq!(
             total["sessions"],
-            json!({"individual": count("individual").await, "group": count("group").await, "community": count("community").await}),
+            json!({"individual": count("individual").await, "group": count("group").await, "community": count("community").await,
+                   "visit": count("visit").await}),
             "{label}"
         );
         assert_eq!(total["minutes"]["individual"], json!(minutes), "{label}");

@@ -1,8 +1,10 @@
 //! The supervisor's caseload: open cases, overdue visits, recent sessions and pending reviews per
-//! worker of a subtree, each counted by one grouped query over indexes.
+//! worker of a subtree, and the roster entries they answer for, each counted by one grouped
+//! query over indexes.
 
+use chrono::NaiveDate;
 use diesel::prelude::*;
-use diesel::sql_types::{BigInt, Nullable, Text, Uuid as SqlUuid};
+use diesel::sql_types::{BigInt, Date, Nullable, Text, Uuid as SqlUuid};
 use diesel_async::RunQueryDsl;
 use uuid::Uuid;
 
@@ -33,6 +35,22 @@ pub struct WorkerCount {
     pub n: i64,
     #[diesel(sql_type = Nullable<BigInt>)]
     pub minutes: Option<i64>,
+}
+
+/// The active roster entries one worker answers for.
+#[derive(Debug, Clone, QueryableByName)]
+pub struct RosterLoad {
+    #[diesel(sql_type = SqlUuid)]
+    pub worker_id: Uuid,
+    /// Entries.
+    #[diesel(sql_type = BigInt)]
+    pub entries: i64,
+    /// Of those, due before today.
+    #[diesel(sql_type = BigInt)]
+    pub overdue: i64,
+    /// Of those, due today or in the six days after.
+    #[diesel(sql_type = BigInt)]
+    pub due_soon: i64,
 }
 
 /// A worker of the subtree.
@@ -75,6 +93,31 @@ pub async fn recent_sessions(conn: &mut Conn, path: &str) -> QueryResult<Vec<Wor
             "SELECT recorded_by AS worker_id, count(*) AS n, sum(duration_minutes)::bigint AS minutes \
              FROM service_sessions WHERE org_unit_id IN ({units}) AND occurred_at >= now() - interval '30 days' \
              GROUP BY recorded_by"
+        )
+    })
+    .load(conn)
+    .await
+}
+
+/// Active roster entries of the subtree by responsible worker: how many, how many overdue (due
+/// before `today`, as `fieldwork::is_overdue`), and how many due in the seven days from `today`
+/// (what `due_before=today+7` lists, less the overdue). Index-only on `roster_entries_unit_due`.
+pub async fn roster_entries(conn: &mut Conn, path: &str, today: NaiveDate) -> QueryResult<Vec<RosterLoad>> {
+    let mut q = Statement::new("");
+    let units = subtree_units_sql(&mut q, path);
+    let today = q.arg::<Date, _>(today);
+    q.push(&format!(
+        "SELECT responsible_worker_id AS worker_id, count(*) AS entries,                 count(*) FILTER (WHERE next_visit_due < {today}) AS overdue,                 count(*) FILTER (WHERE next_visit_due >= {today} AND next_visit_due < {today} + 7) AS due_soon          FROM roster_entries WHERE left_on IS NULL AND org_unit_id IN ({units}) GROUP BY responsible_worker_id"
+    ));
+    q.load(conn).await
+}
+
+/// Visits of the last 30 days in the subtree, by who recorded them (index-only on
+/// `service_sessions_unit_visits`).
+pub async fn recent_visits(conn: &mut Conn, path: &str) -> QueryResult<Vec<WorkerCount>> {
+    over(path, |units| {
+        format!(
+            "SELECT recorded_by AS worker_id, count(*) AS n, NULL::bigint AS minutes              FROM service_sessions WHERE method = 'visit' AND org_unit_id IN ({units})                AND occurred_at >= now() - interval '30 days'              GROUP BY recorded_by"
         )
     })
     .load(conn)

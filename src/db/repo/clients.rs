@@ -305,8 +305,45 @@ pub async fn set_members(conn: &mut Conn, household_id: Uuid, members: &[(Uuid, 
         .map(|_| ())
 }
 
+/// A visit to a household, as the household view lists it.
+#[derive(Debug, Clone, QueryableByName)]
+pub struct HouseholdVisit {
+    #[diesel(sql_type = diesel::sql_types::Uuid)]
+    pub id: Uuid,
+    #[diesel(sql_type = diesel::sql_types::Timestamptz)]
+    pub occurred_at: DateTime<Utc>,
+    #[diesel(sql_type = diesel::sql_types::Text)]
+    pub mode: crate::domain::enums::VisitMode,
+    #[diesel(sql_type = diesel::sql_types::Uuid)]
+    pub recorded_by: Uuid,
+}
+
+/// The newest visits to a household, newest first: those recorded on it, and those that saw any
+/// of its living members (whatever household the visit named), in one query. The first set comes
+/// from `visits_household`, the second from the GIN index on visits' clients.
+pub async fn household_visits(conn: &mut Conn, household_id: Uuid, limit: i64) -> QueryResult<Vec<HouseholdVisit>> {
+    use diesel::sql_types::{BigInt, Uuid as SqlUuid};
+    Statement::new(
+        "SELECT s.id, s.occurred_at, v.mode, s.recorded_by \
+         FROM service_sessions s JOIN visits v ON v.session_id = s.id \
+         WHERE s.id IN ( \
+             SELECT session_id FROM visits WHERE household_id = $1 \
+             UNION \
+             SELECT x.id FROM service_sessions x \
+             WHERE x.method = 'visit' AND x.client_ids && ARRAY( \
+                 SELECT m.client_id FROM household_members m JOIN clients c ON c.id = m.client_id \
+                 WHERE m.household_id = $1 AND c.deleted_at IS NULL)) \
+         ORDER BY s.occurred_at DESC, s.id DESC LIMIT $2",
+    )
+    .bind::<SqlUuid, _>(household_id)
+    .bind::<BigInt, _>(limit)
+    .load(conn)
+    .await
+}
+
 /// The client's history, newest first, before a point: the recorded changes to the client's
-/// record (reads excluded) and the events of the client's cases, merged in one keyset query.
+/// record (reads excluded), the events of the client's cases, and the visits that saw the client
+/// (kind `visit.recorded`, the visit's mode in `details`), merged in one keyset query.
 pub async fn history(
     conn: &mut Conn,
     client_id: Uuid,
@@ -315,9 +352,9 @@ pub async fn history(
 ) -> QueryResult<Vec<ClientTimelineRow>> {
     use diesel::sql_types::{BigInt, Timestamptz, Uuid as SqlUuid};
     // Each branch walks its own index newest first and stops at `limit`; the merge keeps `limit`.
-    let (audit_after, case_after) = match before {
-        Some(_) => (" AND (occurred_at, id) < ($3, $4)", " AND (at, id) < ($3, $4)"),
-        None => ("", ""),
+    let (audit_after, case_after, visit_after) = match before {
+        Some(_) => (" AND (occurred_at, id) < ($3, $4)", " AND (at, id) < ($3, $4)", " AND (s.occurred_at, s.id) < ($3, $4)"),
+        None => ("", "", ""),
     };
     let sql = format!(
         "SELECT * FROM ( \
@@ -331,6 +368,12 @@ pub async fn history(
             FROM case_events \
             WHERE client_id = $1{case_after} \
             ORDER BY at DESC, id DESC LIMIT $2) \
+           UNION ALL \
+           (SELECT s.occurred_at, s.id, 'visit.recorded', 'session', s.id, s.recorded_by, \
+                   NULL, NULL, NULL, jsonb_build_object('mode', v.mode), false \
+            FROM service_sessions s JOIN visits v ON v.session_id = s.id \
+            WHERE s.method = 'visit' AND s.client_ids @> ARRAY[$1]{visit_after} \
+            ORDER BY s.occurred_at DESC, s.id DESC LIMIT $2) \
          ) AS timeline ORDER BY at DESC, id DESC LIMIT $2"
     );
     let query = Statement::new(sql).bind::<SqlUuid, _>(client_id).bind::<BigInt, _>(limit);

@@ -4,9 +4,9 @@
 
 use std::sync::LazyLock;
 
-use chrono::{DateTime, Utc};
+use chrono::{DateTime, NaiveDate, Utc};
 use diesel::prelude::*;
-use diesel::sql_types::{BigInt, Bool, Double, Integer, Nullable, Text, Timestamptz, Uuid as SqlUuid};
+use diesel::sql_types::{BigInt, Bool, Date, Double, Integer, Nullable, Text, Timestamptz, Uuid as SqlUuid};
 use diesel_async::RunQueryDsl;
 use uuid::Uuid;
 
@@ -19,6 +19,7 @@ const SESSIONS: &str = include_str!("../sql/stats_sessions.sql");
 const SERVED_MARK: &str = "/* served attendance */";
 const CLIENTS: &str = include_str!("../sql/stats_clients.sql");
 const CASES: &str = include_str!("../sql/stats_cases.sql");
+const ROSTERS: &str = include_str!("../sql/stats_rosters.sql");
 
 /// What to count: a subtree, a period, and how to bucket.
 #[derive(Debug, Clone)]
@@ -44,6 +45,18 @@ pub struct StatsScope {
     pub by_unit: bool,
     /// One bucket per month (China time).
     pub by_month: bool,
+    /// The roster snapshot: who is on it is read as of the start of this day (the day after the
+    /// period, or tomorrow for a period that runs on).
+    pub roster_end_day: NaiveDate,
+    /// The first moment of `roster_end_day` (levels are read as of it).
+    pub roster_end: DateTime<Utc>,
+    /// The day coverage is judged at (`fieldwork::covered`'s `end_day`: the day after the period,
+    /// or today for a period that runs on).
+    pub covered_end_day: NaiveDate,
+    /// The first moment of `covered_end_day` (visits before it count).
+    pub covered_end: DateTime<Utc>,
+    /// Today, China time (overdue visits are those due before it).
+    pub today: NaiveDate,
 }
 
 /// Session figures of one bucket (or the total, when `bucket` and `month` are null).
@@ -65,6 +78,16 @@ pub struct SessionFigures {
     pub group_minutes: i64,
     #[diesel(sql_type = BigInt)]
     pub community_minutes: i64,
+    #[diesel(sql_type = BigInt)]
+    pub visit_sessions: i64,
+    #[diesel(sql_type = BigInt)]
+    pub visit_minutes: i64,
+    /// 走访人次: the clients each visit saw, summed.
+    #[diesel(sql_type = BigInt)]
+    pub visit_person_times: i64,
+    /// 走访户次: the households each visit reached, summed.
+    #[diesel(sql_type = BigInt)]
+    pub household_visits: i64,
     #[diesel(sql_type = BigInt)]
     pub community_participants: i64,
     #[diesel(sql_type = Double)]
@@ -90,6 +113,19 @@ pub struct LabelledCount {
     pub n: i64,
 }
 
+/// Every family of figures of one subtree and period, each as its query gives it.
+#[derive(Debug, Clone)]
+pub struct FigureRows {
+    /// Sessions, minutes, people served and attendance, per bucket and in total.
+    pub sessions: Vec<SessionFigures>,
+    /// Clients registered, in total (`label` null) and by category.
+    pub clients: Vec<LabelledCount>,
+    /// Case figures: opened, closed by reason, open by risk, overdue, pending reviews.
+    pub cases: Vec<LabelledCount>,
+    /// Roster figures: `roster:<programme>:<level>`, `covered`, `overdue_visits`.
+    pub rosters: Vec<LabelledCount>,
+}
+
 /// `stats_sessions.sql` with the served attendance statuses written in.
 fn sessions_sql() -> &'static str {
     static SQL: LazyLock<String> = LazyLock::new(|| SESSIONS.replace(SERVED_MARK, super::rules::served_attendance()));
@@ -112,17 +148,15 @@ fn statement(sql: &str, s: &StatsScope) -> Statement<'static> {
         .bind::<Timestamptz, _>(s.whole_to)
 }
 
-/// Every figure of a subtree and period: sessions, minutes, people served and attendance;
-/// clients registered, in total and by category; and the case figures (opened, closed by reason,
-/// open by risk, overdue, pending reviews).
+/// Every figure of a subtree and period: sessions, minutes, people served and attendance, and
+/// visits' person-times and households; clients registered, in total and by category; the case
+/// figures (opened, closed by reason, open by risk, overdue, pending reviews); and the roster
+/// figures (entries by programme and level at the end, covered, overdue visits).
 ///
-/// The three queries read one snapshot (a read-only repeatable-read transaction), so the figures
+/// The four queries read one snapshot (a read-only repeatable-read transaction), so the figures
 /// agree with each other. The transaction gives them room to hash the distinct counts in memory,
 /// and turns off JIT compilation, which costs more than it saves on queries of this size.
-pub async fn figures(
-    conn: &mut Conn,
-    s: &StatsScope,
-) -> QueryResult<(Vec<SessionFigures>, Vec<LabelledCount>, Vec<LabelledCount>)> {
+pub async fn figures(conn: &mut Conn, s: &StatsScope) -> QueryResult<FigureRows> {
     conn.build_transaction()
         .repeatable_read()
         .read_only()
@@ -137,7 +171,15 @@ pub async fn figures(
                 .await?;
             let clients = statement(CLIENTS, s).load(conn).await?;
             let cases = statement(CASES, s).load(conn).await?;
-            Ok((sessions, clients, cases))
+            let rosters = statement(ROSTERS, s)
+                .bind::<Date, _>(s.roster_end_day)
+                .bind::<Timestamptz, _>(s.roster_end)
+                .bind::<Date, _>(s.covered_end_day)
+                .bind::<Timestamptz, _>(s.covered_end)
+                .bind::<Date, _>(s.today)
+                .load(conn)
+                .await?;
+            Ok(FigureRows { sessions, clients, cases, rosters })
         })
         .await
 }

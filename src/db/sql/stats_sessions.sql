@@ -9,23 +9,26 @@
 -- count as served is written in from `AttendanceStatus::counts_as_served`)
 , edge AS (
     SELECT un.bucket, CASE WHEN $6 THEN to_char(s.occurred_at AT TIME ZONE 'Asia/Shanghai', 'YYYY-MM') END AS month,
-           s.method, s.duration_minutes, s.participant_count, s.volunteer_hours, s.resources_value_fen, s.client_id
+           s.method, s.duration_minutes, s.participant_count, s.volunteer_hours, s.resources_value_fen, s.client_id,
+           s.client_ids, s.households_reached
     FROM units un
     JOIN service_sessions s ON s.org_unit_id = un.id AND s.occurred_at >= $3 AND s.occurred_at < $8
     UNION ALL
     SELECT un.bucket, CASE WHEN $6 THEN to_char(s.occurred_at AT TIME ZONE 'Asia/Shanghai', 'YYYY-MM') END AS month,
-           s.method, s.duration_minutes, s.participant_count, s.volunteer_hours, s.resources_value_fen, s.client_id
+           s.method, s.duration_minutes, s.participant_count, s.volunteer_hours, s.resources_value_fen, s.client_id,
+           s.client_ids, s.households_reached
     FROM units un
     JOIN service_sessions s ON s.org_unit_id = un.id AND s.occurred_at >= $9 AND s.occurred_at < $4
 ),
 totals AS (
     SELECT bucket, month, method, count(*) AS sessions, sum(duration_minutes) AS minutes,
            sum(coalesce(participant_count, 0)) AS participants, sum(coalesce(volunteer_hours, 0)::numeric) AS volunteer_hours,
-           sum(coalesce(resources_value_fen, 0)) AS resources_value_fen
+           sum(coalesce(resources_value_fen, 0)) AS resources_value_fen,
+           sum(cardinality(client_ids)) AS persons, sum(coalesce(households_reached, 0)) AS households
     FROM edge GROUP BY bucket, month, method
     UNION ALL
     SELECT un.bucket, CASE WHEN $6 THEN to_char(m.month, 'YYYY-MM') END, m.method, m.sessions, m.minutes,
-           m.participants, m.volunteer_hours, m.resources_value_fen
+           m.participants, m.volunteer_hours, m.resources_value_fen, m.persons, m.households
     FROM units un JOIN session_months m ON m.org_unit_id = un.id
     WHERE m.month >= session_month($8) AND m.month < session_month($9)
 ),
@@ -38,6 +41,9 @@ attended AS (
 ),
 served AS (
     SELECT bucket, month, client_id FROM edge WHERE method = 'individual' AND client_id IS NOT NULL
+    UNION ALL
+    -- Everyone a visit saw is served, as the monthly totals count them.
+    SELECT e.bucket, e.month, c.client_id FROM edge e CROSS JOIN LATERAL unnest(e.client_ids) AS c (client_id) WHERE e.method = 'visit'
     UNION ALL
     -- Whole months: without months, a row per client, unit and year from the clients' months
     -- of a year (those of the period); by month, a row per client, unit and month.
@@ -72,6 +78,11 @@ sessions AS (
            coalesce(sum(minutes) FILTER (WHERE method = 'individual'), 0)::bigint AS individual_minutes,
            coalesce(sum(minutes) FILTER (WHERE method = 'group'), 0)::bigint AS group_minutes,
            coalesce(sum(minutes) FILTER (WHERE method = 'community'), 0)::bigint AS community_minutes,
+           coalesce(sum(sessions) FILTER (WHERE method = 'visit'), 0)::bigint AS visit_sessions,
+           coalesce(sum(minutes) FILTER (WHERE method = 'visit'), 0)::bigint AS visit_minutes,
+           -- 走访人次 and 走访户次: only visits see named clients in bulk and reach households.
+           coalesce(sum(persons) FILTER (WHERE method = 'visit'), 0)::bigint AS visit_person_times,
+           coalesce(sum(households) FILTER (WHERE method = 'visit'), 0)::bigint AS household_visits,
            coalesce(sum(participants), 0)::bigint AS community_participants,
            coalesce(sum(volunteer_hours), 0) AS volunteer_hours,
            coalesce(sum(resources_value_fen), 0)::bigint AS resources_value_fen
@@ -80,6 +91,7 @@ sessions AS (
 SELECT CASE WHEN x.g = 0 THEN x.bucket END AS bucket, CASE WHEN x.g = 0 THEN x.month END AS month,
        x.individual_sessions, x.group_sessions, x.community_sessions,
        x.individual_minutes, x.group_minutes, x.community_minutes,
+       x.visit_sessions, x.visit_minutes, x.visit_person_times, x.household_visits,
        x.community_participants, x.volunteer_hours::float8 AS volunteer_hours, x.resources_value_fen,
        coalesce(p.people_served, 0) AS people_served,
        coalesce(a.group_attendees, 0) AS group_attendees
