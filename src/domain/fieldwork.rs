@@ -106,8 +106,8 @@ pub fn households_reached(clients: &[(Uuid, Option<Uuid>)], visited_household: O
 }
 
 /// Whether an entry counts as covered at the end of a period: visited within its interval
-/// before the period's end (`end_day` is the first day after the period, or today when the
-/// period runs on).
+/// before the period's end (`end_day` is the first day after the period; for a period that runs
+/// to today, tomorrow, so that today's visits count).
 pub fn covered(last_visit_day_before_end: Option<NaiveDate>, interval_days: i32, end_day: NaiveDate) -> bool {
     last_visit_day_before_end.is_some_and(|day| day < end_day && next_visit_due(Some(day), day, interval_days) >= end_day)
 }

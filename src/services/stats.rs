@@ -64,10 +64,11 @@ pub async fn stats(state: &AppState, actor: &Actor, query: &StatsQuery) -> Resul
     };
     let (whole_years, whole_year_months) = whole_month_years(whole);
     // Snapshots of a period that runs on are taken now: the roster as it stands today, and
-    // coverage judged at today (`fieldwork::covered`).
+    // coverage judged at the end of today (`fieldwork::covered` with the first day after the
+    // period), so that today's visits count today.
     let tomorrow = today.checked_add_days(Days::new(1)).unwrap_or(today);
     let roster_end_day = end.min(tomorrow);
-    let covered_end_day = end.min(today);
+    let covered_end_day = roster_end_day;
     let scope = StatsScope {
         root_path: unit.path.clone(),
         root_id: unit.id,

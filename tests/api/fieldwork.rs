@@ -157,11 +157,23 @@ async fn a_workers_week() {
     let overdue = app.get("/api/v1/roster-entries?responsible=me&overdue=true", &worker).await.expect(200);
     assert!(item_ids(&overdue).is_empty());
 
-    // The statistics count the visit: two people served, two person-times, one visit.
+    // The statistics count the visit: two people served, two person-times, one household, and
+    // two of the three people on the roster visited within their interval.
     let stats = app.get(&format!("/api/v1/stats?org_unit_id={}", f.unit("town_a1")), &sup).await.expect(200);
     let total = &stats.body["total"];
     assert_eq!(total["people_served"], 2, "{total}");
+    assert_eq!(total["person_times"], 2);
+    assert_eq!((total["sessions"]["visit"].as_i64(), total["visit_person_times"].as_i64()), (Some(1), Some(2)));
+    assert_eq!(total["household_visits"], 1);
     assert_eq!(total["cases_opened"], 1);
+    assert_eq!((total["roster_active"].as_i64(), total["roster_covered"].as_i64()), (Some(3), Some(2)));
+    assert_eq!(total["roster_coverage"], 0.6667);
+    assert_eq!(total["overdue_visits"], 0);
+    assert_eq!(total["roster_by_programme"]["child_care"], json!({"red": 1}), "the boy is red now");
+    let caseload = app.get(&format!("/api/v1/caseload?org_unit_id={}", f.unit("town_a1")), &sup).await.expect(200);
+    let mine = caseload.body["workers"].as_array().expect("workers").iter().find(|w| w["user_id"] == json!(f.user("worker_a1")));
+    let mine = mine.expect("worker_a1's row");
+    assert_eq!((mine["roster_entries"].as_i64(), mine["visits_30d"].as_i64()), (Some(3), Some(1)), "{mine}");
     // The same figures from plain SQL over the same rows.
     let plain =
         app.sql_i64("SELECT count(DISTINCT c) FROM service_sessions s, unnest(s.client_ids) c WHERE s.method = 'visit'").await;

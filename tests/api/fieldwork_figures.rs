@@ -408,7 +408,7 @@ async fn roster_snapshot_and_coverage_match_plain_sql_and_the_rust_rule() {
     );
     assert_eq!(a2["roster_by_programme"], json!({"basic_protection": {"green": 1}}));
 
-    // A period that runs on: the roster as it stands, coverage judged at today.
+    // A period that runs on: the roster as it stands, coverage judged at the end of today.
     let now = app.get(&format!("/api/v1/stats?from={}&to={}", today() - Duration::days(30), today()), &sup).await.expect(200);
     let now_total = &now.body["total"];
     let on_roster_now = format!("enrolled_on <= '{}' AND left_on IS NULL", today());
@@ -416,7 +416,7 @@ async fn roster_snapshot_and_coverage_match_plain_sql_and_the_rust_rule() {
     assert_eq!(active_now, 6, "e1, e2, e3, e5, e6 and e8");
     assert_eq!(now_total["roster_active"], json!(active_now));
     assert_eq!(now_total["roster_by_programme"]["child_care"], json!({"blue": 1}), "c3 is blue now");
-    let by_rust_now = covered_by_rust(&app, &d, &in_a, &on_roster_now, today()).await;
+    let by_rust_now = covered_by_rust(&app, &d, &in_a, &on_roster_now, today() + Duration::days(1)).await;
     assert!(by_rust_now >= 1, "e1 was visited two days ago");
     assert_eq!(now_total["roster_covered"], json!(by_rust_now));
     let share = (by_rust_now as f64 / active_now as f64 * 10_000.0).round() / 10_000.0;

@@ -51,7 +51,7 @@ pub struct StatsScope {
     /// The first moment of `roster_end_day` (levels are read as of it).
     pub roster_end: DateTime<Utc>,
     /// The day coverage is judged at (`fieldwork::covered`'s `end_day`: the day after the period,
-    /// or today for a period that runs on).
+    /// or tomorrow for a period that runs on).
     pub covered_end_day: NaiveDate,
     /// The first moment of `covered_end_day` (visits before it count).
     pub covered_end: DateTime<Utc>,

@@ -3,7 +3,7 @@
 -- (visited within their interval before the end), and the visits overdue now.
 -- Parameters (after those of stats_units.sql): 10 the first day after the snapshot (the period's
 -- end, or tomorrow for a period that runs on) and 11 its first moment; 12 the coverage end day
--- (the first day after the period, or today when it runs on: `fieldwork::covered`) and 13 its
+-- (the first day after the period, or tomorrow when it runs on: `fieldwork::covered`) and 13 its
 -- first moment; 14 today (China).
 -- `label` says which figure a row is: roster:<programme>:<level> | covered | overdue_visits.
 , e AS (
