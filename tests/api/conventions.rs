@@ -569,8 +569,9 @@ async fn a_line_logged_deep_inside_a_request_carries_its_request_id() {
     let of = |message: &str| -> Vec<Value> {
         lines.iter().filter(|l| l["message"] == message).map(|l| l["span"]["request_id"].clone()).collect()
     };
-    // The second failure locks the account: the service's warning names that request.
-    assert_eq!(of("account locked after repeated failed logins"), vec![json!(ids[1])], "{out}");
+    // The second failure locks the account for that address: the service's warning names that
+    // request.
+    assert_eq!(of("account locked for an address after repeated failed logins"), vec![json!(ids[1])], "{out}");
     assert_eq!(of("request"), vec![json!(ids[0]), json!(ids[1])], "{out}");
     // And the audit events of the two attempts carry the same ids.
     let audited =
