@@ -355,6 +355,21 @@ async fn rosters_visits_and_alerts_of_another_branch_do_not_exist() {
         )
         .await;
     assert_eq!(after, before, "nothing changed");
+    // Every probe was recorded, with who and what, and reads the same for a made-up id.
+    let probes = |who: &str, path: String| {
+        format!(
+            "SELECT count(*) FROM audit_events WHERE action = 'access.not_found' AND outcome = 'denied' AND username = '{who}' \
+             AND details->>'path' = '{path}' AND details->>'method' IN ('GET', 'POST')"
+        )
+    };
+    assert_eq!(app.sql_i64(&probes("worker_a1", format!("/api/v1/roster-entries/{entry}/rerate"))).await, 1);
+    assert_eq!(
+        app.sql_i64(&probes("sup_a", format!("/api/v1/roster-entries/{entry}"))).await,
+        1,
+        "the GET (the PATCH is a PATCH)"
+    );
+    assert_eq!(app.sql_i64(&probes("sup_a", format!("/api/v1/alerts/{alert}/acknowledge"))).await, 1);
+    assert_eq!(app.sql_i64(&probes("admin_a", format!("/api/v1/sessions/{visit_id}"))).await, 1);
     // Their own supervisor sees it all.
     assert_eq!(ids(&app.get("/api/v1/roster-entries", &sup_b).await.expect(200)).len(), 1);
     assert_eq!(ids(&app.get("/api/v1/alerts", &sup_b).await.expect(200)), BTreeSet::from([alert]));
