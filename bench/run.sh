@@ -3,9 +3,11 @@
 # every read endpoint sends, starts the release server, signs in township workers and county
 # supervisors, and measures:
 #   - wrk (bench/rotate.lua rotates their tokens) against township GET /cases, GET /clients?q=,
-#     GET /clients, county GET /caseload, county-year GET /stats, county GET /sessions and
-#     POST /sessions, at $CONNECTIONS connections; for the reads, pgbench runs the captured SQL
-#     at the same concurrency and the table shows the ratio;
+#     GET /clients, a worker's visits due within a week (GET /roster-entries?responsible=me&
+#     due_before=), county GET /caseload, county-year GET /stats, county GET /sessions, and
+#     POST /sessions of an individual session and of a visit, at $CONNECTIONS connections; for
+#     the reads, pgbench runs the captured SQL at the same concurrency and the table shows the
+#     ratio;
 #   - each read again with one connection, for latency without queueing (compared across scales);
 #   - GET /cases while a login storm runs (sign-ins through the same script);
 #   - the server's peak RSS.
@@ -154,7 +156,7 @@ row() { # scale endpoint wrk-result [pgbench-result [pgbench-result at the pool'
 # The same requests for pages of ten (lists only), so that the scales compare full pages: a
 # township of the small set has only a few dozen clients and cases.
 pages_of_ten() { # requests-file
-  awk -F'\t' 'BEGIN {OFS = "\t"} { if ($3 ~ /\/(cases|clients|sessions)(\?|$)/) $3 = $3 ($3 ~ /\?/ ? "&" : "?") "limit=10"; print }' "$1"
+  awk -F'\t' 'BEGIN {OFS = "\t"} { if ($3 ~ /\/(cases|clients|sessions|roster-entries)(\?|$)/) $3 = $3 ($3 ~ /\?/ ? "&" : "?") "limit=10"; print }' "$1"
 }
 
 # How many items the requests of a file answer with, on average (`-` for non-lists).
@@ -193,6 +195,8 @@ measure_read() { # name label requests-file pgbench-glob
 
 NAMES=(王 李 张 芳 秀英 建国 小明 文军 海燕 春梅)
 YEAR_START="$(TZ=Asia/Shanghai date +%Y)-01-01"; TODAY="$(TZ=Asia/Shanghai date +%F)"
+# A worker's week: the visits due within seven days, overdue ones first.
+WEEK_AHEAD="$(TZ=Asia/Shanghai date -d '+7 days' +%F)"
 
 for SCALE in $SCALES; do
   DB="shegong_bench_${SCALE}"
@@ -214,21 +218,29 @@ for SCALE in $SCALES; do
     psql -X -Atq -d "$DB" -c "SELECT pg_prewarm(c.oid) FROM pg_class c
       WHERE c.relnamespace = 'public'::regnamespace AND c.relkind IN ('r', 'i') ORDER BY pg_relation_size(c.oid) DESC" >/dev/null
   fi
-  echo "- $SCALE: $(q "SELECT count(*) FROM clients") clients, $(q "SELECT count(*) FROM cases") cases, $(q "SELECT count(*) FROM service_sessions") sessions, $(q "SELECT count(*) FROM org_units") units, $(q "SELECT count(*) FROM users") users; database $(q "SELECT pg_size_pretty(pg_database_size(current_database()))")" >> "$NOTES"
+  [ "$(q "SELECT count(*) > 0 FROM roster_entries")" = t ] || { echo "bench: $DB has no rosters (reseed with FRESH=1)" >&2; exit 1; }
+  echo "- $SCALE: $(q "SELECT count(*) FROM clients") clients, $(q "SELECT count(*) FROM cases") cases, $(q "SELECT count(*) FROM service_sessions") sessions ($(q "SELECT count(*) FROM visits") of them visits), $(q "SELECT count(*) FROM roster_entries") roster entries ($(q "SELECT count(*) FROM roster_entries WHERE next_visit_due < (now() AT TIME ZONE 'Asia/Shanghai')::date") overdue), $(q "SELECT count(*) FROM org_units") units, $(q "SELECT count(*) FROM users") users; database $(q "SELECT pg_size_pretty(pg_database_size(current_database()))")" >> "$NOTES"
 
-  # Township workers with cases in intervention (up to five each, for the sessions they record),
-  # and county supervisors.
-  q "SELECT u.username, o.id, string_agg(k.id::text, ',')
+  # Township workers with cases in intervention (up to five each, for the sessions they record)
+  # and clients on their rosters (up to five each, for the visits they record), and county
+  # supervisors.
+  q "SELECT u.username, o.id, string_agg(k.id::text, ','),
+            (SELECT string_agg(r.client_id::text, ',') FROM (SELECT DISTINCT e.client_id FROM roster_entries e
+              WHERE e.responsible_worker_id = u.id AND e.left_on IS NULL ORDER BY e.client_id LIMIT 5) r)
      FROM users u JOIN org_units o ON o.id = u.org_unit_id
      JOIN LATERAL (SELECT id FROM cases k WHERE k.worker_id = u.id AND k.status = 'intervention' ORDER BY id DESC LIMIT 5) k ON true
      WHERE u.role = 'worker' AND o.tier = 'township' AND u.username LIKE 'tw\_%\_1'
-     GROUP BY u.username, o.id ORDER BY md5(u.username) LIMIT 40" > "$WORK/workers"
+       AND EXISTS (SELECT 1 FROM roster_entries e WHERE e.responsible_worker_id = u.id AND e.left_on IS NULL)
+     GROUP BY u.username, u.id, o.id ORDER BY md5(u.username) LIMIT 40" > "$WORK/workers"
   q "SELECT u.username, o.id FROM users u JOIN org_units o ON o.id = u.org_unit_id
      WHERE u.role = 'supervisor' AND o.tier = 'county' AND u.username LIKE 'co\_%' ORDER BY md5(u.username) LIMIT 10" > "$WORK/supervisors"
   [ -s "$WORK/workers" ] && [ -s "$WORK/supervisors" ] || { echo "bench: $DB has no bench staff (reseed with FRESH=1)" >&2; exit 1; }
 
   name_of() { local n="${NAMES[$(( $1 % ${#NAMES[@]} ))]}"; python3 -c "import urllib.parse,sys; print(urllib.parse.quote(sys.argv[1]))" "$n"; }
-  worker_paths() { echo "cases /api/v1/cases"; echo "clients_q /api/v1/clients?q=$(name_of "$1")"; echo "clients /api/v1/clients"; }
+  worker_paths() {
+    echo "cases /api/v1/cases"; echo "clients_q /api/v1/clients?q=$(name_of "$1")"; echo "clients /api/v1/clients"
+    echo "roster_due /api/v1/roster-entries?responsible=me&due_before=${WEEK_AHEAD}"
+  }
   supervisor_paths() { echo "caseload /api/v1/caseload"; echo "stats /api/v1/stats?from=${YEAR_START}&to=${TODAY}"; echo "sessions_county /api/v1/sessions"; }
 
   echo "==> capturing the SQL of each read endpoint"
@@ -246,7 +258,7 @@ for SCALE in $SCALES; do
     python3 bench/sqlcapture.py "$PGLOG" "$from" "$to" "$DB" > "$WORK/pg_$2_$4.sql"
   }
   i=0
-  while IFS='|' read -r user _unit _cases; do
+  while IFS='|' read -r user _unit _cases _clients; do
     token="$(login "$user")"; i=$((i + 1))
     while read -r name path; do capture "$token" "$name" "$path" "$i"; done < <(worker_paths "$i")
   done < "$WORK/workers"
@@ -262,7 +274,7 @@ for SCALE in $SCALES; do
   EXPLAINS="${OUT%.md}-explain-$SCALE.txt"
   : > "$EXPLAINS"
   sup=$(( $(wc -l < "$WORK/workers") + 1 ))
-  for f in cases_1 clients_q_1 clients_1 "caseload_$sup" "stats_$sup" "sessions_county_$sup"; do
+  for f in cases_1 clients_q_1 clients_1 roster_due_1 "caseload_$sup" "stats_$sup" "sessions_county_$sup"; do
     echo "######## ${f%_*}: the statements of one request, each with EXPLAIN (ANALYZE, BUFFERS)" >> "$EXPLAINS"
     { echo "BEGIN READ ONLY;"
       grep -v -E '^(BEGIN|COMMIT|ROLLBACK)' "$WORK/pg_$f.sql" | sed 's/^/EXPLAIN (ANALYZE, BUFFERS) /'
@@ -272,16 +284,22 @@ for SCALE in $SCALES; do
 
   echo "==> starting the server on $BASE"
   start_server "${POOL:-}" "$WORK/server.log"
-  : > "$WORK/cases"; : > "$WORK/clients_q"; : > "$WORK/clients"; : > "$WORK/caseload"; : > "$WORK/stats"; : > "$WORK/sessions_county"
-  : > "$WORK/sessions"; : > "$WORK/logins"
+  : > "$WORK/cases"; : > "$WORK/clients_q"; : > "$WORK/clients"; : > "$WORK/roster_due"; : > "$WORK/caseload"; : > "$WORK/stats"
+  : > "$WORK/sessions_county"; : > "$WORK/sessions"; : > "$WORK/visits"; : > "$WORK/logins"
   AT="$(date -u -d '-1 hour' +%Y-%m-%dT%H:%M:%SZ)"
   i=0
-  while IFS='|' read -r user _unit cases; do
+  while IFS='|' read -r user _unit cases clients; do
     token="$(login "$user")"; i=$((i + 1))
     while read -r name path; do printf '%s\tGET\t%s\t\n' "$token" "$path" >> "$WORK/$name"; done < <(worker_paths "$i")
     for case_id in ${cases//,/ }; do
       printf '%s\tPOST\t/api/v1/sessions\t{"id":"__UUID__","method":"individual","case_id":"%s","occurred_at":"%s","duration_minutes":45,"mode":"home_visit","service_types":["visit_care"],"summary":"入户走访，了解近况。"}\n' \
         "$token" "$case_id" "$AT" >> "$WORK/sessions"
+    done
+    # A home visit to a client on the worker's roster: it satisfies the client's entries (their
+    # last visit moves) in the same transaction.
+    for client_id in ${clients//,/ }; do
+      printf '%s\tPOST\t/api/v1/sessions\t{"id":"__UUID__","method":"visit","client_ids":["%s"],"occurred_at":"%s","duration_minutes":40,"mode":"home_visit","service_types":["visit_care"],"findings":"生活基本稳定，居家安全无隐患。"}\n' \
+        "$token" "$client_id" "$AT" >> "$WORK/visits"
     done
     printf '\tPOST\t/api/v1/auth/login\t{"username":"%s","password":"Bench-Pass-2026"}\n' "$user" >> "$WORK/logins"
   done < "$WORK/workers"
@@ -296,6 +314,8 @@ for SCALE in $SCALES; do
   measure_read clients_q "GET /clients?q=" "$WORK/clients_q" "$WORK/pg_clients_q_*.sql"
   echo "==> GET /clients (township, newest 50)"
   measure_read clients "GET /clients" "$WORK/clients" "$WORK/pg_clients_[0-9]*.sql"
+  echo "==> GET /roster-entries?responsible=me&due_before= (a worker's visits due within a week)"
+  measure_read roster_due "GET /roster-entries (due this week)" "$WORK/roster_due" "$WORK/pg_roster_due_*.sql"
   echo "==> GET /caseload (county)"
   measure_read caseload "GET /caseload (county)" "$WORK/caseload" "$WORK/pg_caseload_*.sql"
   echo "==> GET /stats (county, this year)"
@@ -307,6 +327,11 @@ for SCALE in $SCALES; do
   r="$(wrk_measured "$CONNECTIONS" "$DURATION" "$WORK/sessions")"
   row "$SCALE" "POST /sessions" "$r"
   echo "- $SCALE: POST /sessions wrote $(( $(q "SELECT count(*) FROM service_sessions") - before )) sessions" >> "$NOTES"
+  echo "==> POST /sessions (visit, to clients on the worker's roster)"
+  before="$(q "SELECT count(*) FROM visits")"
+  r="$(wrk_measured "$CONNECTIONS" "$DURATION" "$WORK/visits")"
+  row "$SCALE" "POST /sessions (visit)" "$r"
+  echo "- $SCALE: POST /sessions (visit) wrote $(( $(q "SELECT count(*) FROM visits") - before )) visits" >> "$NOTES"
 
   echo "==> GET /cases during a login storm (and just before it, for comparison), $STORM_ROUNDS rounds"
   # p99 at full load moves by tens of percent from one run to the next on a shared machine, so

@@ -23,6 +23,8 @@ const HIERARCHY: &str = include_str!("../seeds/ningxia-hierarchy.json");
 pub const DEMO_ADMIN_PASSWORD: &str = "Shegong-Admin-2026";
 /// Clients in the demo data.
 const DEMO_CLIENTS: i64 = 300;
+/// Share of the clients (percent) on a roster, in the demo and the benchmark data.
+const ROSTER_SHARE: i32 = 33;
 
 /// Password of every user the large benchmark data set creates.
 pub const SCALE_PASSWORD: &str = "Bench-Pass-2026";
@@ -165,6 +167,7 @@ pub async fn demo(state: &AppState) -> anyhow::Result<bool> {
             crate::db::bulk::clients(conn, DEMO_CLIENTS).await?;
             crate::db::bulk::activities(conn).await?;
             crate::db::bulk::cases(conn, 40).await?;
+            crate::db::bulk::fieldwork(conn, ROSTER_SHARE).await?;
             tracing::info!(units = units.len(), users = DEMO_USERS.len(), clients = DEMO_CLIENTS, "seeded the demo data");
             Ok(true)
         }
@@ -244,6 +247,8 @@ pub async fn scale(state: &AppState, clients: i64) -> anyhow::Result<()> {
     tracing::info!(elapsed = ?started.elapsed(), "group and community work");
     crate::db::bulk::cases(&mut conn, 30).await?;
     tracing::info!(elapsed = ?started.elapsed(), "cases and individual sessions");
+    crate::db::bulk::fieldwork(&mut conn, ROSTER_SHARE).await?;
+    tracing::info!(elapsed = ?started.elapsed(), "rosters and visits");
     crate::db::bulk::analyze(&mut conn).await?;
     tracing::info!(elapsed = ?started.elapsed(), "analyzed");
     Ok(())

@@ -5,11 +5,13 @@ use diesel::sql_types::Text;
 use diesel_async::{RunQueryDsl, SimpleAsyncConnection};
 
 use crate::db::Conn;
+use crate::domain::fieldwork::Intervals;
 
 const UNITS: &str = include_str!("sql/scale_units.sql");
 const CLIENTS: &str = include_str!("sql/scale_clients.sql");
 const ACTIVITIES: &str = include_str!("sql/scale_activities.sql");
 const CASES: &str = include_str!("sql/scale_cases.sql");
+const FIELDWORK: &str = include_str!("sql/scale_fieldwork.sql");
 
 #[derive(diesel::QueryableByName)]
 struct Setting {
@@ -50,6 +52,16 @@ pub async fn activities(conn: &mut Conn) -> diesel::QueryResult<()> {
 pub async fn cases(conn: &mut Conn, share_percent: i32) -> diesel::QueryResult<()> {
     set(conn, "shegong.seed_case_share", &share_percent.to_string()).await?;
     conn.batch_execute(CASES).await
+}
+
+/// Enrols `share_percent` of the clients on no roster yet in the programmes their categories call
+/// for, and writes their visits of the past year (rosters, households, visits, level history and
+/// alerts; see `sql/scale_fieldwork.sql`). The default days between visits are the domain's.
+pub async fn fieldwork(conn: &mut Conn, share_percent: i32) -> diesel::QueryResult<()> {
+    let d = Intervals::defaults();
+    set(conn, "shegong.seed_roster_share", &share_percent.to_string()).await?;
+    set(conn, "shegong.seed_intervals", &format!("{},{},{},{}", d.red, d.yellow, d.blue, d.green)).await?;
+    conn.batch_execute(FIELDWORK).await
 }
 
 /// Refreshes planner statistics and settles GIN pending lists after a bulk load.
