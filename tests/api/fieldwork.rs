@@ -396,6 +396,7 @@ async fn the_last_visit_is_the_newest_whatever_order_visits_are_recorded_or_edit
         .await
         .expect(200);
     assert_eq!(app.sql_i64(derived).await, 1);
+    assert_eq!(crate::stats::rollup_differences(&app).await, 0, "the monthly totals moved the visit's clients with it");
     let last = app.db.query_text(&format!("SELECT last_visit_at::text FROM roster_entries WHERE id = '{entry}'")).await;
     let old_at = app.db.query_text(&format!("SELECT occurred_at::text FROM service_sessions WHERE id = '{old}'")).await;
     assert_eq!(last, old_at);

@@ -13,33 +13,6 @@ use uuid::Uuid;
 
 use crate::helpers::TestApp;
 
-/// Rows where the monthly totals (visits' persons and households included) differ from a plain
-/// recount of the sessions: per unit, month and method; the clients served per month (an
-/// individual session's client, each client a visit saw); and the clients' months per year.
-async fn rollup_differences(app: &TestApp) -> i64 {
-    app.sql_i64(
-        "WITH months AS (SELECT org_unit_id, session_month(occurred_at) AS month, method, count(*) AS sessions, \
-                sum(duration_minutes) AS minutes, sum(coalesce(participant_count, 0)) AS participants, \
-                sum(coalesce(volunteer_hours, 0)::numeric) AS volunteer_hours, sum(coalesce(resources_value_fen, 0)) AS resources_value_fen, \
-                sum(cardinality(client_ids)) AS persons, sum(coalesce(households_reached, 0)) AS households \
-              FROM service_sessions GROUP BY 1, 2, 3), \
-         served AS (SELECT org_unit_id, session_month(occurred_at) AS month, c AS client_id, count(*) AS sessions \
-              FROM service_sessions CROSS JOIN LATERAL unnest(CASE method WHEN 'individual' THEN ARRAY[client_id] \
-                                                                WHEN 'visit' THEN client_ids ELSE '{}' END) AS c \
-              GROUP BY 1, 2, 3), \
-         years AS (SELECT org_unit_id, extract(year FROM month)::int AS year, client_id, \
-                          bit_or(1 << (extract(month FROM month)::int - 1)) AS months FROM served GROUP BY 1, 2, 3), \
-         kept AS (SELECT org_unit_id, month, method, sessions, minutes, participants, volunteer_hours, resources_value_fen, \
-                         persons, households FROM session_months) \
-         SELECT (SELECT count(*) FROM ((SELECT * FROM kept EXCEPT SELECT * FROM months) UNION ALL (SELECT * FROM months EXCEPT SELECT * FROM kept)) d) \
-              + (SELECT count(*) FROM ((SELECT org_unit_id, month, client_id, sessions::bigint FROM session_month_clients EXCEPT SELECT * FROM served) \
-                  UNION ALL (SELECT * FROM served EXCEPT SELECT org_unit_id, month, client_id, sessions::bigint FROM session_month_clients)) d) \
-              + (SELECT count(*) FROM ((SELECT org_unit_id, year, client_id, months FROM session_year_clients EXCEPT SELECT * FROM years) \
-                  UNION ALL (SELECT * FROM years EXCEPT SELECT org_unit_id, year, client_id, months FROM session_year_clients)) d)",
-    )
-    .await
-}
-
 /// The programmes a client's categories call for (FIELDWORK.md §1), `other` when none does.
 fn programmes_of(categories: &[String]) -> HashSet<&'static str> {
     let mut out: HashSet<&'static str> = categories
@@ -179,7 +152,7 @@ async fn check_fieldwork(app: &TestApp) -> (i64, i64) {
         .await,
         0
     );
-    assert_eq!(rollup_differences(app).await, 0);
+    assert_eq!(crate::stats::rollup_differences(app).await, 0);
     let clients = app.sql_i64("SELECT count(DISTINCT client_id) FROM roster_entries").await;
     (clients, visits.len() as i64)
 }

@@ -282,33 +282,30 @@ async fn caseload_matches_plain_sql_and_stays_in_scope() {
     assert_eq!(stats.body["total"]["overdue_cases"], json!(1));
 }
 
-/// Rows of the monthly totals (and of the clients' months per year) that a recount of the
-/// sessions does not give, and the other way round, plus any row left at zero.
+/// Rows where the monthly totals (visits' persons and households included) differ from a plain
+/// recount of the sessions, and rows left at zero: per unit, month and method; the clients served per month (an
+/// individual session's client, each client a visit saw); and the clients' months per year.
 pub(crate) async fn rollup_differences(app: &TestApp) -> i64 {
     app.sql_i64(
-        "SELECT (SELECT count(*) FROM ( \
-           (SELECT org_unit_id, month, method, sessions, minutes, participants, volunteer_hours, resources_value_fen FROM session_months \
-            EXCEPT SELECT org_unit_id, session_month(occurred_at), method, count(*), sum(duration_minutes), sum(coalesce(participant_count, 0)), \
-                          sum(coalesce(volunteer_hours, 0)::numeric), sum(coalesce(resources_value_fen, 0)) FROM service_sessions GROUP BY 1, 2, 3) \
-           UNION ALL \
-           (SELECT org_unit_id, session_month(occurred_at), method, count(*), sum(duration_minutes), sum(coalesce(participant_count, 0)), \
-                   sum(coalesce(volunteer_hours, 0)::numeric), sum(coalesce(resources_value_fen, 0)) FROM service_sessions GROUP BY 1, 2, 3 \
-            EXCEPT SELECT org_unit_id, month, method, sessions, minutes, participants, volunteer_hours, resources_value_fen FROM session_months)) d) \
-         + (SELECT count(*) FROM ( \
-           (SELECT org_unit_id, month, client_id, sessions::bigint FROM session_month_clients \
-            EXCEPT SELECT org_unit_id, session_month(occurred_at), client_id, count(*) FROM service_sessions WHERE method = 'individual' GROUP BY 1, 2, 3) \
-           UNION ALL \
-           (SELECT org_unit_id, session_month(occurred_at), client_id, count(*) FROM service_sessions WHERE method = 'individual' GROUP BY 1, 2, 3 \
-            EXCEPT SELECT org_unit_id, month, client_id, sessions::bigint FROM session_month_clients)) d) \
-         + (SELECT count(*) FROM session_months WHERE sessions = 0) + (SELECT count(*) FROM session_month_clients WHERE sessions = 0) \
-         + (SELECT count(*) FROM ( \
-           (SELECT org_unit_id, year, client_id, months FROM session_year_clients \
-            EXCEPT SELECT org_unit_id, extract(year FROM month)::int, client_id, bit_or(1 << (extract(month FROM month)::int - 1)) \
-                   FROM session_month_clients GROUP BY 1, 2, 3) \
-           UNION ALL \
-           (SELECT org_unit_id, extract(year FROM month)::int, client_id, bit_or(1 << (extract(month FROM month)::int - 1)) \
-            FROM session_month_clients GROUP BY 1, 2, 3 \
-            EXCEPT SELECT org_unit_id, year, client_id, months FROM session_year_clients)) d)",
+        "WITH months AS (SELECT org_unit_id, session_month(occurred_at) AS month, method, count(*) AS sessions, \
+                sum(duration_minutes) AS minutes, sum(coalesce(participant_count, 0)) AS participants, \
+                sum(coalesce(volunteer_hours, 0)::numeric) AS volunteer_hours, sum(coalesce(resources_value_fen, 0)) AS resources_value_fen, \
+                sum(cardinality(client_ids)) AS persons, sum(coalesce(households_reached, 0)) AS households \
+              FROM service_sessions GROUP BY 1, 2, 3), \
+         served AS (SELECT org_unit_id, session_month(occurred_at) AS month, c AS client_id, count(*) AS sessions \
+              FROM service_sessions CROSS JOIN LATERAL unnest(CASE method WHEN 'individual' THEN ARRAY[client_id] \
+                                                                WHEN 'visit' THEN client_ids ELSE '{}' END) AS c \
+              GROUP BY 1, 2, 3), \
+         years AS (SELECT org_unit_id, extract(year FROM month)::int AS year, client_id, \
+                          bit_or(1 << (extract(month FROM month)::int - 1)) AS months FROM served GROUP BY 1, 2, 3), \
+         kept AS (SELECT org_unit_id, month, method, sessions, minutes, participants, volunteer_hours, resources_value_fen, \
+                         persons, households FROM session_months) \
+         SELECT (SELECT count(*) FROM ((SELECT * FROM kept EXCEPT SELECT * FROM months) UNION ALL (SELECT * FROM months EXCEPT SELECT * FROM kept)) d) \
+              + (SELECT count(*) FROM session_months WHERE sessions = 0) + (SELECT count(*) FROM session_month_clients WHERE sessions = 0) \
+              + (SELECT count(*) FROM ((SELECT org_unit_id, month, client_id, sessions::bigint FROM session_month_clients EXCEPT SELECT * FROM served) \
+                  UNION ALL (SELECT * FROM served EXCEPT SELECT org_unit_id, month, client_id, sessions::bigint FROM session_month_clients)) d) \
+              + (SELECT count(*) FROM ((SELECT org_unit_id, year, client_id, months FROM session_year_clients EXCEPT SELECT * FROM years) \
+                  UNION ALL (SELECT * FROM years EXCEPT SELECT org_unit_id, year, client_id, months FROM session_year_clients)) d)",
     )
     .await
 }
