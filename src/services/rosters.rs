@@ -131,6 +131,26 @@ fn may_change(actor: &Actor, entry: &RosterEntry) -> Result<(), AppError> {
     }
 }
 
+/// The entry a change is made to, locked: in scope (404), the caller's to change (403), at the
+/// version the caller saw (412).
+async fn lock_for_change(conn: &mut Conn, actor: &Actor, id: Uuid, expected_version: i32) -> Result<RosterEntry, AppError> {
+    let current = repo::rosters::lock_in_scope(conn, &actor.scope, id).await?.ok_or(AppError::NotFound)?;
+    may_change(actor, &current)?;
+    if current.version != expected_version {
+        return Err(AppError::PreconditionFailed);
+    }
+    Ok(current)
+}
+
+/// [`lock_for_change`], and the person still on the roster (409).
+async fn lock_active(conn: &mut Conn, actor: &Actor, id: Uuid, expected_version: i32) -> Result<RosterEntry, AppError> {
+    let current = lock_for_change(conn, actor, id, expected_version).await?;
+    if current.left_on.is_some() {
+        return Err(already_left());
+    }
+    Ok(current)
+}
+
 fn already_left() -> AppError {
     AppError::conflict("roster_entry_left", Text::new("该对象已退出台账。", "This person has left the roster."))
 }
@@ -478,14 +498,7 @@ pub async fn update(
     super::require(state, actor, Permission::RostersWrite, "rosters.update").await?;
     tx::write(state, actor, "rosters.update", None, move |conn| {
         async move {
-            let current = repo::rosters::lock_in_scope(conn, &actor.scope, id).await?.ok_or(AppError::NotFound)?;
-            may_change(actor, &current)?;
-            if current.version != expected_version {
-                return Err(AppError::PreconditionFailed);
-            }
-            if current.left_on.is_some() {
-                return Err(already_left());
-            }
+            let current = lock_active(conn, actor, id, expected_version).await?;
             let mut next = change_of(&current);
             if let Some(worker) = patch.responsible_worker_id.filter(|w| *w != current.responsible_worker_id) {
                 if !may(actor.role, Permission::RostersManageAll) {
@@ -549,14 +562,7 @@ pub async fn leave(
     super::require(state, actor, Permission::RostersWrite, "rosters.leave").await?;
     tx::write(state, actor, "rosters.leave", None, move |conn| {
         async move {
-            let current = repo::rosters::lock_in_scope(conn, &actor.scope, id).await?.ok_or(AppError::NotFound)?;
-            may_change(actor, &current)?;
-            if current.version != expected_version {
-                return Err(AppError::PreconditionFailed);
-            }
-            if current.left_on.is_some() {
-                return Err(already_left());
-            }
+            let current = lock_active(conn, actor, id, expected_version).await?;
             let today = super::today();
             let left_on = body.left_on.unwrap_or(today);
             if left_on < current.enrolled_on {
@@ -608,14 +614,7 @@ pub async fn rerate(
     }
     tx::write(state, actor, "rosters.rerate", None, move |conn| {
         async move {
-            let current = repo::rosters::lock_in_scope(conn, &actor.scope, id).await?.ok_or(AppError::NotFound)?;
-            may_change(actor, &current)?;
-            if current.version != expected_version {
-                return Err(AppError::PreconditionFailed);
-            }
-            if current.left_on.is_some() {
-                return Err(already_left());
-            }
+            let current = lock_active(conn, actor, id, expected_version).await?;
             if current.level == body.level {
                 return Err(AppError::field(
                     "level",
@@ -643,11 +642,7 @@ pub async fn decide_proposal(
     super::require(state, actor, Permission::RostersWrite, "rosters.proposal").await?;
     tx::write(state, actor, "rosters.proposal", None, move |conn| {
         async move {
-            let current = repo::rosters::lock_in_scope(conn, &actor.scope, id).await?.ok_or(AppError::NotFound)?;
-            may_change(actor, &current)?;
-            if current.version != expected_version {
-                return Err(AppError::PreconditionFailed);
-            }
+            let current = lock_for_change(conn, actor, id, expected_version).await?;
             let Some(proposal) = repo::rosters::pending_proposals(conn, &[id]).await?.into_iter().next() else {
                 return Err(AppError::conflict(
                     "no_pending_proposal",
