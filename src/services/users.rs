@@ -181,8 +181,8 @@ pub async fn reset_password(state: &AppState, actor: &Actor, id: Uuid, new_passw
         let mut conn = state.conn().await?;
         repo::org_units::find(&mut conn, target.org_unit_id).await?.ok_or(AppError::NotFound)?.path
     };
-    let actor_path = actor.scope.path_range().0;
-    if let Err(refusal) = crate::domain::permissions::may_reset_password(actor.id, &actor_path, id, target.role, &target_path) {
+    let below = actor.scope.contains_path(&target_path) && target_path != actor.scope.path;
+    if let Err(refusal) = crate::domain::permissions::may_reset_password(actor.id, id, target.role, below) {
         super::audit::denied(state, actor, "users.reset_password").await;
         return Err(AppError::Forbidden(match refusal {
             crate::domain::permissions::ResetRefusal::Own => Text::new(
