@@ -562,6 +562,48 @@ coded_enum! {
     }
 }
 
+coded_enum! {
+    /// A kind of record the mobile app keeps offline and syncs (FIELDWORK.md §3).
+    pub enum SyncEntity: "sync_entity" {
+        Client = ("client", "服务对象", "Client"),
+        Household = ("household", "家庭", "Household"),
+        Case = ("case", "个案", "Case"),
+        Session = ("session", "服务记录", "Service session"),
+        RosterEntry = ("roster_entry", "台账条目", "Roster entry"),
+        Group = ("group", "小组", "Group"),
+        Review = ("review", "审核", "Review"),
+    }
+}
+
+coded_enum! {
+    /// What a pulled change tells the device to do with its copy.
+    pub enum SyncOp: "sync_op" {
+        Upsert = ("upsert", "新增或更新", "Insert or update"),
+        Remove = ("remove", "删除本地副本", "Remove the local copy"),
+    }
+}
+
+coded_enum! {
+    /// What a pushed mutation asks for.
+    pub enum MutationOp: "mutation_op" {
+        Create = ("create", "新建", "Create"),
+        Update = ("update", "修改", "Update"),
+        Delete = ("delete", "删除", "Delete"),
+        Transition = ("transition", "流程操作", "Case transition"),
+    }
+}
+
+coded_enum! {
+    /// What became of a pushed mutation.
+    pub enum MutationStatus: "mutation_status" {
+        Applied = ("applied", "已应用", "Applied"),
+        Merged = ("merged", "已合并", "Merged"),
+        Conflict = ("conflict", "冲突", "Conflict"),
+        Rejected = ("rejected", "被拒绝", "Rejected"),
+        Duplicate = ("duplicate", "重复提交", "Duplicate"),
+    }
+}
+
 /// Every coded enum as `(name, labels)`, for `GET /reference`.
 pub fn reference_data() -> Vec<(&'static str, Vec<super::labels::Label>)> {
     use super::labels::Coded;
@@ -614,6 +656,10 @@ pub fn reference_data() -> Vec<(&'static str, Vec<super::labels::Label>)> {
         entry::<SupervisionFormat>(),
         entry::<SupervisionFunction>(),
         entry::<AuditOutcome>(),
+        entry::<SyncEntity>(),
+        entry::<SyncOp>(),
+        entry::<MutationOp>(),
+        entry::<MutationStatus>(),
     ]
 }
 

@@ -22,6 +22,8 @@ pub mod rosters;
 pub mod sessions;
 pub mod stats;
 pub mod supervision;
+pub mod sync;
+pub mod sync_batch;
 pub mod time;
 pub mod users;
 

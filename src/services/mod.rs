@@ -13,6 +13,7 @@ pub mod rosters;
 pub mod sessions;
 pub mod stats;
 pub mod supervision;
+pub mod sync;
 pub mod tx;
 pub mod users;
 

@@ -1,0 +1,1 @@
+//! Pulled changes and per-unit checksums.

@@ -1,0 +1,1 @@
+//! The pushed batch of offline mutations and its per-item results.

@@ -1,0 +1,1 @@
+//! `GET /sync/changes` and `GET /sync/checksums`.

@@ -1,0 +1,1 @@
+//! Pushing offline mutations (`POST /sync/batch`).

@@ -1,0 +1,1 @@
+//! Pulling changes (`GET /sync/changes`) and checksums (`GET /sync/checksums`).
