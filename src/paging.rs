@@ -61,13 +61,14 @@ impl Page {
     pub fn finish<T, K: Serialize>(&self, mut rows: Vec<T>, key: impl Fn(&T) -> K) -> Paged<T> {
         let more = rows.len() as i64 > self.limit;
         rows.truncate(self.limit as usize);
-        let next_cursor = if more {
-            rows.last().and_then(|last| serde_json::to_vec(&key(last)).ok()).map(|b| URL_SAFE_NO_PAD.encode(b))
-        } else {
-            None
-        };
+        let next_cursor = if more { rows.last().map(|last| encode_cursor(&key(last))) } else { None };
         Paged { items: rows, next_cursor }
     }
+}
+
+/// A cursor for a sort key: base64url JSON, opaque to clients, read back by [`Page::after`].
+pub fn encode_cursor<K: Serialize>(key: &K) -> String {
+    URL_SAFE_NO_PAD.encode(serde_json::to_vec(key).expect("a sort key serialises"))
 }
 
 /// One page of a list.

@@ -11,4 +11,5 @@ pub mod id_number;
 pub mod labels;
 pub mod permissions;
 pub mod phone;
+pub mod sync;
 pub mod text;

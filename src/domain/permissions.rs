@@ -79,6 +79,8 @@ pub enum Permission {
     AlertsRead,
     /// Acknowledge alerts.
     AlertsAcknowledge,
+    /// Pull what changed in scope, for a device's offline copy.
+    SyncPull,
 }
 
 use Permission as P;
@@ -128,6 +130,7 @@ const TABLE: &[(Permission, &str, &[Role])] = &[
     (P::VisitIntervalsWrite, "visit_intervals:write", OVERSIGHT),
     (P::AlertsRead, "alerts:read", EVERYONE),
     (P::AlertsAcknowledge, "alerts:acknowledge", SUPERVISORS),
+    (P::SyncPull, "sync:pull", EVERYONE),
 ];
 
 impl Permission {

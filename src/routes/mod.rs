@@ -68,6 +68,8 @@ pub fn configure(cfg: &mut ServiceConfig) {
         .service(caseload::get_caseload)
         .service(stats::get_stats)
         .service(stats::export_stats)
+        .service(sync::get_sync_changes)
+        .service(sync::get_sync_checksums)
         .service(audit::list_audit_events)
         .service(cases::list_cases)
         .service(cases::create_case)

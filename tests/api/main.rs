@@ -21,4 +21,5 @@ mod seeds;
 mod sessions;
 mod spec;
 mod stats;
+mod sync_changes;
 mod timeouts;

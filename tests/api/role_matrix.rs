@@ -308,6 +308,8 @@ fn rows() -> Vec<Row> {
                 .body(json!({"red": 7, "yellow": 14, "blue": 30, "green": 60}))
                 .if_match(INTERVALS, unit)
         }),
+        row("GET", "/api/v1/sync/changes", ALL, Main, |_, _, _, _| Call::to("/api/v1/sync/changes?limit=5")),
+        row("GET", "/api/v1/sync/checksums", ALL, Main, |_, _, _, _| Call::to("/api/v1/sync/checksums")),
         row("GET", "/api/v1/alerts", ALL, Main, |_, _, _, _| Call::to("/api/v1/alerts?status=open")),
         row("POST", "/api/v1/alerts/{id}/acknowledge", [401, 403, 200, 403], Main, |f, _, _, _| {
             Call::to(format!("/api/v1/alerts/{}/acknowledge", f.extra["alert"])).body(json!({"note": "已电话核实，安排上门"}))
@@ -755,6 +757,7 @@ fn permission_of(method: &str, path: &str) -> Option<&'static str> {
         "roster-entries" => "rosters:write",
         "alerts" if read => "alerts:read",
         "alerts" => "alerts:acknowledge",
+        "sync" if read => "sync:pull",
         other => panic!("no permission known for {method} {path} ({other})"),
     };
     Some(code)

@@ -13,6 +13,7 @@ mod reviews;
 mod rosters;
 mod sessions;
 mod supervision;
+mod sync;
 mod tokens;
 mod users;
 
@@ -28,5 +29,6 @@ pub use reviews::*;
 pub use rosters::*;
 pub use sessions::*;
 pub use supervision::*;
+pub use sync::*;
 pub use tokens::*;
 pub use users::*;
