@@ -4,7 +4,7 @@
 use actix_web::{get, patch, post, web, HttpResponse};
 use uuid::Uuid;
 
-use super::problems::{ChangeErrors, ListErrors, ReadErrors, WriteErrors};
+use super::problems::{ChangeErrors, CreateErrors, ListErrors, ReadErrors, WriteErrors};
 use crate::auth::Actor;
 use crate::dto::case_records::{
     AssessmentOut, CreateAssessment, CreateEvaluation, CreateFollowUp, CreatePlan, CreateReferral, EvaluationOut, FollowUpOut,
@@ -49,8 +49,8 @@ pub async fn list_cases(
     params(("Idempotency-Key" = Option<String>, Header, description = "Makes a retry safe: the same key and body replay the first answer (1–255 visible ASCII characters)", pattern = "^[!-~]{1,255}$")),
     responses(
         (status = 201, description = "Opened", body = CaseOut),
-        (status = 200, description = "Already opened with this id", body = CaseOut),
-        WriteErrors,
+        (status = 200, description = "Already opened with this id and the same data (a replay)", body = CaseOut),
+        CreateErrors,
     )
 )]
 #[post("/cases")]

@@ -10,6 +10,7 @@ mod conventions;
 mod fieldwork;
 mod fieldwork_figures;
 mod hierarchy;
+mod id_conflicts;
 mod input;
 mod layers;
 mod lists;
