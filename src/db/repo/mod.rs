@@ -14,6 +14,7 @@ pub mod scope;
 pub mod sessions;
 pub mod stats;
 pub mod supervision;
+pub mod sync_mutations;
 pub mod tokens;
 pub mod users;
 
