@@ -32,6 +32,7 @@ use utoipa::{
         (name = "reviews", description = "Supervisor reviews (审核): plan and closure approvals"),
         (name = "supervision", description = "Supervision records (督导记录)"),
         (name = "rosters", description = "Rosters (台账) of the people under care programmes, their visits (走访) and the supervisors' alerts"),
+        (name = "sync", description = "Offline sync for the mobile app: pulling changes and pushing a batch of mutations"),
     )
 )]
 pub struct ApiDoc;

@@ -378,7 +378,7 @@ pub async fn create_in(conn: &mut Conn, actor: &Actor, body: CreateClient) -> Re
         let diff = create_diff(unit, &data, &existing);
         let version = existing.version;
         let current = detail(conn, actor, existing).await?;
-        return super::replay::existing(conn, actor, "client", id, &diff, version, &current, tx::Effect::Changed).await;
+        return super::replay::existing(conn, actor, "client", id, &diff, version, &current).await;
     }
     repo::org_units::find_in_scope(conn, &actor.scope, unit).await?.ok_or_else(unit_not_in_scope)?;
     check_document(conn, actor, &data, None).await?;
@@ -622,7 +622,7 @@ pub async fn create_household_in(conn: &mut Conn, actor: &Actor, body: CreateHou
         let h = household_out(conn, actor, id).await?.ok_or_else(super::replay::id_taken)?;
         let mut diff = super::replay::Diff::new();
         diff.field("org_unit_id", &body.org_unit_id, &h.org_unit_id).field("address", &body.address, &h.address);
-        return super::replay::existing(conn, actor, "household", id, &diff, h.version, &h, tx::Effect::Existing).await;
+        return super::replay::existing(conn, actor, "household", id, &diff, h.version, &h).await;
     }
     repo::org_units::find_in_scope(conn, &actor.scope, body.org_unit_id).await?.ok_or_else(unit_not_in_scope)?;
     repo::clients::insert_household(conn, id, body.org_unit_id, body.address, actor.id).await?;

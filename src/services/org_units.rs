@@ -103,17 +103,7 @@ pub async fn create(state: &AppState, actor: &Actor, claim: Option<Claim>, body:
                     .field("address", &body.address, &existing.address)
                     .field("phone", &phone, &existing.phone);
                 let current = OrgUnitOut::from(existing.clone());
-                return super::replay::existing(
-                    conn,
-                    actor,
-                    "org_unit",
-                    id,
-                    &diff,
-                    existing.version,
-                    &current,
-                    tx::Effect::Existing,
-                )
-                .await;
+                return super::replay::existing(conn, actor, "org_unit", id, &diff, existing.version, &current).await;
             }
             // Locked, so that a move of the parent's subtree waits for this unit (and rewrites its
             // path too) or this unit waits for the move (and reads the new path).

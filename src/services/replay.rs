@@ -84,8 +84,8 @@ pub fn id_conflict(version: i32, current: &impl Serialize, diff: &Diff) -> AppEr
 }
 
 /// The answer for a create whose id holds a record in the caller's scope: a replay with the stored
-/// record (`effect` as the create always answered it) when `diff` is empty, audited as
-/// `<entity>.create_replayed`; otherwise `id_conflict`.
+/// record (200) when `diff` is empty, audited as `<entity>.create_replayed`; otherwise
+/// `id_conflict`.
 pub async fn existing(
     conn: &mut Conn,
     actor: &Actor,
@@ -94,14 +94,13 @@ pub async fn existing(
     diff: &Diff,
     version: i32,
     current: &impl Serialize,
-    effect: Effect,
 ) -> Result<Written, AppError> {
     if !diff.is_empty() {
         return Err(id_conflict(version, current, diff));
     }
     let event = super::audit::by(actor, &format!("{entity}.create_replayed"), entity, Some(id), json!({}));
     repo::audit::insert(conn, &event).await?;
-    Ok(Written { version: Some(version), id: Some(id), ..Written::new(effect, current)? })
+    Ok(Written { version: Some(version), id: Some(id), ..Written::new(Effect::Existing, current)? })
 }
 
 /// The audit event of a create refused because its id is in use (`id_conflict` or `id_taken`),

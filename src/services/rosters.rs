@@ -349,7 +349,7 @@ pub async fn create_in(conn: &mut Conn, actor: &Actor, body: CreateRosterEntry) 
             .field("notes", &notes, &e.notes);
         let version = e.version;
         let current = detail(conn, e).await?;
-        return super::replay::existing(conn, actor, "roster_entry", id, &diff, version, &current, tx::Effect::Existing).await;
+        return super::replay::existing(conn, actor, "roster_entry", id, &diff, version, &current).await;
     }
     let mut errors = Vec::new();
     let today = super::today();

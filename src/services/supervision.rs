@@ -178,17 +178,7 @@ pub async fn create(
                     .field("action_items", &items, &stored_items)
                     .field("supervisee_ids", &sorted(&body.supervisee_ids), &sorted(&current.supervisee_ids))
                     .field("case_ids", &sorted(&body.case_ids), &sorted(&current.case_ids));
-                return super::replay::existing(
-                    conn,
-                    actor,
-                    "supervision_record",
-                    id,
-                    &diff,
-                    version,
-                    &current,
-                    tx::Effect::Changed,
-                )
-                .await;
+                return super::replay::existing(conn, actor, "supervision_record", id, &diff, version, &current).await;
             }
             let unit_id = body.org_unit_id.unwrap_or(actor.org_unit_id);
             if repo::org_units::find_in_scope(conn, &actor.scope, unit_id).await?.is_none() {

@@ -83,8 +83,7 @@ pub async fn create(state: &AppState, actor: &Actor, claim: Option<Claim>, body:
                     .field("role", &body.role, &existing.role)
                     .field("certification", &body.certification.unwrap_or(Certification::None), &existing.certification);
                 let current = UserOut::from(existing.clone());
-                return super::replay::existing(conn, actor, "user", id, &diff, existing.version, &current, tx::Effect::Existing)
-                    .await;
+                return super::replay::existing(conn, actor, "user", id, &diff, existing.version, &current).await;
             }
             repo::org_units::find_in_scope(conn, &actor.scope, body.org_unit_id).await?.ok_or_else(unit_not_in_scope)?;
             if repo::users::username_taken(conn, &body.username).await? {

@@ -22,4 +22,5 @@ mod seeds;
 mod sessions;
 mod spec;
 mod stats;
+mod sync_batch;
 mod timeouts;

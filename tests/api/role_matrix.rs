@@ -230,6 +230,12 @@ fn rows() -> Vec<Row> {
                 .body(json!({"members": [{"client_id": f.extra["client"], "relation": "self"}]}))
                 .if_match("households", f.extra["household"])
         }),
+        row("POST", "/api/v1/sync/batch", ALL, Main, |f, _, _, n| {
+            Call::to("/api/v1/sync/batch").body(json!({"mutations": [{
+                "mutation_id": Uuid::now_v7(), "entity": "client", "op": "create", "id": Uuid::now_v7(),
+                "changes": {"org_unit_id": f.unit("town_a1"), "name": format!("矩阵同步{n}"), "id_type": "none"},
+            }]}))
+        }),
         row("GET", "/api/v1/sessions", ALL, Main, |_, _, _, _| Call::to("/api/v1/sessions")),
         row("POST", "/api/v1/sessions", CASEWORK_CREATE, Main, |f, _, _, n| {
             Call::to("/api/v1/sessions").body(json!({
@@ -723,7 +729,8 @@ async fn every_role_gets_what_the_matrix_says() {
 fn permission_of(method: &str, path: &str) -> Option<&'static str> {
     let read = method == "GET";
     let code = match path.trim_start_matches("/api/v1").split('/').nth(1).unwrap_or("") {
-        "auth" | "me" | "livez" | "readyz" => return None,
+        // A sync batch needs only a signed-in user; each mutation needs what its endpoint needs.
+        "auth" | "me" | "livez" | "readyz" | "sync" => return None,
         "reference" => "reference:read",
         "org-units" if path.ends_with("/visit-intervals") && read => "rosters:read",
         "org-units" if path.ends_with("/visit-intervals") => "visit_intervals:write",

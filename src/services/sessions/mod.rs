@@ -358,7 +358,7 @@ pub async fn create_in(conn: &mut Conn, actor: &Actor, body: CreateSession) -> R
         let diff = create_diff(&body, &existing, &rows, visit.as_ref());
         let version = existing.version;
         let current = out(existing, rows, visit);
-        return super::replay::existing(conn, actor, "session", id, &diff, version, &current, tx::Effect::Existing).await;
+        return super::replay::existing(conn, actor, "session", id, &diff, version, &current).await;
     }
     let (session, rows, visit) = match body {
         CreateSession::Individual(s) => {
@@ -707,7 +707,7 @@ pub async fn create_group(state: &AppState, actor: &Actor, claim: Option<Claim>,
                     .field("leader_ids", &leaders, &g.leader_ids);
                 let version = g.version;
                 let current = group_out(conn, g, true).await?;
-                return super::replay::existing(conn, actor, "group", id, &diff, version, &current, tx::Effect::Existing).await;
+                return super::replay::existing(conn, actor, "group", id, &diff, version, &current).await;
             }
             repo::org_units::find_in_scope(conn, &actor.scope, body.org_unit_id)
                 .await?
