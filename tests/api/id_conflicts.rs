@@ -40,22 +40,28 @@ async fn check(
     assert_eq!(replay.body["version"], version, "{entity}");
 
     let before = app.sql_i64(&format!("SELECT count(*) FROM {table}")).await;
-    let stored = app.sql_i64(&format!("SELECT version::bigint FROM {table} WHERE id = '{id}'")).await;
+    let stored =
+        app.sql_i64(&format!("SELECT coalesce((to_jsonb(t)->>'version')::bigint, 0) FROM {table} t WHERE id = '{id}'")).await;
     let res = app.post(path, token, with(&with(&body, other), json!({"id": id}))).await.expect(409);
     assert_eq!(res.body["code"], "id_conflict", "{entity}: {}", res.text);
     assert_eq!(res.body["version"], version, "{entity}");
     assert_eq!(res.body["current"]["id"], json!(id), "{entity}");
     assert!(res.body["fields"].as_array().expect("fields").contains(&json!(field)), "{entity}: {}", res.body["fields"]);
     assert_eq!(app.sql_i64(&format!("SELECT count(*) FROM {table}")).await, before, "{entity}");
-    assert_eq!(app.sql_i64(&format!("SELECT version::bigint FROM {table} WHERE id = '{id}'")).await, stored, "{entity}");
+    assert_eq!(
+        app.sql_i64(&format!("SELECT coalesce((to_jsonb(t)->>'version')::bigint, 0) FROM {table} t WHERE id = '{id}'")).await,
+        stored,
+        "{entity}"
+    );
 
     let res = app.post(path, outsider, with(&body, json!({"id": id}))).await;
     if res.status == 409 {
         assert_eq!(res.body["code"], "id_taken", "{entity}");
         assert!(res.body.get("current").is_none() && res.body.get("version").is_none(), "{entity}: {}", res.text);
     } else {
-        // Another branch may not even name this record's unit: a 422 that tells nothing either.
-        assert_eq!(res.status, 422, "{entity}: {}", res.text);
+        // Another branch may not even name this record's unit or case: a 422 or 404 that tells
+        // nothing either.
+        assert!(res.status == 422 || res.status == 404, "{entity}: {}", res.text);
     }
 
     let audited =
@@ -202,4 +208,26 @@ async fn org_units_and_users() {
                       "role": "worker", "password": "Another-Pass-2026"});
     let other = json!({"display_name": "另一位社工"});
     check(&app, "/api/v1/users", "users", "user", &admin, &outsider, body, json!({}), other, "display_name").await;
+}
+
+#[actix_web::test]
+async fn case_records() {
+    let (app, f, worker, outsider) = setup().await;
+    let person = client(&app, &f, &worker, "周奶奶").await;
+    let case = json!({"client_id": person, "org_unit_id": f.unit("town_a1"), "source": "outreach",
+                      "presenting_problem": "独居老人", "domain": "elderly_care", "risk_level": "yellow"});
+    let case = app.post("/api/v1/cases", &worker, case).await.expect(201).id();
+    let start = json!({"action": "start_assessment"});
+    let transitions = format!("/api/v1/cases/{case}/transitions");
+    app.send_current(reqwest::Method::POST, &transitions, &worker, ("cases", &case), start).await.expect(200);
+    let path = format!("/api/v1/cases/{case}/assessments");
+    let body = json!({"sources": ["interview"], "needs": ["照料"], "risk_level": "yellow", "summary": "需要日间照料"});
+    let same = json!({"summary": " 需要日间照料 "});
+    let other = json!({"risk_level": "red"});
+    check(&app, &path, "assessments", "assessment", &worker, &outsider, body, same, other, "risk_level").await;
+
+    let path = format!("/api/v1/cases/{case}/referrals");
+    let body = json!({"direction": "out", "organization": "街道卫生服务中心", "reason": "慢病管理", "consent_given": true});
+    let other = json!({"organization": "区医院"});
+    check(&app, &path, "referrals", "referral", &worker, &outsider, body, json!({}), other, "organization").await;
 }
