@@ -92,7 +92,20 @@ diesel::table! {
     }
 }
 
+diesel::table! {
+    sync_mutations (user_id, mutation_id) {
+        user_id -> Uuid,
+        mutation_id -> Uuid,
+        entity -> Text,
+        op -> Text,
+        record_id -> Uuid,
+        result -> Jsonb,
+        created_at -> Timestamptz,
+    }
+}
+
 diesel::joinable!(users -> org_units (org_unit_id));
+diesel::joinable!(sync_mutations -> users (user_id));
 diesel::joinable!(refresh_tokens -> users (user_id));
 
 diesel::table! {
@@ -616,4 +629,5 @@ diesel::allow_tables_to_appear_in_same_query!(
     visit_roster_entries,
     visits,
     supervisor_alerts,
+    sync_mutations,
 );

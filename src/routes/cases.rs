@@ -4,7 +4,7 @@
 use actix_web::{get, patch, post, web, HttpResponse};
 use uuid::Uuid;
 
-use super::problems::{ChangeErrors, ListErrors, ReadErrors, WriteErrors};
+use super::problems::{ChangeErrors, CreateErrors, ListErrors, ReadErrors};
 use crate::auth::Actor;
 use crate::dto::case_records::{
     AssessmentOut, CreateAssessment, CreateEvaluation, CreateFollowUp, CreatePlan, CreateReferral, EvaluationOut, FollowUpOut,
@@ -49,8 +49,8 @@ pub async fn list_cases(
     params(("Idempotency-Key" = Option<String>, Header, description = "Makes a retry safe: the same key and body replay the first answer (1–255 visible ASCII characters)", pattern = "^[!-~]{1,255}$")),
     responses(
         (status = 201, description = "Opened", body = CaseOut),
-        (status = 200, description = "Already opened with this id", body = CaseOut),
-        WriteErrors,
+        (status = 200, description = "Already opened with this id and the same data (a replay)", body = CaseOut),
+        CreateErrors,
     )
 )]
 #[post("/cases")]
@@ -213,8 +213,8 @@ pub async fn list_assessments(
     ),
     responses(
         (status = 201, description = "Recorded", body = AssessmentOut),
-        (status = 200, description = "Already recorded with this id", body = AssessmentOut),
-        WriteErrors,
+        (status = 200, description = "Already recorded with this id and the same data (a replay)", body = AssessmentOut),
+        CreateErrors,
     )
 )]
 #[post("/cases/{id}/assessments")]
@@ -260,8 +260,8 @@ pub async fn list_plans(
     ),
     responses(
         (status = 201, description = "Recorded", body = PlanOut),
-        (status = 200, description = "Already recorded with this id", body = PlanOut),
-        WriteErrors,
+        (status = 200, description = "Already recorded with this id and the same data (a replay)", body = PlanOut),
+        CreateErrors,
     )
 )]
 #[post("/cases/{id}/plans")]
@@ -307,8 +307,8 @@ pub async fn list_evaluations(
     ),
     responses(
         (status = 201, description = "Recorded", body = EvaluationOut),
-        (status = 200, description = "Already recorded with this id", body = EvaluationOut),
-        WriteErrors,
+        (status = 200, description = "Already recorded with this id and the same data (a replay)", body = EvaluationOut),
+        CreateErrors,
     )
 )]
 #[post("/cases/{id}/evaluations")]
@@ -354,8 +354,8 @@ pub async fn list_follow_ups(
     ),
     responses(
         (status = 201, description = "Scheduled", body = FollowUpOut),
-        (status = 200, description = "Already scheduled with this id", body = FollowUpOut),
-        WriteErrors,
+        (status = 200, description = "Already scheduled with this id and the same data (a replay)", body = FollowUpOut),
+        CreateErrors,
     )
 )]
 #[post("/cases/{id}/follow-ups")]
@@ -428,8 +428,8 @@ pub async fn list_referrals(
     ),
     responses(
         (status = 201, description = "Recorded", body = ReferralOut),
-        (status = 200, description = "Already recorded with this id", body = ReferralOut),
-        WriteErrors,
+        (status = 200, description = "Already recorded with this id and the same data (a replay)", body = ReferralOut),
+        CreateErrors,
     )
 )]
 #[post("/cases/{id}/referrals")]

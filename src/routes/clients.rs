@@ -3,7 +3,7 @@
 use actix_web::{delete, get, patch, post, put, web, HttpResponse};
 use uuid::Uuid;
 
-use super::problems::{ChangeErrors, ListErrors, ReadErrors, WriteErrors};
+use super::problems::{ChangeErrors, CreateErrors, ListErrors, ReadErrors, WriteErrors};
 use crate::auth::Actor;
 use crate::dto::clients::{
     ClientOut, ClientQuery, ClientSummary, CreateClient, CreateHousehold, HouseholdOut, SetHouseholdMembers, TimelineEntry,
@@ -48,8 +48,8 @@ pub async fn list_clients(
     params(("Idempotency-Key" = Option<String>, Header, description = "Makes a retry safe: the same key and body replay the first answer (1–255 visible ASCII characters)", pattern = "^[!-~]{1,255}$")),
     responses(
         (status = 201, description = "Registered", body = ClientOut),
-        (status = 200, description = "Already registered with this id", body = ClientOut),
-        WriteErrors,
+        (status = 200, description = "Already registered with this id and the same data (a replay)", body = ClientOut),
+        CreateErrors,
     )
 )]
 #[post("/clients")]
@@ -148,8 +148,8 @@ pub async fn get_client_timeline(
     params(("Idempotency-Key" = Option<String>, Header, description = "Makes a retry safe: the same key and body replay the first answer (1–255 visible ASCII characters)", pattern = "^[!-~]{1,255}$")),
     responses(
         (status = 201, description = "Created", body = HouseholdOut),
-        (status = 200, description = "Already created with this id", body = HouseholdOut),
-        WriteErrors,
+        (status = 200, description = "Already created with this id and the same data (a replay)", body = HouseholdOut),
+        CreateErrors,
     )
 )]
 #[post("/households")]

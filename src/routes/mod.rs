@@ -106,7 +106,8 @@ pub fn configure(cfg: &mut ServiceConfig) {
         .service(rosters::get_visit_intervals)
         .service(rosters::set_visit_intervals)
         .service(rosters::list_alerts)
-        .service(rosters::acknowledge_alert);
+        .service(rosters::acknowledge_alert)
+        .service(sync_batch::post_sync_batch);
 }
 
 /// A 200 JSON response carrying the resource's ETag.

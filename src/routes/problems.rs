@@ -70,6 +70,28 @@ problem_set!(
     /// A request that creates or acts without a version (a deletion, an action).
     WriteErrors: 400, 401, 403, 404, 409, 413, 414, 415, 422, 429, 503
 );
+/// A create that takes a client-chosen `id`: as [`WriteErrors`], and its 409 tells the id's
+/// own conflicts apart.
+pub struct CreateErrors;
+
+impl IntoResponses for CreateErrors {
+    fn responses() -> BTreeMap<String, RefOr<Response>> {
+        let mut set = WriteErrors::responses();
+        let conflict = ResponseBuilder::new()
+            .description(
+                "Conflicts with the current state (see `code`). `id_conflict`: the `id` is taken by a record with other \
+                 data; nothing was changed, and `version`, `current` (the stored record as its detail shows it) and \
+                 `fields` (the names that differ) say what is stored. `id_taken`: the `id` is used outside the \
+                 caller's scope (no details). The same `id` with the same data is not a conflict: it answers 200 \
+                 with the stored record.",
+            )
+            .content(PROBLEM_JSON, ContentBuilder::new().schema(Some(Ref::from_schema_name("Problem"))).build())
+            .build();
+        set.insert("409".to_owned(), RefOr::T(conflict));
+        set
+    }
+}
+
 problem_set!(
     /// A change of a versioned resource (`If-Match` required).
     ChangeErrors: 400, 401, 403, 404, 409, 412, 413, 414, 415, 422, 428, 429, 503

@@ -4,7 +4,7 @@
 use actix_web::{get, patch, post, put, web, HttpResponse};
 use uuid::Uuid;
 
-use super::problems::{ChangeErrors, ListErrors, ReadErrors, WriteErrors};
+use super::problems::{ChangeErrors, CreateErrors, ListErrors, ReadErrors, WriteErrors};
 use super::{json_with_version, written};
 use crate::auth::Actor;
 use crate::dto::rosters::{
@@ -46,8 +46,8 @@ pub async fn list_roster_entries(
     params(("Idempotency-Key" = Option<String>, Header, description = "Makes a retry safe: the same key and body replay the first answer (1–255 visible ASCII characters)", pattern = "^[!-~]{1,255}$")),
     responses(
         (status = 201, description = "Enrolled", body = RosterEntryOut),
-        (status = 200, description = "Already enrolled with this id", body = RosterEntryOut),
-        WriteErrors,
+        (status = 200, description = "Already enrolled with this id and the same data (a replay)", body = RosterEntryOut),
+        CreateErrors,
     )
 )]
 #[post("/roster-entries")]

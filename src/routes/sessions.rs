@@ -3,7 +3,7 @@
 use actix_web::{get, patch, post, put, web, HttpResponse};
 use uuid::Uuid;
 
-use super::problems::{ChangeErrors, ListErrors, ReadErrors, WriteErrors};
+use super::problems::{ChangeErrors, CreateErrors, ListErrors, ReadErrors};
 use crate::auth::Actor;
 use crate::dto::sessions::{
     CreateGroup, CreateSession, GroupOut, GroupQuery, SessionEnvelope, SessionOut, SessionQuery, SetGroupMembers, UpdateGroup,
@@ -45,8 +45,8 @@ pub async fn list_sessions(
     params(("Idempotency-Key" = Option<String>, Header, description = "Makes a retry safe: the same key and body replay the first answer (1–255 visible ASCII characters)", pattern = "^[!-~]{1,255}$")),
     responses(
         (status = 201, description = "Recorded", body = SessionOut),
-        (status = 200, description = "Already recorded with this id", body = SessionOut),
-        WriteErrors,
+        (status = 200, description = "Already recorded with this id and the same data (a replay)", body = SessionOut),
+        CreateErrors,
     )
 )]
 #[post("/sessions")]
@@ -130,8 +130,8 @@ pub async fn list_groups(
     params(("Idempotency-Key" = Option<String>, Header, description = "Makes a retry safe: the same key and body replay the first answer (1–255 visible ASCII characters)", pattern = "^[!-~]{1,255}$")),
     responses(
         (status = 201, description = "Created", body = GroupOut),
-        (status = 200, description = "Already created with this id", body = GroupOut),
-        WriteErrors,
+        (status = 200, description = "Already created with this id and the same data (a replay)", body = GroupOut),
+        CreateErrors,
     )
 )]
 #[post("/groups")]

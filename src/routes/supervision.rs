@@ -3,7 +3,7 @@
 use actix_web::{get, patch, post, web, HttpResponse};
 use uuid::Uuid;
 
-use super::problems::{ChangeErrors, ListErrors, ReadErrors, WriteErrors};
+use super::problems::{ChangeErrors, CreateErrors, ListErrors, ReadErrors};
 use crate::auth::Actor;
 use crate::dto::supervision::{CreateSupervisionRecord, SupervisionQuery, SupervisionRecordOut, UpdateSupervisionRecord};
 use crate::error::AppError;
@@ -42,8 +42,8 @@ pub async fn list_supervision_records(
     params(("Idempotency-Key" = Option<String>, Header, description = "Makes a retry safe: the same key and body replay the first answer (1–255 visible ASCII characters)", pattern = "^[!-~]{1,255}$")),
     responses(
         (status = 201, description = "Recorded", body = SupervisionRecordOut),
-        (status = 200, description = "Already recorded with this id", body = SupervisionRecordOut),
-        WriteErrors,
+        (status = 200, description = "Already recorded with this id and the same data (a replay)", body = SupervisionRecordOut),
+        CreateErrors,
     )
 )]
 #[post("/supervision-records")]

@@ -3,7 +3,7 @@
 use actix_web::{get, patch, post, web, HttpResponse};
 use uuid::Uuid;
 
-use super::problems::{ChangeErrors, ListErrors, ReadErrors, WriteErrors};
+use super::problems::{ChangeErrors, CreateErrors, ListErrors, ReadErrors, WriteErrors};
 use crate::auth::Actor;
 use crate::dto::users::{CreateUser, ResetPassword, UpdateUser, UserOut, UserQuery};
 use crate::error::AppError;
@@ -42,8 +42,8 @@ pub async fn list_users(
     params(("Idempotency-Key" = Option<String>, Header, description = "Makes a retry safe: the same key and body replay the first answer (1–255 visible ASCII characters)", pattern = "^[!-~]{1,255}$")),
     responses(
         (status = 201, description = "Created", body = UserOut),
-        (status = 200, description = "Already created with this id", body = UserOut),
-        WriteErrors,
+        (status = 200, description = "Already created with this id and the same data (a replay)", body = UserOut),
+        CreateErrors,
     )
 )]
 #[post("/users")]

@@ -68,10 +68,16 @@ pub async fn probe(state: &AppState, actor: &Actor, method: &str, path: &str) {
     }
 }
 
-/// Records a denied access. Best effort: a failure to record is logged, the 403 stands.
-pub async fn denied(state: &AppState, actor: &Actor, action: &str) {
+/// The event of a denied access, for a caller that writes it in its own transaction.
+pub fn denied_event(actor: &Actor, action: &str) -> NewAuditEvent {
     let mut event = by(actor, action, "access", None, serde_json::json!({}));
     event.outcome = AuditOutcome::Denied.as_str().to_owned();
+    event
+}
+
+/// Records a denied access. Best effort: a failure to record is logged, the 403 stands.
+pub async fn denied(state: &AppState, actor: &Actor, action: &str) {
+    let event = denied_event(actor, action);
     match state.conn().await {
         Ok(mut conn) => {
             if let Err(e) = repo::audit::insert(&mut conn, &event).await {

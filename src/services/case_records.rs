@@ -18,6 +18,7 @@ use serde_json::json;
 use uuid::Uuid;
 
 use super::cases::{event, id_taken, lock_case, refused};
+use super::replay::Diff;
 use super::tx::{self, Claim, Effect, Written};
 use crate::auth::Actor;
 use crate::db::{
@@ -69,6 +70,30 @@ fn replay<T>(existing: Option<(Uuid, T)>, case_id: Uuid) -> Result<Option<T>, Ap
     }
 }
 
+/// A record under an id that exists on this case: the same data is a replay (audited), other
+/// data the conflict of `services::replay`.
+async fn replayed<T: Serialize>(
+    conn: &mut Conn,
+    actor: &Actor,
+    entity: &str,
+    id: Uuid,
+    diff: &Diff,
+    version: Option<i32>,
+    out: &T,
+) -> Result<(), AppError> {
+    if !diff.is_empty() {
+        let mut conflict = super::replay::id_conflict(version.unwrap_or_default(), out, diff);
+        // A record without versions (an assessment, a plan, an evaluation) says so.
+        if let (None, AppError::Conflict { extra, .. }) = (version, &mut conflict) {
+            extra.insert("version".into(), serde_json::Value::Null);
+        }
+        return Err(conflict);
+    }
+    repo::audit::insert(conn, &super::audit::by(actor, &format!("{entity}.create_replayed"), entity, Some(id), json!({})))
+        .await?;
+    Ok(())
+}
+
 fn created<T: Serialize>(out: &T, fresh: bool, version: Option<i32>) -> Result<Written, AppError> {
     let effect = if fresh { Effect::Created } else { Effect::Existing };
     Ok(Written { version, ..Written::new(effect, out)? })
@@ -108,14 +133,17 @@ pub async fn create_assessment(
     claim: Option<Claim>,
     body: CreateAssessment,
 ) -> Result<Written, AppError> {
-    tx::write(state, actor, "assessment.create", claim, move |conn| {
+    let requested_id = body.id;
+    let result = tx::write(state, actor, "assessment.create", claim, move |conn| {
         async move {
             let (out, fresh) = add_assessment_in(conn, actor, case_id, body).await?;
             created(&out, fresh, None)
         }
         .scope_boxed_local()
     })
-    .await
+    .await;
+    super::replay::audit_refusal(state, actor, "assessment", requested_id, &result).await;
+    result
 }
 
 /// Records an assessment inside the caller's transaction; its risk level becomes the case's.
@@ -129,7 +157,20 @@ pub async fn add_assessment_in(
     let id = body.id.unwrap_or_else(Uuid::now_v7);
     let existing = repo::case_records::find_assessment(conn, id).await?.map(|a| (a.case_id, a));
     if let Some(a) = replay(existing, case_id)? {
-        return Ok((AssessmentOut::from(a), false));
+        let needs: Vec<String> = body.needs.iter().map(|n| n.trim().to_owned()).collect();
+        let mut diff = Diff::new();
+        diff.field("sources", &body.sources, &a.sources)
+            .field("self_system", &trimmed(body.self_system.clone()), &a.self_system)
+            .field("family_system", &trimmed(body.family_system.clone()), &a.family_system)
+            .field("social_system", &trimmed(body.social_system.clone()), &a.social_system)
+            .field("strengths", &trimmed(body.strengths.clone()), &a.strengths)
+            .field("needs", &needs, &a.needs)
+            .field("risk_level", &body.risk_level, &a.risk_level)
+            .field("summary", body.summary.trim(), a.summary.as_str())
+            .given("assessed_at", body.assessed_at.map(|t| t.timestamp_micros()).as_ref(), &a.assessed_at.timestamp_micros());
+        let out = AssessmentOut::from(a);
+        replayed(conn, actor, "assessment", id, &diff, None, &out).await?;
+        return Ok((out, false));
     }
     check_write(conn, actor, &case, CaseRecord::Assessment).await?;
     let now = Utc::now();
@@ -234,14 +275,17 @@ pub async fn create_plan(
     claim: Option<Claim>,
     body: CreatePlan,
 ) -> Result<Written, AppError> {
-    tx::write(state, actor, "plan.create", claim, move |conn| {
+    let requested_id = body.id;
+    let result = tx::write(state, actor, "plan.create", claim, move |conn| {
         async move {
             let (out, fresh) = add_plan_in(conn, actor, case_id, body).await?;
             created(&out, fresh, None)
         }
         .scope_boxed_local()
     })
-    .await
+    .await;
+    super::replay::audit_refusal(state, actor, "plan", requested_id, &result).await;
+    result
 }
 
 /// Records a new plan version inside the caller's transaction.
@@ -250,7 +294,22 @@ pub async fn add_plan_in(conn: &mut Conn, actor: &Actor, case_id: Uuid, body: Cr
     let id = body.id.unwrap_or_else(Uuid::now_v7);
     let existing = repo::case_records::find_plan(conn, id).await?.map(|p| (p.case_id, p));
     if let Some(p) = replay(existing, case_id)? {
-        return Ok((plan_out(conn, p).await?, false));
+        let mut diff = Diff::new();
+        diff.field("overall_goal", body.overall_goal.trim(), p.overall_goal.as_str())
+            .field("intervention_model", &trimmed(body.intervention_model.clone()), &p.intervention_model)
+            .field("planned_sessions", &body.planned_sessions, &p.planned_sessions)
+            .field("end_date", &body.end_date, &p.end_date);
+        let stored: Vec<(String, Option<String>, Option<chrono::NaiveDate>)> = repo::case_records::goals_of(conn, &[p.id])
+            .await?
+            .into_iter()
+            .map(|g| (g.description, g.measure, g.due_date))
+            .collect();
+        let goals: Vec<(String, Option<String>, Option<chrono::NaiveDate>)> =
+            body.goals.iter().map(|g| (g.description.trim().to_owned(), trimmed(g.measure.clone()), g.due_date)).collect();
+        diff.field("goals", &goals, &stored);
+        let out = plan_out(conn, p).await?;
+        replayed(conn, actor, "plan", id, &diff, None, &out).await?;
+        return Ok((out, false));
     }
     check_write(conn, actor, &case, CaseRecord::Plan).await?;
     let version_no = repo::case_records::latest_plan(conn, case_id).await?.map_or(1, |p| p.version_no + 1);
@@ -338,14 +397,17 @@ pub async fn create_evaluation(
     claim: Option<Claim>,
     body: CreateEvaluation,
 ) -> Result<Written, AppError> {
-    tx::write(state, actor, "evaluation.create", claim, move |conn| {
+    let requested_id = body.id;
+    let result = tx::write(state, actor, "evaluation.create", claim, move |conn| {
         async move {
             let (out, fresh) = add_evaluation_in(conn, actor, case_id, body).await?;
             created(&out, fresh, None)
         }
         .scope_boxed_local()
     })
-    .await
+    .await;
+    super::replay::audit_refusal(state, actor, "evaluation", requested_id, &result).await;
+    result
 }
 
 /// Records an evaluation inside the caller's transaction; its results become the goals' status.
@@ -359,7 +421,26 @@ pub async fn add_evaluation_in(
     let id = body.id.unwrap_or_else(Uuid::now_v7);
     let existing = repo::case_records::find_evaluation(conn, id).await?.map(|e| (e.case_id, e));
     if let Some(e) = replay(existing, case_id)? {
-        return Ok((evaluation_out(conn, e).await?, false));
+        let mut diff = Diff::new();
+        diff.field("summary", body.summary.trim(), e.summary.as_str())
+            .field("client_feedback", &trimmed(body.client_feedback.clone()), &e.client_feedback)
+            .field("recommendation", &body.recommendation, &e.recommendation);
+        let out = evaluation_out(conn, e).await?;
+        let results = serde_json::to_value(&out.goal_results).map_err(AppError::internal)?;
+        let mine: Vec<(Uuid, GoalStatus)> = body.goal_results.iter().map(|r| (r.goal_id, r.result)).collect();
+        let stored: Vec<(Uuid, GoalStatus)> = serde_json::from_value::<Vec<serde_json::Value>>(results)
+            .unwrap_or_default()
+            .iter()
+            .filter_map(|r| {
+                Some((
+                    serde_json::from_value(r.get("goal_id")?.clone()).ok()?,
+                    serde_json::from_value(r.get("result")?.clone()).ok()?,
+                ))
+            })
+            .collect();
+        diff.field("goal_results", &mine, &stored);
+        replayed(conn, actor, "evaluation", id, &diff, None, &out).await?;
+        return Ok((out, false));
     }
     check_write(conn, actor, &case, CaseRecord::Evaluation).await?;
     let plan = repo::case_records::latest_plan(conn, case_id).await?;
@@ -459,7 +540,8 @@ pub async fn create_follow_up(
     claim: Option<Claim>,
     body: CreateFollowUp,
 ) -> Result<Written, AppError> {
-    tx::write(state, actor, "follow_up.create", claim, move |conn| {
+    let requested_id = body.id;
+    let result = tx::write(state, actor, "follow_up.create", claim, move |conn| {
         async move {
             let (out, fresh) = schedule_follow_up_in(conn, actor, case_id, body).await?;
             let version = out.version;
@@ -467,7 +549,9 @@ pub async fn create_follow_up(
         }
         .scope_boxed_local()
     })
-    .await
+    .await;
+    super::replay::audit_refusal(state, actor, "follow_up", requested_id, &result).await;
+    result
 }
 
 /// Schedules a follow-up (or records one done) inside the caller's transaction.
@@ -481,7 +565,15 @@ pub async fn schedule_follow_up_in(
     let id = body.id.unwrap_or_else(Uuid::now_v7);
     let existing = repo::case_records::find_follow_up(conn, id).await?.map(|f| (f.case_id, f));
     if let Some(f) = replay(existing, case_id)? {
-        return Ok((FollowUpOut::from(f), false));
+        let mut diff = Diff::new();
+        diff.field("due_on", &body.due_on, &f.due_on)
+            .field("done_on", &body.done_on, &f.done_on)
+            .field("mode", &body.mode, &f.mode)
+            .field("finding", &trimmed(body.finding.clone()), &f.finding);
+        let version = f.version;
+        let out = FollowUpOut::from(f);
+        replayed(conn, actor, "follow_up", id, &diff, Some(version), &out).await?;
+        return Ok((out, false));
     }
     check_write(conn, actor, &case, CaseRecord::FollowUp).await?;
     let data = FollowUpData {
@@ -574,7 +666,8 @@ pub async fn create_referral(
     claim: Option<Claim>,
     body: CreateReferral,
 ) -> Result<Written, AppError> {
-    tx::write(state, actor, "referral.create", claim, move |conn| {
+    let requested_id = body.id;
+    let result = tx::write(state, actor, "referral.create", claim, move |conn| {
         async move {
             let (out, fresh) = add_referral_in(conn, actor, case_id, body).await?;
             let version = out.version;
@@ -582,7 +675,9 @@ pub async fn create_referral(
         }
         .scope_boxed_local()
     })
-    .await
+    .await;
+    super::replay::audit_refusal(state, actor, "referral", requested_id, &result).await;
+    result
 }
 
 /// Records a referral inside the caller's transaction. An outgoing referral shares the client's
@@ -597,7 +692,18 @@ pub async fn add_referral_in(
     let id = body.id.unwrap_or_else(Uuid::now_v7);
     let existing = repo::case_records::find_referral(conn, id).await?.map(|r| (r.case_id.unwrap_or(Uuid::nil()), r));
     if let Some(r) = replay(existing, case_id)? {
-        return Ok((ReferralOut::from(r), false));
+        let phone = body.phone.as_deref().map(|p| normalize_phone(p).unwrap_or_else(|_| p.to_owned()));
+        let mut diff = Diff::new();
+        diff.field("direction", &body.direction, &r.direction)
+            .field("organization", body.organization.trim(), r.organization.as_str())
+            .field("contact", &trimmed(body.contact.clone()), &r.contact)
+            .field("phone", &phone, &r.phone)
+            .field("reason", body.reason.trim(), r.reason.as_str())
+            .field("consent_given", &body.consent_given, &r.consent_given);
+        let version = r.version;
+        let out = ReferralOut::from(r);
+        replayed(conn, actor, "referral", id, &diff, Some(version), &out).await?;
+        return Ok((out, false));
     }
     check_write(conn, actor, &case, CaseRecord::Referral).await?;
     let mut errors = Vec::new();

@@ -272,25 +272,37 @@ pub async fn get(state: &AppState, actor: &Actor, id: Uuid) -> Result<CaseOut, A
 /// Opens a case (intake).
 pub async fn create(state: &AppState, actor: &Actor, claim: Option<Claim>, body: CreateCase) -> Result<Written, AppError> {
     super::require(state, actor, Permission::CasesCreate, "cases.create").await?;
+    if let Err(e) = may_assign(actor, &body) {
+        super::audit::denied(state, actor, "cases.assign").await;
+        return Err(e);
+    }
+    let id = body.id;
+    let result =
+        tx::write(state, actor, "cases.create", claim, move |conn| create_in(conn, actor, body).scope_boxed_local()).await;
+    super::replay::audit_refusal(state, actor, "case", id, &result).await;
+    result
+}
+
+/// Refuses a create naming another worker unless the caller may assign cases.
+pub fn may_assign(actor: &Actor, body: &CreateCase) -> Result<(), AppError> {
     if !may(actor.role, Permission::CasesAssign) && body.worker_id.is_some_and(|w| w != actor.id) {
         // Assigning someone else's caseload is a supervisor's function.
-        super::audit::denied(state, actor, "cases.assign").await;
         return Err(AppError::Forbidden(Text::new(
             "只有督导可以将个案分派给其他社工。",
             "Only a supervisor may assign a case to someone else.",
         )));
     }
-    tx::write(state, actor, "cases.create", claim, move |conn| {
-        async move {
-            let (case, created) = open_in(conn, actor, body).await?;
-            let version = case.version;
-            let id = case.id;
-            let out = case_out(conn, actor, case).await?;
-            Ok(if created { Written::created(id, version, &out)? } else { Written::changed(version, &out)? })
-        }
-        .scope_boxed_local()
-    })
-    .await
+    Ok(())
+}
+
+/// Opens a case inside the caller's transaction and answers as `POST /cases` does (permissions
+/// already checked).
+pub async fn create_in(conn: &mut Conn, actor: &Actor, body: CreateCase) -> Result<Written, AppError> {
+    let (case, created) = open_in(conn, actor, body).await?;
+    let version = case.version;
+    let id = case.id;
+    let out = case_out(conn, actor, case).await?;
+    Ok(if created { Written::created(id, version, &out)? } else { Written { id: Some(id), ..Written::changed(version, &out)? } })
 }
 
 /// Opens a case inside the caller's transaction: `(case, true)` when created, `(case, false)`
@@ -298,11 +310,26 @@ pub async fn create(state: &AppState, actor: &Actor, claim: Option<Claim>, body:
 pub async fn open_in(conn: &mut Conn, actor: &Actor, body: CreateCase) -> Result<(Case, bool), AppError> {
     let id = body.id.unwrap_or_else(Uuid::now_v7);
     if repo::cases::id_exists(conn, id).await? {
-        // The same id twice is the same case: answer with it if the caller may see it.
-        return match repo::cases::find_in_scope(conn, &actor.scope, id).await? {
-            Some(existing) => Ok((existing, false)),
-            None => Err(id_taken()),
-        };
+        // The same id twice is the same case: the same data replays it, other data is a
+        // conflict; outside the caller's scope the id is just taken.
+        let existing = repo::cases::find_in_scope(conn, &actor.scope, id).await?.ok_or_else(id_taken)?;
+        let mut diff = super::replay::Diff::new();
+        let problem_types: Vec<String> = body.problem_types.iter().map(|t| t.trim().to_owned()).collect();
+        diff.field("client_id", &body.client_id, &existing.client_id)
+            .field("org_unit_id", &body.org_unit_id, &existing.org_unit_id)
+            .field("worker_id", &body.worker_id.unwrap_or(actor.id), &existing.worker_id)
+            .field("source", &body.source, &existing.source)
+            .field("presenting_problem", body.presenting_problem.trim(), existing.presenting_problem.as_str())
+            .field("domain", &body.domain, &existing.domain)
+            .field("problem_types", &problem_types, &existing.problem_types)
+            .field("risk_level", &body.risk_level, &existing.risk_level);
+        if diff.is_empty() {
+            repo::audit::insert(conn, &super::audit::by(actor, "case.create_replayed", "case", Some(id), json!({}))).await?;
+            return Ok((existing, false));
+        }
+        let version = existing.version;
+        let current = case_out(conn, actor, existing).await?;
+        return Err(super::replay::id_conflict(version, &current, &diff));
     }
     let mut errors = Vec::new();
     if repo::clients::find_in_scope(conn, &actor.scope, body.client_id).await?.is_none() {
@@ -361,34 +388,48 @@ pub async fn update(
     patch: UpdateCase,
 ) -> Result<Written, AppError> {
     tx::write(state, actor, "case.update", None, move |conn| {
-        async move {
-            let case = lock_case(conn, actor, id, Some(expected_version)).await?;
-            may_work(actor.role, case.worker_id == actor.id).map_err(|r| refused(r, None))?;
-            if !case.is_open {
-                return Err(case_not_open());
-            }
-            let changes = CaseChanges {
-                presenting_problem: patch.presenting_problem.map(|p| p.trim().to_owned()),
-                problem_types: patch.problem_types.map(|t| t.iter().map(|t| t.trim().to_owned()).collect()),
-                domain: patch.domain,
-                risk_level: patch.risk_level,
-                next_follow_up_at: patch.next_follow_up_at,
-            };
-            let updated = repo::cases::update(conn, id, &changes).await?;
-            let fields = changed_fields(&case, &updated);
-            let mut details = json!({"fields": fields});
-            if case.risk_level != updated.risk_level {
-                details["risk_level"] = json!({"from": case.risk_level, "to": updated.risk_level});
-            }
-            repo::cases::insert_event(conn, &event(&updated, actor, "case.updated", details)).await?;
-            repo::audit::insert(conn, &super::audit::by(actor, "case.update", "case", Some(id), json!({"fields": fields})))
-                .await?;
-            let version = updated.version;
-            Written::changed(version, &case_out(conn, actor, updated).await?)
-        }
-        .scope_boxed_local()
+        update_in(conn, actor, id, expected_version, patch).scope_boxed_local()
     })
     .await
+}
+
+/// Changes a case's own fields inside the caller's transaction.
+pub async fn update_in(
+    conn: &mut Conn,
+    actor: &Actor,
+    id: Uuid,
+    expected_version: i32,
+    patch: UpdateCase,
+) -> Result<Written, AppError> {
+    let case = lock_case(conn, actor, id, Some(expected_version)).await?;
+    may_work(actor.role, case.worker_id == actor.id).map_err(|r| refused(r, None))?;
+    if !case.is_open {
+        return Err(case_not_open());
+    }
+    let changes = CaseChanges {
+        presenting_problem: patch.presenting_problem.map(|p| p.trim().to_owned()),
+        problem_types: patch.problem_types.map(|t| t.iter().map(|t| t.trim().to_owned()).collect()),
+        domain: patch.domain,
+        risk_level: patch.risk_level,
+        next_follow_up_at: patch.next_follow_up_at,
+    };
+    let updated = repo::cases::update(conn, id, &changes).await?;
+    let fields = changed_fields(&case, &updated);
+    let mut details = json!({"fields": fields});
+    if case.risk_level != updated.risk_level {
+        details["risk_level"] = json!({"from": case.risk_level, "to": updated.risk_level});
+    }
+    repo::cases::insert_event(conn, &event(&updated, actor, "case.updated", details)).await?;
+    repo::audit::insert(conn, &super::audit::by(actor, "case.update", "case", Some(id), json!({"fields": fields}))).await?;
+    let version = updated.version;
+    Written::changed(version, &case_out(conn, actor, updated).await?)
+}
+
+/// A case in scope as its detail shows it, without auditing a read.
+pub async fn current_in(conn: &mut Conn, actor: &Actor, id: Uuid) -> Result<Option<(i32, CaseOut)>, AppError> {
+    let Some(case) = repo::cases::find_in_scope(conn, &actor.scope, id).await? else { return Ok(None) };
+    let version = case.version;
+    Ok(Some((version, case_out(conn, actor, case).await?)))
 }
 
 fn changed_fields(before: &Case, after: &Case) -> Vec<&'static str> {

@@ -304,6 +304,45 @@ async fn check_document(conn: &mut Conn, actor: &Actor, data: &ClientData, excep
 /// Registers a client.
 pub async fn create(state: &AppState, actor: &Actor, claim: Option<Claim>, body: CreateClient) -> Result<Written, AppError> {
     super::require(state, actor, Permission::ClientsWrite, "clients.create").await?;
+    let id = body.id;
+    let result =
+        tx::write(state, actor, "clients.create", claim, move |conn| create_in(conn, actor, body).scope_boxed_local()).await;
+    super::replay::audit_refusal(state, actor, "client", id, &result).await;
+    result
+}
+
+/// The fields a create sets that differ from a stored client (`household_id` is not the
+/// create's: households come later).
+fn create_diff(unit: Uuid, data: &ClientData, stored: &Client) -> super::replay::Diff {
+    let mut diff = super::replay::Diff::new();
+    diff.field("org_unit_id", &unit, &stored.org_unit_id);
+    macro_rules! cmp {
+        ($($f:ident),*) => { $( diff.field(stringify!($f), &data.$f, &stored.$f); )* };
+    }
+    cmp!(
+        name,
+        gender,
+        birth_date,
+        id_type,
+        id_number,
+        phone,
+        address,
+        hukou_division_code,
+        categories,
+        living_arrangement,
+        self_care,
+        disability,
+        guardian,
+        emergency_contact,
+        risk_level,
+        consent,
+        notes
+    );
+    diff
+}
+
+/// Registers a client inside the caller's transaction (permission already checked).
+pub async fn create_in(conn: &mut Conn, actor: &Actor, body: CreateClient) -> Result<Written, AppError> {
     let data = finish(
         Draft {
             data: ClientData {
@@ -331,31 +370,23 @@ pub async fn create(state: &AppState, actor: &Actor, claim: Option<Claim>, body:
         },
         super::today(),
     )?;
-    let (id, unit) = (body.id, body.org_unit_id);
-    tx::write(state, actor, "clients.create", claim, move |conn| {
-        async move {
-            let id = id.unwrap_or_else(Uuid::now_v7);
-            if repo::clients::id_exists(conn, id).await? {
-                // The same id twice is the same client: answer with it if the caller may see it.
-                return match repo::clients::find_in_scope(conn, &actor.scope, id).await? {
-                    Some(existing) => {
-                        let version = existing.version;
-                        Ok(Written::changed(version, &detail(conn, actor, existing).await?)?)
-                    }
-                    None => Err(AppError::conflict("id_taken", Text::new("该 id 已被占用。", "This id is already taken."))),
-                };
-            }
-            repo::org_units::find_in_scope(conn, &actor.scope, unit).await?.ok_or_else(unit_not_in_scope)?;
-            check_document(conn, actor, &data, None).await?;
-            let client = repo::clients::insert(conn, id, unit, actor.id, &data).await?;
-            let details = json!({"org_unit_id": unit, "categories": client.categories});
-            repo::audit::insert(conn, &super::audit::by(actor, "client.create", "client", Some(id), details)).await?;
-            let version = client.version;
-            Written::created(id, version, &detail(conn, actor, client).await?)
-        }
-        .scope_boxed_local()
-    })
-    .await
+    let (id, unit) = (body.id.unwrap_or_else(Uuid::now_v7), body.org_unit_id);
+    if repo::clients::id_exists(conn, id).await? {
+        // The same id twice is the same client: the same data replays it, other data is a
+        // conflict; outside the caller's scope the id is just taken.
+        let existing = repo::clients::find_in_scope(conn, &actor.scope, id).await?.ok_or_else(super::replay::id_taken)?;
+        let diff = create_diff(unit, &data, &existing);
+        let version = existing.version;
+        let current = detail(conn, actor, existing).await?;
+        return super::replay::existing(conn, actor, "client", id, &diff, version, &current).await;
+    }
+    repo::org_units::find_in_scope(conn, &actor.scope, unit).await?.ok_or_else(unit_not_in_scope)?;
+    check_document(conn, actor, &data, None).await?;
+    let client = repo::clients::insert(conn, id, unit, actor.id, &data).await?;
+    let details = json!({"org_unit_id": unit, "categories": client.categories});
+    repo::audit::insert(conn, &super::audit::by(actor, "client.create", "client", Some(id), details)).await?;
+    let version = client.version;
+    Written::created(id, version, &detail(conn, actor, client).await?)
 }
 
 fn merge(current: &Client, patch: UpdateClient) -> Draft {
@@ -433,22 +464,38 @@ pub async fn update(
 ) -> Result<Written, AppError> {
     super::require(state, actor, Permission::ClientsWrite, "clients.update").await?;
     tx::write(state, actor, "clients.update", None, move |conn| {
-        async move {
-            let current = repo::clients::lock_in_scope(conn, &actor.scope, id).await?.ok_or(AppError::NotFound)?;
-            if current.version != expected_version {
-                return Err(AppError::PreconditionFailed);
-            }
-            let data = finish(merge(&current, patch), super::today())?;
-            check_document(conn, actor, &data, Some(id)).await?;
-            let updated = repo::clients::update(conn, id, &data).await?;
-            let details = json!({"fields": changed_fields(&current, &updated)});
-            repo::audit::insert(conn, &super::audit::by(actor, "client.update", "client", Some(id), details)).await?;
-            let version = updated.version;
-            Written::changed(version, &detail(conn, actor, updated).await?)
-        }
-        .scope_boxed_local()
+        update_in(conn, actor, id, expected_version, patch).scope_boxed_local()
     })
     .await
+}
+
+/// Changes a client inside the caller's transaction (permission already checked).
+pub async fn update_in(
+    conn: &mut Conn,
+    actor: &Actor,
+    id: Uuid,
+    expected_version: i32,
+    patch: UpdateClient,
+) -> Result<Written, AppError> {
+    let current = repo::clients::lock_in_scope(conn, &actor.scope, id).await?.ok_or(AppError::NotFound)?;
+    if current.version != expected_version {
+        return Err(AppError::PreconditionFailed);
+    }
+    let data = finish(merge(&current, patch), super::today())?;
+    check_document(conn, actor, &data, Some(id)).await?;
+    let updated = repo::clients::update(conn, id, &data).await?;
+    let details = json!({"fields": changed_fields(&current, &updated)});
+    repo::audit::insert(conn, &super::audit::by(actor, "client.update", "client", Some(id), details)).await?;
+    let version = updated.version;
+    Written::changed(version, &detail(conn, actor, updated).await?)
+}
+
+/// A client in scope as its detail shows it, without auditing a read (the caller is about to
+/// change it, or compares with it).
+pub async fn current_in(conn: &mut Conn, actor: &Actor, id: Uuid) -> Result<Option<(i32, ClientOut)>, AppError> {
+    let Some(client) = repo::clients::find_in_scope(conn, &actor.scope, id).await? else { return Ok(None) };
+    let version = client.version;
+    Ok(Some((version, detail(conn, actor, client).await?)))
 }
 
 /// Soft-deletes a client (supervisor). The row stays, with `deleted_at`.
@@ -456,22 +503,32 @@ pub async fn delete(state: &AppState, actor: &Actor, id: Uuid) -> Result<(), App
     super::require(state, actor, Permission::ClientsDelete, "clients.delete").await?;
     tx::write(state, actor, "clients.delete", None, move |conn| {
         async move {
-            repo::clients::lock_in_scope(conn, &actor.scope, id).await?.ok_or(AppError::NotFound)?;
-            repo::clients::soft_delete(conn, id).await?;
-            // A deleted record is no one's to visit: its roster entries end with it (kept, as
-            // every entry that ends is).
-            let left = repo::rosters::leave_all_of_client(conn, id, super::today(), "服务对象档案已删除").await?;
-            repo::audit::insert(
-                conn,
-                &super::audit::by(actor, "client.delete", "client", Some(id), json!({"roster_entries_left": left})),
-            )
-            .await?;
+            delete_in(conn, actor, id, None).await?;
             Ok(Written::done())
         }
         .scope_boxed_local()
     })
     .await
     .map(|_| ())
+}
+
+/// Soft-deletes a client inside the caller's transaction (permission already checked); with
+/// `expected_version`, only that version (412 otherwise).
+pub async fn delete_in(conn: &mut Conn, actor: &Actor, id: Uuid, expected_version: Option<i32>) -> Result<(), AppError> {
+    let current = repo::clients::lock_in_scope(conn, &actor.scope, id).await?.ok_or(AppError::NotFound)?;
+    if expected_version.is_some_and(|v| v != current.version) {
+        return Err(AppError::PreconditionFailed);
+    }
+    repo::clients::soft_delete(conn, id).await?;
+    // A deleted record is no one's to visit: its roster entries end with it (kept, as
+    // every entry that ends is).
+    let left = repo::rosters::leave_all_of_client(conn, id, super::today(), "服务对象档案已删除").await?;
+    repo::audit::insert(
+        conn,
+        &super::audit::by(actor, "client.delete", "client", Some(id), json!({"roster_entries_left": left})),
+    )
+    .await?;
+    Ok(())
 }
 
 fn timeline_kind(action: &str) -> (&'static str, &'static str, &'static str) {
@@ -549,24 +606,34 @@ pub async fn create_household(
     body: CreateHousehold,
 ) -> Result<Written, AppError> {
     super::require(state, actor, Permission::HouseholdsWrite, "households.create").await?;
-    tx::write(state, actor, "households.create", claim, move |conn| {
-        async move {
-            let id = body.id.unwrap_or_else(Uuid::now_v7);
-            if repo::clients::household_id_exists(conn, id).await? {
-                return match household_out(conn, actor, id).await? {
-                    Some(h) => Written::existing(h.version, &h),
-                    None => Err(AppError::conflict("id_taken", Text::new("该 id 已被占用。", "This id is already taken."))),
-                };
-            }
-            repo::org_units::find_in_scope(conn, &actor.scope, body.org_unit_id).await?.ok_or_else(unit_not_in_scope)?;
-            repo::clients::insert_household(conn, id, body.org_unit_id, body.address, actor.id).await?;
-            repo::audit::insert(conn, &super::audit::by(actor, "household.create", "household", Some(id), json!({}))).await?;
-            let h = household_out(conn, actor, id).await?.ok_or(AppError::NotFound)?;
-            Written::created(id, h.version, &h)
-        }
-        .scope_boxed_local()
+    let id = body.id;
+    let result = tx::write(state, actor, "households.create", claim, move |conn| {
+        create_household_in(conn, actor, body).scope_boxed_local()
     })
-    .await
+    .await;
+    super::replay::audit_refusal(state, actor, "household", id, &result).await;
+    result
+}
+
+/// Creates a household inside the caller's transaction (permission already checked).
+pub async fn create_household_in(conn: &mut Conn, actor: &Actor, body: CreateHousehold) -> Result<Written, AppError> {
+    let id = body.id.unwrap_or_else(Uuid::now_v7);
+    if repo::clients::household_id_exists(conn, id).await? {
+        let h = household_out(conn, actor, id).await?.ok_or_else(super::replay::id_taken)?;
+        let mut diff = super::replay::Diff::new();
+        diff.field("org_unit_id", &body.org_unit_id, &h.org_unit_id).field("address", &body.address, &h.address);
+        return super::replay::existing(conn, actor, "household", id, &diff, h.version, &h).await;
+    }
+    repo::org_units::find_in_scope(conn, &actor.scope, body.org_unit_id).await?.ok_or_else(unit_not_in_scope)?;
+    repo::clients::insert_household(conn, id, body.org_unit_id, body.address, actor.id).await?;
+    repo::audit::insert(conn, &super::audit::by(actor, "household.create", "household", Some(id), json!({}))).await?;
+    let h = household_out(conn, actor, id).await?.ok_or(AppError::NotFound)?;
+    Written::created(id, h.version, &h)
+}
+
+/// A household in scope as its detail shows it.
+pub async fn household_in(conn: &mut Conn, actor: &Actor, id: Uuid) -> Result<Option<HouseholdOut>, AppError> {
+    household_out(conn, actor, id).await
 }
 
 /// One household in scope.
@@ -585,43 +652,51 @@ pub async fn set_members(
 ) -> Result<Written, AppError> {
     super::require(state, actor, Permission::HouseholdsWrite, "households.members").await?;
     tx::write(state, actor, "households.members", None, move |conn| {
-        async move {
-            let household = repo::clients::lock_household(conn, &actor.scope, id).await?.ok_or(AppError::NotFound)?;
-            // A phone replaying a stale list must not end memberships made since it read one.
-            if household.version != expected_version {
-                return Err(AppError::PreconditionFailed);
-            }
-            let mut errors = Vec::new();
-            let mut seen = std::collections::HashSet::new();
-            for (i, m) in body.members.iter().enumerate() {
-                let f = format!("members[{i}].client_id");
-                if !seen.insert(m.client_id) {
-                    errors.push(field(&f, "duplicate", "同一服务对象重复出现。", "This client is listed twice."));
-                } else if repo::clients::find_in_scope(conn, &actor.scope, m.client_id).await?.is_none() {
-                    errors.push(field(&f, "not_found", "服务对象不存在或不在您的管辖范围内。", "No such client in your scope."));
-                }
-            }
-            if !errors.is_empty() {
-                return Err(AppError::Validation(errors));
-            }
-            let members: Vec<_> = body.members.iter().map(|m| (m.client_id, m.relation)).collect();
-            repo::clients::set_members(conn, id, &members).await?;
-            for (client, _) in &members {
-                repo::audit::insert(
-                    conn,
-                    &super::audit::by(actor, "household.members", "client", Some(*client), json!({"household_id": id})),
-                )
-                .await?;
-            }
-            repo::audit::insert(
-                conn,
-                &super::audit::by(actor, "household.members", "household", Some(id), json!({"members": members.len()})),
-            )
-            .await?;
-            let h = household_out(conn, actor, id).await?.ok_or(AppError::NotFound)?;
-            Written::changed(h.version, &h)
-        }
-        .scope_boxed_local()
+        set_members_in(conn, actor, id, expected_version, body).scope_boxed_local()
     })
     .await
+}
+
+/// Replaces a household's members inside the caller's transaction (permission already checked).
+pub async fn set_members_in(
+    conn: &mut Conn,
+    actor: &Actor,
+    id: Uuid,
+    expected_version: i32,
+    body: SetHouseholdMembers,
+) -> Result<Written, AppError> {
+    let household = repo::clients::lock_household(conn, &actor.scope, id).await?.ok_or(AppError::NotFound)?;
+    // A phone replaying a stale list must not end memberships made since it read one.
+    if household.version != expected_version {
+        return Err(AppError::PreconditionFailed);
+    }
+    let mut errors = Vec::new();
+    let mut seen = std::collections::HashSet::new();
+    for (i, m) in body.members.iter().enumerate() {
+        let f = format!("members[{i}].client_id");
+        if !seen.insert(m.client_id) {
+            errors.push(field(&f, "duplicate", "同一服务对象重复出现。", "This client is listed twice."));
+        } else if repo::clients::find_in_scope(conn, &actor.scope, m.client_id).await?.is_none() {
+            errors.push(field(&f, "not_found", "服务对象不存在或不在您的管辖范围内。", "No such client in your scope."));
+        }
+    }
+    if !errors.is_empty() {
+        return Err(AppError::Validation(errors));
+    }
+    let members: Vec<_> = body.members.iter().map(|m| (m.client_id, m.relation)).collect();
+    repo::clients::set_members(conn, id, &members).await?;
+    for (client, _) in &members {
+        repo::audit::insert(
+            conn,
+            &super::audit::by(actor, "household.members", "client", Some(*client), json!({"household_id": id})),
+        )
+        .await?;
+    }
+    repo::audit::insert(
+        conn,
+        &super::audit::by(actor, "household.members", "household", Some(id), json!({"members": members.len()})),
+    )
+    .await?;
+    let h = household_out(conn, actor, id).await?.ok_or(AppError::NotFound)?;
+    Written::changed(h.version, &h)
 }

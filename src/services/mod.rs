@@ -8,6 +8,7 @@ pub mod caseload;
 pub mod cases;
 pub mod clients;
 pub mod org_units;
+pub mod replay;
 pub mod reviews;
 pub mod rosters;
 pub mod sessions;
@@ -25,10 +26,19 @@ use crate::state::AppState;
 
 /// Refuses (403, audited as a denied `action`) unless the caller's role has `permission`.
 pub async fn require(state: &AppState, actor: &Actor, permission: Permission, action: &str) -> Result<(), AppError> {
+    let allowed = permitted(actor, permission);
+    if allowed.is_err() {
+        audit::denied(state, actor, action).await;
+    }
+    allowed
+}
+
+/// Refuses (403, not audited: the caller records the denial) unless the caller's role has
+/// `permission`.
+pub fn permitted(actor: &Actor, permission: Permission) -> Result<(), AppError> {
     if may(actor.role, permission) {
         return Ok(());
     }
-    audit::denied(state, actor, action).await;
     Err(AppError::Forbidden(Text::new("当前角色无权执行此操作。", "Your role may not do this.")))
 }
 

@@ -85,16 +85,25 @@ pub async fn create(state: &AppState, actor: &Actor, claim: Option<Claim>, body:
         None => None,
     };
     let phone = normalize_phone(body.phone.as_deref());
-    tx::write(state, actor, "org_units.create", claim, move |conn| {
+    let requested_id = body.id;
+    let result = tx::write(state, actor, "org_units.create", claim, move |conn| {
         async move {
             let id = body.id.unwrap_or_else(Uuid::now_v7);
             if let Some(existing) = repo::org_units::find(conn, id).await? {
-                // The same id twice is the same unit (an offline client retrying).
-                return if actor.scope.contains_path(&existing.path) {
-                    Written::existing(existing.version, &OrgUnitOut::from(existing.clone()))
-                } else {
-                    Err(AppError::conflict("id_taken", Text::new("该 id 已被占用。", "This id is already taken.")))
-                };
+                // The same id twice is the same unit (an offline client retrying) when the data is
+                // the same; other data is a conflict; outside the caller's scope the id is taken.
+                if !actor.scope.contains_path(&existing.path) {
+                    return Err(super::replay::id_taken());
+                }
+                let mut diff = super::replay::Diff::new();
+                diff.field("parent_id", &Some(body.parent_id), &existing.parent_id)
+                    .field("tier", &body.tier, &existing.tier)
+                    .field("name", body.name.trim(), existing.name.as_str())
+                    .field("division_code", &division, &existing.division_code)
+                    .field("address", &body.address, &existing.address)
+                    .field("phone", &phone, &existing.phone);
+                let current = OrgUnitOut::from(existing.clone());
+                return super::replay::existing(conn, actor, "org_unit", id, &diff, existing.version, &current).await;
             }
             // Locked, so that a move of the parent's subtree waits for this unit (and rewrites its
             // path too) or this unit waits for the move (and reads the new path).
@@ -129,7 +138,9 @@ pub async fn create(state: &AppState, actor: &Actor, claim: Option<Claim>, body:
         }
         .scope_boxed_local()
     })
-    .await
+    .await;
+    super::replay::audit_refusal(state, actor, "org_unit", requested_id, &result).await;
+    result
 }
 
 fn normalize_phone(phone: Option<&str>) -> Option<String> {

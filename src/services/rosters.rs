@@ -308,121 +308,136 @@ pub async fn observe_in(
 /// Enrols a client in a programme.
 pub async fn create(state: &AppState, actor: &Actor, claim: Option<Claim>, body: CreateRosterEntry) -> Result<Written, AppError> {
     super::require(state, actor, Permission::RostersWrite, "rosters.create").await?;
-    if !may(actor.role, Permission::RostersManageAll) && body.responsible_worker_id.is_some_and(|w| w != actor.id) {
+    if let Err(e) = may_assign(actor, &body) {
         super::audit::denied(state, actor, "rosters.assign").await;
+        return Err(e);
+    }
+    let id = body.id;
+    let result =
+        tx::write(state, actor, "rosters.create", claim, move |conn| create_in(conn, actor, body).scope_boxed_local()).await;
+    super::replay::audit_refusal(state, actor, "roster_entry", id, &result).await;
+    result
+}
+
+/// Refuses an enrolment naming another responsible worker unless the caller manages rosters.
+pub fn may_assign(actor: &Actor, body: &CreateRosterEntry) -> Result<(), AppError> {
+    if !may(actor.role, Permission::RostersManageAll) && body.responsible_worker_id.is_some_and(|w| w != actor.id) {
         return Err(AppError::Forbidden(Text::new(
             "只有督导可以指定其他负责社工。",
             "Only a supervisor may make someone else responsible.",
         )));
     }
-    tx::write(state, actor, "rosters.create", claim, move |conn| {
-        async move {
-            let id = body.id.unwrap_or_else(Uuid::now_v7);
-            if repo::rosters::id_exists(conn, id).await? {
-                return match repo::rosters::find_in_scope(conn, &actor.scope, id).await? {
-                    Some(e) => {
-                        let version = e.version;
-                        Written::existing(version, &detail(conn, e).await?)
-                    }
-                    None => Err(AppError::conflict("id_taken", Text::new("该 id 已被占用。", "This id is already taken."))),
-                };
-            }
-            let mut errors = Vec::new();
-            let today = super::today();
-            let enrolled_on = body.enrolled_on.unwrap_or(today);
-            if enrolled_on > today {
-                errors.push(field("enrolled_on", "in_future", "入册日期不能晚于今天。", "Enrolment cannot be in the future."));
-            }
-            if fieldwork::reason_missing(body.level, body.level_reason.as_deref()) {
-                errors.push(red_needs_reason("level_reason"));
-            }
-            let client = repo::clients::lock_in_scope(conn, &actor.scope, body.client_id).await?;
-            let Some(client) = client else {
-                errors.push(field(
-                    "client_id",
-                    "not_found",
-                    "服务对象不存在或不在您的管辖范围内。",
-                    "No such client in your scope.",
-                ));
-                return Err(AppError::Validation(errors));
-            };
-            let unit_id = body.org_unit_id.unwrap_or(client.org_unit_id);
-            let unit = repo::org_units::find_in_scope(conn, &actor.scope, unit_id).await?;
-            if unit.is_none() {
-                errors.push(field("org_unit_id", "not_found", "单位不存在或不在您的管辖范围内。", "No such unit in your scope."));
-            }
-            let worker_id = body.responsible_worker_id.unwrap_or(actor.id);
-            let path = unit.as_ref().map(|u| u.path.as_str());
-            if super::cases::check_assignee(conn, actor, worker_id, path).await?.is_none() {
-                errors.push(super::cases::worker_not_assignable("responsible_worker_id"));
-            }
-            if !errors.is_empty() {
-                return Err(AppError::Validation(errors));
-            }
-            if let Some(existing) = repo::rosters::active_entry(conn, client.id, body.programme).await? {
-                let mut extra = serde_json::Map::new();
-                extra.insert("roster_entry_id".into(), json!(existing));
-                return Err(AppError::Conflict {
-                    code: "already_enrolled",
-                    detail: Text::new("该服务对象已在此项目的台账中。", "This client is already on this programme's roster."),
-                    extra,
-                });
-            }
-            let interval = match body.visit_interval_days {
-                Some(days) => days,
-                None => intervals_for(conn, unit_id).await?.0.for_level(body.level),
-            };
-            let entry = repo::rosters::insert(
-                conn,
-                &NewRosterEntry {
-                    id,
-                    client_id: client.id,
-                    org_unit_id: unit_id,
-                    programme: body.programme,
-                    level: body.level,
-                    responsible_worker_id: worker_id,
-                    visit_interval_days: interval,
-                    interval_fixed: body.visit_interval_days.is_some(),
-                    enrolled_on,
-                    notes: body.notes.map(|n| n.trim().to_owned()),
-                    created_by: actor.id,
-                },
-            )
-            .await?;
-            let enrolment = LevelEvent {
-                id: Uuid::now_v7(),
-                roster_entry_id: id,
-                from_level: None,
-                to_level: body.level,
-                reason: body.level_reason,
-                status: LevelChangeStatus::Confirmed,
-                session_id: None,
-                proposed_by: actor.id,
-                proposed_at: Utc::now(),
-                decided_by: Some(actor.id),
-                decided_at: Some(Utc::now()),
-                decision_note: None,
-            };
-            repo::rosters::insert_level_event(conn, &enrolment).await?;
-            let details = json!({"client_id": client.id, "programme": body.programme, "level": body.level});
-            repo::audit::insert(conn, &super::audit::by(actor, "roster.create", "roster_entry", Some(id), details)).await?;
-            if body.level == RiskLevel::Red {
-                let cause = AlertCause {
-                    kind: AlertKind::RedRating,
-                    unit: unit_id,
-                    session_id: None,
-                    entry_id: Some(id),
-                    client_ids: vec![client.id],
-                    summary: enrolment.reason.clone(),
-                };
-                raise_alert(conn, actor, cause).await?;
-            }
-            let version = entry.version;
-            Written::created(id, version, &detail(conn, entry).await?)
-        }
-        .scope_boxed_local()
-    })
-    .await
+    Ok(())
+}
+
+/// Enrols a client inside the caller's transaction (permissions already checked).
+pub async fn create_in(conn: &mut Conn, actor: &Actor, body: CreateRosterEntry) -> Result<Written, AppError> {
+    let id = body.id.unwrap_or_else(Uuid::now_v7);
+    if repo::rosters::id_exists(conn, id).await? {
+        // The same id twice is the same entry: the same data replays it, other data is a
+        // conflict; outside the caller's scope the id is just taken.
+        let e = repo::rosters::find_in_scope(conn, &actor.scope, id).await?.ok_or_else(super::replay::id_taken)?;
+        let notes = body.notes.as_ref().map(|n| n.trim().to_owned());
+        let mut diff = super::replay::Diff::new();
+        diff.field("client_id", &body.client_id, &e.client_id)
+            .given("org_unit_id", body.org_unit_id.as_ref(), &e.org_unit_id)
+            .field("programme", &body.programme, &e.programme)
+            .field("level", &body.level, &e.level)
+            .field("responsible_worker_id", &body.responsible_worker_id.unwrap_or(actor.id), &e.responsible_worker_id)
+            .given("visit_interval_days", body.visit_interval_days.as_ref(), &e.visit_interval_days)
+            .given("enrolled_on", body.enrolled_on.as_ref(), &e.enrolled_on)
+            .field("notes", &notes, &e.notes);
+        let version = e.version;
+        let current = detail(conn, e).await?;
+        return super::replay::existing(conn, actor, "roster_entry", id, &diff, version, &current).await;
+    }
+    let mut errors = Vec::new();
+    let today = super::today();
+    let enrolled_on = body.enrolled_on.unwrap_or(today);
+    if enrolled_on > today {
+        errors.push(field("enrolled_on", "in_future", "入册日期不能晚于今天。", "Enrolment cannot be in the future."));
+    }
+    if fieldwork::reason_missing(body.level, body.level_reason.as_deref()) {
+        errors.push(red_needs_reason("level_reason"));
+    }
+    let client = repo::clients::lock_in_scope(conn, &actor.scope, body.client_id).await?;
+    let Some(client) = client else {
+        errors.push(field("client_id", "not_found", "服务对象不存在或不在您的管辖范围内。", "No such client in your scope."));
+        return Err(AppError::Validation(errors));
+    };
+    let unit_id = body.org_unit_id.unwrap_or(client.org_unit_id);
+    let unit = repo::org_units::find_in_scope(conn, &actor.scope, unit_id).await?;
+    if unit.is_none() {
+        errors.push(field("org_unit_id", "not_found", "单位不存在或不在您的管辖范围内。", "No such unit in your scope."));
+    }
+    let worker_id = body.responsible_worker_id.unwrap_or(actor.id);
+    let path = unit.as_ref().map(|u| u.path.as_str());
+    if super::cases::check_assignee(conn, actor, worker_id, path).await?.is_none() {
+        errors.push(super::cases::worker_not_assignable("responsible_worker_id"));
+    }
+    if !errors.is_empty() {
+        return Err(AppError::Validation(errors));
+    }
+    if let Some(existing) = repo::rosters::active_entry(conn, client.id, body.programme).await? {
+        let mut extra = serde_json::Map::new();
+        extra.insert("roster_entry_id".into(), json!(existing));
+        return Err(AppError::Conflict {
+            code: "already_enrolled",
+            detail: Text::new("该服务对象已在此项目的台账中。", "This client is already on this programme's roster."),
+            extra,
+        });
+    }
+    let interval = match body.visit_interval_days {
+        Some(days) => days,
+        None => intervals_for(conn, unit_id).await?.0.for_level(body.level),
+    };
+    let entry = repo::rosters::insert(
+        conn,
+        &NewRosterEntry {
+            id,
+            client_id: client.id,
+            org_unit_id: unit_id,
+            programme: body.programme,
+            level: body.level,
+            responsible_worker_id: worker_id,
+            visit_interval_days: interval,
+            interval_fixed: body.visit_interval_days.is_some(),
+            enrolled_on,
+            notes: body.notes.map(|n| n.trim().to_owned()),
+            created_by: actor.id,
+        },
+    )
+    .await?;
+    let enrolment = LevelEvent {
+        id: Uuid::now_v7(),
+        roster_entry_id: id,
+        from_level: None,
+        to_level: body.level,
+        reason: body.level_reason,
+        status: LevelChangeStatus::Confirmed,
+        session_id: None,
+        proposed_by: actor.id,
+        proposed_at: Utc::now(),
+        decided_by: Some(actor.id),
+        decided_at: Some(Utc::now()),
+        decision_note: None,
+    };
+    repo::rosters::insert_level_event(conn, &enrolment).await?;
+    let details = json!({"client_id": client.id, "programme": body.programme, "level": body.level});
+    repo::audit::insert(conn, &super::audit::by(actor, "roster.create", "roster_entry", Some(id), details)).await?;
+    if body.level == RiskLevel::Red {
+        let cause = AlertCause {
+            kind: AlertKind::RedRating,
+            unit: unit_id,
+            session_id: None,
+            entry_id: Some(id),
+            client_ids: vec![client.id],
+            summary: enrolment.reason.clone(),
+        };
+        raise_alert(conn, actor, cause).await?;
+    }
+    let version = entry.version;
+    Written::created(id, version, &detail(conn, entry).await?)
 }
 
 /// One entry in scope, with its level history and visits.
@@ -497,58 +512,63 @@ pub async fn update(
 ) -> Result<Written, AppError> {
     super::require(state, actor, Permission::RostersWrite, "rosters.update").await?;
     tx::write(state, actor, "rosters.update", None, move |conn| {
-        async move {
-            let current = lock_active(conn, actor, id, expected_version).await?;
-            let mut next = change_of(&current);
-            if let Some(worker) = patch.responsible_worker_id.filter(|w| *w != current.responsible_worker_id) {
-                if !may(actor.role, Permission::RostersManageAll) {
-                    return Err(AppError::Forbidden(Text::new(
-                        "只有督导可以更换负责社工。",
-                        "Only a supervisor may change who is responsible.",
-                    )));
-                }
-                let unit = repo::org_units::find(conn, current.org_unit_id).await?.ok_or(AppError::NotFound)?;
-                if super::cases::check_assignee(conn, actor, worker, Some(&unit.path)).await?.is_none() {
-                    return Err(AppError::Validation(vec![super::cases::worker_not_assignable("responsible_worker_id")]));
-                }
-                next.responsible_worker_id = worker;
-            }
-            match patch.visit_interval_days {
-                Some(Some(days)) => {
-                    next.visit_interval_days = days;
-                    next.interval_fixed = true;
-                }
-                Some(None) => {
-                    next.visit_interval_days = intervals_for(conn, current.org_unit_id).await?.0.for_level(current.level);
-                    next.interval_fixed = false;
-                }
-                None => {}
-            }
-            if let Some(notes) = patch.notes {
-                next.notes = notes.map(|n| n.trim().to_owned());
-            }
-            let saved = repo::rosters::update(conn, id, &next).await?;
-            let mut fields = Vec::new();
-            if saved.responsible_worker_id != current.responsible_worker_id {
-                fields.push("responsible_worker_id");
-            }
-            if saved.visit_interval_days != current.visit_interval_days || saved.interval_fixed != current.interval_fixed {
-                fields.push("visit_interval_days");
-            }
-            if saved.notes != current.notes {
-                fields.push("notes");
-            }
-            repo::audit::insert(
-                conn,
-                &super::audit::by(actor, "roster.update", "roster_entry", Some(id), json!({"fields": fields})),
-            )
-            .await?;
-            let version = saved.version;
-            Written::changed(version, &detail(conn, saved).await?)
-        }
-        .scope_boxed_local()
+        update_in(conn, actor, id, expected_version, patch).scope_boxed_local()
     })
     .await
+}
+
+/// Changes an entry inside the caller's transaction (the role's permission already checked).
+pub async fn update_in(
+    conn: &mut Conn,
+    actor: &Actor,
+    id: Uuid,
+    expected_version: i32,
+    patch: UpdateRosterEntry,
+) -> Result<Written, AppError> {
+    let current = lock_active(conn, actor, id, expected_version).await?;
+    let mut next = change_of(&current);
+    if let Some(worker) = patch.responsible_worker_id.filter(|w| *w != current.responsible_worker_id) {
+        if !may(actor.role, Permission::RostersManageAll) {
+            return Err(AppError::Forbidden(Text::new(
+                "只有督导可以更换负责社工。",
+                "Only a supervisor may change who is responsible.",
+            )));
+        }
+        let unit = repo::org_units::find(conn, current.org_unit_id).await?.ok_or(AppError::NotFound)?;
+        if super::cases::check_assignee(conn, actor, worker, Some(&unit.path)).await?.is_none() {
+            return Err(AppError::Validation(vec![super::cases::worker_not_assignable("responsible_worker_id")]));
+        }
+        next.responsible_worker_id = worker;
+    }
+    match patch.visit_interval_days {
+        Some(Some(days)) => {
+            next.visit_interval_days = days;
+            next.interval_fixed = true;
+        }
+        Some(None) => {
+            next.visit_interval_days = intervals_for(conn, current.org_unit_id).await?.0.for_level(current.level);
+            next.interval_fixed = false;
+        }
+        None => {}
+    }
+    if let Some(notes) = patch.notes {
+        next.notes = notes.map(|n| n.trim().to_owned());
+    }
+    let saved = repo::rosters::update(conn, id, &next).await?;
+    let mut fields = Vec::new();
+    if saved.responsible_worker_id != current.responsible_worker_id {
+        fields.push("responsible_worker_id");
+    }
+    if saved.visit_interval_days != current.visit_interval_days || saved.interval_fixed != current.interval_fixed {
+        fields.push("visit_interval_days");
+    }
+    if saved.notes != current.notes {
+        fields.push("notes");
+    }
+    repo::audit::insert(conn, &super::audit::by(actor, "roster.update", "roster_entry", Some(id), json!({"fields": fields})))
+        .await?;
+    let version = saved.version;
+    Written::changed(version, &detail(conn, saved).await?)
 }
 
 /// Takes a person off a roster (If-Match); the entry and its history stay.
@@ -796,4 +816,11 @@ pub async fn acknowledge(state: &AppState, actor: &Actor, id: Uuid, body: Acknow
         .scope_boxed_local()
     })
     .await
+}
+
+/// An entry in scope as its detail shows it.
+pub async fn current_in(conn: &mut Conn, actor: &Actor, id: Uuid) -> Result<Option<(i32, RosterEntryOut)>, AppError> {
+    let Some(e) = repo::rosters::find_in_scope(conn, &actor.scope, id).await? else { return Ok(None) };
+    let version = e.version;
+    Ok(Some((version, detail(conn, e).await?)))
 }

@@ -149,17 +149,36 @@ pub async fn create(
     body: CreateSupervisionRecord,
 ) -> Result<Written, AppError> {
     super::require(state, actor, Permission::SupervisionWrite, "supervision.create").await?;
-    tx::write(state, actor, "supervision.create", claim, move |conn| {
+    let requested_id = body.id;
+    let result = tx::write(state, actor, "supervision.create", claim, move |conn| {
         async move {
             let id = body.id.unwrap_or_else(Uuid::now_v7);
             if repo::supervision::id_exists(conn, id).await? {
-                return match repo::supervision::find_in_scope(conn, &actor.scope, id).await? {
-                    Some(existing) => {
-                        let version = existing.version;
-                        Ok(Written::changed(version, &out(conn, existing).await?)?)
-                    }
-                    None => Err(super::cases::id_taken()),
+                // The same id twice is the same record: the same data replays it, other data is
+                // a conflict; outside the caller's scope the id is just taken.
+                let existing =
+                    repo::supervision::find_in_scope(conn, &actor.scope, id).await?.ok_or_else(super::replay::id_taken)?;
+                let version = existing.version;
+                let current = out(conn, existing).await?;
+                let sorted = |ids: &[Uuid]| {
+                    let mut ids = ids.to_vec();
+                    ids.sort();
+                    ids
                 };
+                let items = serde_json::to_value(&body.action_items).map_err(AppError::internal)?;
+                let stored_items = serde_json::to_value(&current.action_items).map_err(AppError::internal)?;
+                let mut diff = super::replay::Diff::new();
+                diff.given("org_unit_id", body.org_unit_id.as_ref(), &current.org_unit_id)
+                    .field("occurred_at", &body.occurred_at.timestamp_micros(), &current.occurred_at.timestamp_micros())
+                    .field("duration_minutes", &body.duration_minutes, &current.duration_minutes)
+                    .field("format", &body.format, &current.format)
+                    .field("function", &body.function, &current.function)
+                    .field("issues", &trimmed(body.issues.clone()), &current.issues)
+                    .field("advice", &trimmed(body.advice.clone()), &current.advice)
+                    .field("action_items", &items, &stored_items)
+                    .field("supervisee_ids", &sorted(&body.supervisee_ids), &sorted(&current.supervisee_ids))
+                    .field("case_ids", &sorted(&body.case_ids), &sorted(&current.case_ids));
+                return super::replay::existing(conn, actor, "supervision_record", id, &diff, version, &current).await;
             }
             let unit_id = body.org_unit_id.unwrap_or(actor.org_unit_id);
             if repo::org_units::find_in_scope(conn, &actor.scope, unit_id).await?.is_none() {
@@ -194,7 +213,9 @@ pub async fn create(
         }
         .scope_boxed_local()
     })
-    .await
+    .await;
+    super::replay::audit_refusal(state, actor, "supervision_record", requested_id, &result).await;
+    result
 }
 
 /// Changes a record (supervisors, If-Match), e.g. to mark agreed actions done.

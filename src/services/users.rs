@@ -65,14 +65,25 @@ pub async fn create(state: &AppState, actor: &Actor, claim: Option<Claim>, body:
         return Err(AppError::Validation(errors));
     }
     let password_hash = state.hasher.hash(body.password.clone()).await?;
-    tx::write(state, actor, "users.create", claim, move |conn| {
+    let requested_id = body.id;
+    let result = tx::write(state, actor, "users.create", claim, move |conn| {
         async move {
             let id = body.id.unwrap_or_else(Uuid::now_v7);
             if let Some(existing) = repo::users::find(conn, id).await? {
-                return match repo::users::find_in_scope(conn, &actor.scope, id).await? {
-                    Some(_) => Written::existing(existing.version, &UserOut::from(existing.clone())),
-                    None => Err(AppError::conflict("id_taken", Text::new("该 id 已被占用。", "This id is already taken."))),
-                };
+                // The same id twice is the same account when the data is the same (the password
+                // is not compared: only its hash is kept); other data is a conflict; outside the
+                // caller's scope the id is just taken.
+                repo::users::find_in_scope(conn, &actor.scope, id).await?.ok_or_else(super::replay::id_taken)?;
+                let phone = body.phone.clone().map(|p| crate::domain::phone::normalize_phone(&p).unwrap_or(p));
+                let mut diff = super::replay::Diff::new();
+                diff.field("username", &body.username, &existing.username)
+                    .field("display_name", body.display_name.trim(), existing.display_name.as_str())
+                    .field("phone", &phone, &existing.phone)
+                    .field("org_unit_id", &body.org_unit_id, &existing.org_unit_id)
+                    .field("role", &body.role, &existing.role)
+                    .field("certification", &body.certification.unwrap_or(Certification::None), &existing.certification);
+                let current = UserOut::from(existing.clone());
+                return super::replay::existing(conn, actor, "user", id, &diff, existing.version, &current).await;
             }
             repo::org_units::find_in_scope(conn, &actor.scope, body.org_unit_id).await?.ok_or_else(unit_not_in_scope)?;
             if repo::users::username_taken(conn, &body.username).await? {
@@ -99,7 +110,9 @@ pub async fn create(state: &AppState, actor: &Actor, claim: Option<Claim>, body:
         }
         .scope_boxed_local()
     })
-    .await
+    .await;
+    super::replay::audit_refusal(state, actor, "user", requested_id, &result).await;
+    result
 }
 
 /// Changes a user in scope. Disabling ends their sessions; a move changes what they see on their

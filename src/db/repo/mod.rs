@@ -15,6 +15,7 @@ pub mod sessions;
 pub mod stats;
 pub mod supervision;
 pub mod sync;
+pub mod sync_mutations;
 pub mod tokens;
 pub mod users;
 

@@ -271,54 +271,125 @@ fn body_id(body: &CreateSession) -> Option<Uuid> {
 /// Records a session.
 pub async fn create(state: &AppState, actor: &Actor, claim: Option<Claim>, body: CreateSession) -> Result<Written, AppError> {
     super::require(state, actor, Permission::SessionsWrite, "sessions.create").await?;
-    tx::write(state, actor, "sessions.create", claim, move |conn| {
-        async move {
-            let id = body_id(&body).unwrap_or_else(Uuid::now_v7);
-            if repo::sessions::id_exists(conn, id).await? {
-                return match repo::sessions::find_in_scope(conn, &actor.scope, id).await? {
-                    Some(existing) => {
-                        let rows = repo::sessions::attendance(conn, id).await?;
-                        let visit = visit_detail(conn, &existing).await?;
-                        let version = existing.version;
-                        Written::existing(version, &out(existing, rows, visit))
-                    }
-                    None => Err(AppError::conflict("id_taken", Text::new("该 id 已被占用。", "This id is already taken."))),
-                };
-            }
-            let (session, rows, visit) = match body {
-                CreateSession::Individual(s) => {
-                    let (session, rows) = individual::individual_session(conn, actor, id, s).await?;
-                    (session, rows, None)
-                }
-                CreateSession::Group(s) => {
-                    let (session, rows) = group_session(conn, actor, id, s).await?;
-                    (session, rows, None)
-                }
-                CreateSession::Community(s) => {
-                    let (session, rows) = community_session(conn, actor, id, s).await?;
-                    (session, rows, None)
-                }
-                CreateSession::Visit(s) => {
-                    let (session, rows, prepared) = visit::prepare(conn, actor, id, *s).await?;
-                    (session, rows, Some(prepared))
-                }
-            };
-            let saved = repo::sessions::insert(conn, &session, &rows).await?;
-            if saved.method == SessionMethod::Individual {
-                individual::after_individual_session(conn, actor, &saved).await?;
-            }
-            if let Some(prepared) = visit {
-                visit::record(conn, actor, &saved, prepared).await?;
-            }
-            let details = json!({"method": saved.method, "case_id": saved.case_id, "group_id": saved.group_id, "client_ids": saved.client_ids, "late_entry": saved.late_entry});
-            repo::audit::insert(conn, &super::audit::by(actor, "session.create", "session", Some(id), details)).await?;
-            let visit = visit_detail(conn, &saved).await?;
-            let version = saved.version;
-            Written::created(id, version, &out(saved, rows, visit))
+    let id = body_id(&body);
+    let result =
+        tx::write(state, actor, "sessions.create", claim, move |conn| create_in(conn, actor, body).scope_boxed_local()).await;
+    super::replay::audit_refusal(state, actor, "session", id, &result).await;
+    result
+}
+
+fn trimmed(text: &Option<String>) -> Option<String> {
+    text.as_ref().map(|t| t.trim().to_owned())
+}
+
+/// The fields a create sets that differ from a stored session (what the server derives, such as
+/// a late entry or the households reached, is not the create's).
+fn create_diff(body: &CreateSession, s: &Session, rows: &[Attendance], visit: Option<&VisitOut>) -> super::replay::Diff {
+    let mut diff = super::replay::Diff::new();
+    let (method, occurred_at, duration, location, service_types, summary) = match body {
+        CreateSession::Individual(b) => {
+            (SessionMethod::Individual, b.occurred_at, b.duration_minutes, &b.location, &b.service_types, &b.summary)
         }
-        .scope_boxed_local()
-    })
-    .await
+        CreateSession::Group(b) => {
+            (SessionMethod::Group, b.occurred_at, b.duration_minutes, &b.location, &b.service_types, &b.summary)
+        }
+        CreateSession::Community(b) => {
+            (SessionMethod::Community, b.occurred_at, b.duration_minutes, &b.location, &b.service_types, &b.summary)
+        }
+        CreateSession::Visit(b) => {
+            (SessionMethod::Visit, b.occurred_at, b.duration_minutes, &b.location, &b.service_types, &b.summary)
+        }
+    };
+    diff.field("method", &method, &s.method)
+        .field("occurred_at", &occurred_at.timestamp_micros(), &s.occurred_at.timestamp_micros())
+        .field("duration_minutes", &duration, &s.duration_minutes)
+        .field("location", location, &s.location)
+        .field("service_types", service_types, &s.service_types)
+        .field("summary", summary, &s.summary);
+    match body {
+        CreateSession::Individual(b) => {
+            diff.field("case_id", &Some(b.case_id), &s.case_id)
+                .field("mode", &Some(b.mode), &s.mode)
+                .field("goal_ids", &b.goal_ids, &s.goal_ids)
+                .field("client_response", &b.client_response, &s.client_response)
+                .field("next_steps", &b.next_steps, &s.next_steps);
+        }
+        CreateSession::Group(b) => {
+            let attendance: Vec<_> = b.attendance.iter().map(|a| (a.client_id, trimmed(&a.participant_name), a.status)).collect();
+            let stored: Vec<_> = rows.iter().map(|a| (a.client_id, a.participant_name.clone(), a.status)).collect();
+            diff.field("group_id", &Some(b.group_id), &s.group_id)
+                .given("session_no", b.session_no.map(Some).as_ref(), &s.session_no)
+                .field("theme", &b.theme, &s.theme)
+                .field("attendance", &attendance, &stored);
+        }
+        CreateSession::Community(b) => {
+            diff.field("org_unit_id", &b.org_unit_id, &s.org_unit_id)
+                .field("title", &Some(b.title.trim().to_owned()), &s.title)
+                .field("kind", &Some(b.kind), &s.kind)
+                .field("participant_count", &Some(b.participant_count), &s.participant_count)
+                .field("volunteer_count", &Some(b.volunteer_count), &s.volunteer_count)
+                .field("volunteer_hours", &Some(b.volunteer_hours), &s.volunteer_hours)
+                .field("partners", &b.partners, &s.partners)
+                .field("resources_value_yuan", &Some(yuan_to_fen(b.resources_value_yuan)), &s.resources_value_fen);
+        }
+        CreateSession::Visit(b) => {
+            diff.given("org_unit_id", b.org_unit_id.as_ref(), &s.org_unit_id).field("client_ids", &b.client_ids, &s.client_ids);
+            if let Some(v) = visit {
+                diff.field("household_id", &b.household_id, &v.household_id)
+                    .field("mode", &b.mode, &v.mode)
+                    .field("findings", &trimmed(&b.findings), &v.findings)
+                    .field("needs_found", &b.needs_found, &v.needs_found)
+                    .field("action", &b.action, &v.action);
+            }
+        }
+    }
+    diff
+}
+
+/// Records a session inside the caller's transaction (permission already checked).
+pub async fn create_in(conn: &mut Conn, actor: &Actor, body: CreateSession) -> Result<Written, AppError> {
+    let id = body_id(&body).unwrap_or_else(Uuid::now_v7);
+    if repo::sessions::id_exists(conn, id).await? {
+        // The same id twice is the same session: the same data replays it, other data is a
+        // conflict; outside the caller's scope the id is just taken.
+        let existing = repo::sessions::find_in_scope(conn, &actor.scope, id).await?.ok_or_else(super::replay::id_taken)?;
+        let rows = repo::sessions::attendance(conn, id).await?;
+        let visit = visit_detail(conn, &existing).await?;
+        let diff = create_diff(&body, &existing, &rows, visit.as_ref());
+        let version = existing.version;
+        let current = out(existing, rows, visit);
+        return super::replay::existing(conn, actor, "session", id, &diff, version, &current).await;
+    }
+    let (session, rows, visit) = match body {
+        CreateSession::Individual(s) => {
+            let (session, rows) = individual::individual_session(conn, actor, id, s).await?;
+            (session, rows, None)
+        }
+        CreateSession::Group(s) => {
+            let (session, rows) = group_session(conn, actor, id, s).await?;
+            (session, rows, None)
+        }
+        CreateSession::Community(s) => {
+            let (session, rows) = community_session(conn, actor, id, s).await?;
+            (session, rows, None)
+        }
+        CreateSession::Visit(s) => {
+            let (session, rows, prepared) = visit::prepare(conn, actor, id, *s).await?;
+            (session, rows, Some(prepared))
+        }
+    };
+    let saved = repo::sessions::insert(conn, &session, &rows).await?;
+    if saved.method == SessionMethod::Individual {
+        individual::after_individual_session(conn, actor, &saved).await?;
+    }
+    if let Some(prepared) = visit {
+        visit::record(conn, actor, &saved, prepared).await?;
+    }
+    let details = json!({"method": saved.method, "case_id": saved.case_id, "group_id": saved.group_id, "client_ids": saved.client_ids, "late_entry": saved.late_entry});
+    repo::audit::insert(conn, &super::audit::by(actor, "session.create", "session", Some(id), details)).await?;
+    let visit = visit_detail(conn, &saved).await?;
+    let version = saved.version;
+    Written::created(id, version, &out(saved, rows, visit))
 }
 
 /// The visit part of a session's detail (`None` for other methods).
@@ -379,120 +450,127 @@ pub async fn update(
 ) -> Result<Written, AppError> {
     super::require(state, actor, Permission::SessionsWrite, "sessions.update").await?;
     tx::write(state, actor, "sessions.update", None, move |conn| {
-        async move {
-            let current = repo::sessions::lock_in_scope(conn, &actor.scope, id).await?.ok_or(AppError::NotFound)?;
-            if current.recorded_by != actor.id && !may(actor.role, Permission::SessionsEditAll) {
-                return Err(AppError::Forbidden(Text::new(
-                    "只有记录人或督导可以修改服务记录。",
-                    "Only the recorder or a supervisor may edit a session.",
-                )));
-            }
-            if current.version != expected_version {
-                return Err(AppError::PreconditionFailed);
-            }
-            let mut errors = Vec::new();
-            let method = current.method;
-            let individual = [
-                ("mode", patch.mode.is_some()),
-                ("client_response", patch.client_response.is_some()),
-                ("next_steps", patch.next_steps.is_some()),
-            ];
-            let group = [("theme", patch.theme.is_some()), ("attendance", patch.attendance.is_some())];
-            let community = [
-                ("title", patch.title.is_some()),
-                ("participant_count", patch.participant_count.is_some()),
-                ("volunteer_count", patch.volunteer_count.is_some()),
-                ("volunteer_hours", patch.volunteer_hours.is_some()),
-                ("partners", patch.partners.is_some()),
-                ("resources_value_yuan", patch.resources_value_yuan.is_some()),
-            ];
-            for (m, fields) in [
-                (SessionMethod::Individual, &individual[..]),
-                (SessionMethod::Group, &group[..]),
-                (SessionMethod::Community, &community[..]),
-            ] {
-                if m != method {
-                    errors.extend(fields.iter().filter(|(_, set)| *set).map(|(name, _)| wrong_method(name)));
-                }
-            }
-            let mut next = current.clone();
-            if let Some(at) = patch.occurred_at {
-                next.late_entry = check_time(at, &mut errors) || current.late_entry;
-                next.occurred_at = at;
-            }
-            if let Some(types) = patch.service_types {
-                no_repeats("service_types", &types, &mut errors);
-                next.service_types = types;
-            }
-            if let Some(p) = &patch.partners {
-                no_repeats("partners", p, &mut errors);
-            }
-            let mut rows = None;
-            if let (SessionMethod::Group, Some(att), Some(group_id)) = (method, &patch.attendance, current.group_id) {
-                let members: HashSet<Uuid> = repo::sessions::current_member_ids(conn, group_id).await?.into_iter().collect();
-                let old: HashSet<Uuid> =
-                    repo::sessions::attendance(conn, id).await?.into_iter().filter_map(|a| a.client_id).collect();
-                // Members who have since left may stay on the list of a past session.
-                let allowed: HashSet<Uuid> = members.union(&old).copied().collect();
-                rows = Some(attendance_rows(id, att, &allowed, &mut errors));
-            }
-            if !errors.is_empty() {
-                return Err(AppError::Validation(errors));
-            }
-            next.duration_minutes = patch.duration_minutes.unwrap_or(next.duration_minutes);
-            if let Some(v) = patch.location {
-                next.location = v;
-            }
-            if let Some(v) = patch.summary {
-                next.summary = v;
-            }
-            if let Some(v) = patch.mode {
-                next.mode = Some(v);
-            }
-            if let Some(v) = patch.client_response {
-                next.client_response = v;
-            }
-            if let Some(v) = patch.next_steps {
-                next.next_steps = v;
-            }
-            if let Some(v) = patch.theme {
-                next.theme = v;
-            }
-            if let Some(v) = patch.title {
-                next.title = Some(v.trim().to_owned());
-            }
-            if let Some(v) = patch.participant_count {
-                next.participant_count = Some(v);
-            }
-            if let Some(v) = patch.volunteer_count {
-                next.volunteer_count = Some(v);
-            }
-            if let Some(v) = patch.volunteer_hours {
-                next.volunteer_hours = Some(v);
-            }
-            if let Some(v) = patch.partners {
-                next.partners = v;
-            }
-            if let Some(v) = patch.resources_value_yuan {
-                next.resources_value_fen = Some(yuan_to_fen(v));
-            }
-            let saved = repo::sessions::update(conn, &next).await?;
-            if let Some(rows) = &rows {
-                repo::sessions::replace_attendance(conn, id, rows).await?;
-            }
-            if saved.method == SessionMethod::Visit && saved.occurred_at != current.occurred_at {
-                repo::rosters::revisit(conn, id, saved.occurred_at).await?;
-            }
-            let details = json!({"fields": changed(&current, &saved, rows.is_some())});
-            repo::audit::insert(conn, &super::audit::by(actor, "session.update", "session", Some(id), details)).await?;
-            let attendance = repo::sessions::attendance(conn, id).await?;
-            let visit = visit_detail(conn, &saved).await?;
-            let version = saved.version;
-            Written::changed(version, &out(saved, attendance, visit))
-        }
-        .scope_boxed_local()
+        update_in(conn, actor, id, expected_version, patch).scope_boxed_local()
     })
     .await
+}
+
+/// Changes a session inside the caller's transaction (the role's permission already checked).
+pub async fn update_in(
+    conn: &mut Conn,
+    actor: &Actor,
+    id: Uuid,
+    expected_version: i32,
+    patch: UpdateSession,
+) -> Result<Written, AppError> {
+    let current = repo::sessions::lock_in_scope(conn, &actor.scope, id).await?.ok_or(AppError::NotFound)?;
+    if current.recorded_by != actor.id && !may(actor.role, Permission::SessionsEditAll) {
+        return Err(AppError::Forbidden(Text::new(
+            "只有记录人或督导可以修改服务记录。",
+            "Only the recorder or a supervisor may edit a session.",
+        )));
+    }
+    if current.version != expected_version {
+        return Err(AppError::PreconditionFailed);
+    }
+    let mut errors = Vec::new();
+    let method = current.method;
+    let individual = [
+        ("mode", patch.mode.is_some()),
+        ("client_response", patch.client_response.is_some()),
+        ("next_steps", patch.next_steps.is_some()),
+    ];
+    let group = [("theme", patch.theme.is_some()), ("attendance", patch.attendance.is_some())];
+    let community = [
+        ("title", patch.title.is_some()),
+        ("participant_count", patch.participant_count.is_some()),
+        ("volunteer_count", patch.volunteer_count.is_some()),
+        ("volunteer_hours", patch.volunteer_hours.is_some()),
+        ("partners", patch.partners.is_some()),
+        ("resources_value_yuan", patch.resources_value_yuan.is_some()),
+    ];
+    for (m, fields) in [
+        (SessionMethod::Individual, &individual[..]),
+        (SessionMethod::Group, &group[..]),
+        (SessionMethod::Community, &community[..]),
+    ] {
+        if m != method {
+            errors.extend(fields.iter().filter(|(_, set)| *set).map(|(name, _)| wrong_method(name)));
+        }
+    }
+    let mut next = current.clone();
+    if let Some(at) = patch.occurred_at {
+        next.late_entry = check_time(at, &mut errors) || current.late_entry;
+        next.occurred_at = at;
+    }
+    if let Some(types) = patch.service_types {
+        no_repeats("service_types", &types, &mut errors);
+        next.service_types = types;
+    }
+    if let Some(p) = &patch.partners {
+        no_repeats("partners", p, &mut errors);
+    }
+    let mut rows = None;
+    if let (SessionMethod::Group, Some(att), Some(group_id)) = (method, &patch.attendance, current.group_id) {
+        let members: HashSet<Uuid> = repo::sessions::current_member_ids(conn, group_id).await?.into_iter().collect();
+        let old: HashSet<Uuid> = repo::sessions::attendance(conn, id).await?.into_iter().filter_map(|a| a.client_id).collect();
+        // Members who have since left may stay on the list of a past session.
+        let allowed: HashSet<Uuid> = members.union(&old).copied().collect();
+        rows = Some(attendance_rows(id, att, &allowed, &mut errors));
+    }
+    if !errors.is_empty() {
+        return Err(AppError::Validation(errors));
+    }
+    next.duration_minutes = patch.duration_minutes.unwrap_or(next.duration_minutes);
+    if let Some(v) = patch.location {
+        next.location = v;
+    }
+    if let Some(v) = patch.summary {
+        next.summary = v;
+    }
+    if let Some(v) = patch.mode {
+        next.mode = Some(v);
+    }
+    if let Some(v) = patch.client_response {
+        next.client_response = v;
+    }
+    if let Some(v) = patch.next_steps {
+        next.next_steps = v;
+    }
+    if let Some(v) = patch.theme {
+        next.theme = v;
+    }
+    if let Some(v) = patch.title {
+        next.title = Some(v.trim().to_owned());
+    }
+    if let Some(v) = patch.participant_count {
+        next.participant_count = Some(v);
+    }
+    if let Some(v) = patch.volunteer_count {
+        next.volunteer_count = Some(v);
+    }
+    if let Some(v) = patch.volunteer_hours {
+        next.volunteer_hours = Some(v);
+    }
+    if let Some(v) = patch.partners {
+        next.partners = v;
+    }
+    if let Some(v) = patch.resources_value_yuan {
+        next.resources_value_fen = Some(yuan_to_fen(v));
+    }
+    let saved = repo::sessions::update(conn, &next).await?;
+    if let Some(rows) = &rows {
+        repo::sessions::replace_attendance(conn, id, rows).await?;
+    }
+    if saved.method == SessionMethod::Visit && saved.occurred_at != current.occurred_at {
+        repo::rosters::revisit(conn, id, saved.occurred_at).await?;
+    }
+    let details = json!({"fields": changed(&current, &saved, rows.is_some())});
+    repo::audit::insert(conn, &super::audit::by(actor, "session.update", "session", Some(id), details)).await?;
+    let attendance = repo::sessions::attendance(conn, id).await?;
+    let visit = visit_detail(conn, &saved).await?;
+    let version = saved.version;
+    Written::changed(version, &out(saved, attendance, visit))
 }
 
 /// Names of the fields an edit changed, with their old values (sessions hold no identity
@@ -610,17 +688,26 @@ async fn check_leaders(conn: &mut Conn, actor: &Actor, leaders: &[Uuid]) -> Resu
 /// Creates a group.
 pub async fn create_group(state: &AppState, actor: &Actor, claim: Option<Claim>, body: CreateGroup) -> Result<Written, AppError> {
     super::require(state, actor, Permission::GroupsWrite, "groups.create").await?;
-    tx::write(state, actor, "groups.create", claim, move |conn| {
+    let id = body.id;
+    let result = tx::write(state, actor, "groups.create", claim, move |conn| {
         async move {
             let id = body.id.unwrap_or_else(Uuid::now_v7);
             if repo::sessions::group_id_exists(conn, id).await? {
-                return match repo::sessions::find_group(conn, &actor.scope, id).await? {
-                    Some(g) => {
-                        let version = g.version;
-                        Written::existing(version, &group_out(conn, g, true).await?)
-                    }
-                    None => Err(AppError::conflict("id_taken", Text::new("该 id 已被占用。", "This id is already taken."))),
-                };
+                // The same id twice is the same group: the same data replays it, other data is
+                // a conflict; outside the caller's scope the id is just taken.
+                let g = repo::sessions::find_group(conn, &actor.scope, id).await?.ok_or_else(super::replay::id_taken)?;
+                let leaders = if body.leader_ids.is_empty() { vec![actor.id] } else { body.leader_ids.clone() };
+                let mut diff = super::replay::Diff::new();
+                diff.field("org_unit_id", &body.org_unit_id, &g.org_unit_id)
+                    .field("name", body.name.trim(), g.name.as_str())
+                    .field("group_type", &body.group_type, &g.group_type)
+                    .field("goals", &body.goals, &g.goals)
+                    .field("target_categories", &body.target_categories, &g.target_categories)
+                    .field("planned_sessions", &body.planned_sessions, &g.planned_sessions)
+                    .field("leader_ids", &leaders, &g.leader_ids);
+                let version = g.version;
+                let current = group_out(conn, g, true).await?;
+                return super::replay::existing(conn, actor, "group", id, &diff, version, &current).await;
             }
             repo::org_units::find_in_scope(conn, &actor.scope, body.org_unit_id)
                 .await?
@@ -643,7 +730,9 @@ pub async fn create_group(state: &AppState, actor: &Actor, claim: Option<Claim>,
         }
         .scope_boxed_local()
     })
-    .await
+    .await;
+    super::replay::audit_refusal(state, actor, "group", id, &result).await;
+    result
 }
 
 /// One group with members, sessions and attendance figures.
@@ -772,4 +861,13 @@ pub async fn set_group_members(
         .scope_boxed_local()
     })
     .await
+}
+
+/// A session in scope as its detail shows it.
+pub async fn current_in(conn: &mut Conn, actor: &Actor, id: Uuid) -> Result<Option<(i32, SessionOut)>, AppError> {
+    let Some(s) = repo::sessions::find_in_scope(conn, &actor.scope, id).await? else { return Ok(None) };
+    let rows = repo::sessions::attendance(conn, id).await?;
+    let visit = visit_detail(conn, &s).await?;
+    let version = s.version;
+    Ok(Some((version, out(s, rows, visit))))
 }

@@ -132,7 +132,7 @@ pub async fn pull(state: &AppState, actor: &Actor, query: SyncQuery) -> Result<S
                 // back empty-handed; past that, `has_more` tells it to ask again.
                 if waiting && ready.is_empty() && waited < PENDING_WAITS {
                     waited += 1;
-                    actix_web::rt::time::sleep(PENDING_WAIT).await;
+                    tokio::time::sleep(PENDING_WAIT).await;
                     continue;
                 }
                 let more = waiting || ready.len() as i64 > limit;
