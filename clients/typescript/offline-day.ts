@@ -59,7 +59,7 @@ function assert(condition: unknown, message: string): asserts condition {
   }
 }
 
-function equal<T>(actual: T, expected: T, what: string): void {
+function equal<T>(actual: T, expected: NoInfer<T>, what: string): void {
   assert(
     JSON.stringify(actual) === JSON.stringify(expected),
     `${what}: expected ${JSON.stringify(expected)}, got ${JSON.stringify(actual)}`,
