@@ -7,7 +7,8 @@ export interface DeviceRecord {
   id: string;
   version: number;
   org_unit_id: string;
-  data: Record<string, unknown>;
+  /** The record as the pull served it (`data`). */
+  data: object;
 }
 
 export interface UnitChecksum {
