@@ -22,7 +22,7 @@ import { fileURLToPath } from "node:url";
 import { setTimeout as sleep } from "node:timers/promises";
 import type { components, paths } from "./src/schema.d.ts";
 import { ContractViolation, SpecValidator } from "./src/validate.ts";
-import { startServer, defaultAdminUrl, defaultBinary, type RunningServer } from "./src/server.ts";
+import { ServerHarness, defaultAdminUrl, defaultBinary } from "./src/server.ts";
 import { Device } from "./src/device.ts";
 import { uuidv7 } from "./src/ids.ts";
 
@@ -269,7 +269,7 @@ function outcome(
   return { version, conflicts: "conflicts" in r ? r.conflicts : undefined };
 }
 
-async function offlineDay(server: RunningServer, validator: SpecValidator): Promise<void> {
+async function offlineDay(server: ServerHarness, validator: SpecValidator): Promise<void> {
   step("2", `sign in as ${WORKER} and the colleague ${COLLEAGUE}`);
   const worker = await signIn(server.base, validator, WORKER);
   const colleague = await signIn(server.base, validator, COLLEAGUE);
@@ -470,18 +470,20 @@ async function main(): Promise<number> {
   const validator = new SpecValidator(SPEC);
   console.log(`offline day against ${SPEC}${REST_ONLY ? " (--rest-only)" : ""}`);
   step("1", "start the server on a fresh database with the demo data");
-  const server = await startServer({
+  const server = new ServerHarness({
     binary: defaultBinary(REPO),
     adminUrl: defaultAdminUrl(),
     logFile: resolve(process.env.OFFLINE_DAY_LOG ?? resolve(REPO, "target/offline-day/server.log")),
   });
   const stopOnSignal = (signal: NodeJS.Signals): void => {
+    console.error(`\n${signal}: stopping the server and dropping database ${server.databaseName}`);
     void server.stop().finally(() => process.exit(signal === "SIGINT" ? 130 : 143));
   };
   process.once("SIGINT", stopOnSignal);
   process.once("SIGTERM", stopOnSignal);
-  ok(`ready at ${server.base} (database ${server.databaseName}, log ${server.logFile})`);
   try {
+    await server.start();
+    ok(`ready at ${server.base} (database ${server.databaseName}, log ${server.logFile})`);
     await offlineDay(server, validator);
   } finally {
     await server.stop();

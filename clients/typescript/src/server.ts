@@ -1,7 +1,7 @@
 // A real shegong server for the scenario: a fresh database of its own, `shegong serve --demo` on a
 // free local port, ready when /readyz answers 200; stopped (SIGTERM) and the database dropped at
 // the end, also when the scenario fails.
-import { spawn, spawnSync, type ChildProcess } from "node:child_process";
+import { spawn, type ChildProcess } from "node:child_process";
 import { createWriteStream, existsSync, mkdirSync } from "node:fs";
 import { createServer } from "node:net";
 import { randomBytes } from "node:crypto";
@@ -17,32 +17,81 @@ export interface ServerOptions {
   logFile: string;
 }
 
-export class RunningServer {
-  private exited: Promise<number | null>;
+/**
+ * One scenario's server. It exists before its database does, so that `stop()` cleans up whatever
+ * was made, whenever it is called (a failure, a signal during start-up): it stops the process
+ * (SIGTERM, then SIGKILL after 20 s) and drops the database. Safe to call more than once.
+ */
+export class ServerHarness {
+  readonly databaseName = `shegong_ts_${process.pid}_${randomBytes(4).toString("hex")}`;
+  base = "";
+  private databaseCreated = false;
+  private creating: Promise<unknown> | undefined;
+  private stopped = false;
+  private child: ChildProcess | undefined;
+  private exited: Promise<void> = Promise.resolve();
   private exitCode: number | null | undefined;
 
-  constructor(
-    readonly base: string,
-    readonly databaseName: string,
-    private readonly adminUrl: string,
-    private readonly child: ChildProcess,
-    readonly logFile: string,
-  ) {
-    this.exited = new Promise((resolveExit) => {
-      child.once("exit", (code, signal) => {
-        this.exitCode = code ?? (signal ? null : 0);
-        resolveExit(this.exitCode);
-      });
-    });
+  constructor(readonly options: ServerOptions) {}
+
+  get logFile(): string {
+    return this.options.logFile;
   }
 
   get running(): boolean {
-    return this.exitCode === undefined;
+    return this.child !== undefined && this.exitCode === undefined;
   }
 
-  /** SIGTERM, then SIGKILL after 20 s; then drops the database. Safe to call twice. */
+  async start(): Promise<void> {
+    const { binary, adminUrl, logFile } = this.options;
+    if (!existsSync(binary)) {
+      throw new Error(`the server binary ${binary} is missing: build it with \`cargo build --locked --bin shegong\``);
+    }
+    const creating = psql(adminUrl, `CREATE DATABASE "${this.databaseName}"`).then((r) => {
+      this.databaseCreated = r.ok;
+      return r;
+    });
+    this.creating = creating;
+    const created = await creating;
+    if (!created.ok) {
+      throw new Error(`could not create database ${this.databaseName} through ${redact(adminUrl)}: ${created.output}`);
+    }
+    const port = await freePort();
+    if (this.stopped) {
+      throw new Error("stopped while starting");
+    }
+    this.base = `http://127.0.0.1:${port}`;
+    mkdirSync(dirname(logFile), { recursive: true });
+    const log = createWriteStream(logFile);
+    const child = spawn(binary, ["serve", "--demo"], {
+      env: {
+        PATH: process.env.PATH ?? "/usr/bin:/bin",
+        DATABASE_URL: databaseUrl(adminUrl, this.databaseName),
+        SHEGONG_BIND: `127.0.0.1:${port}`,
+        SHEGONG_ENV: "development",
+        SHEGONG_JWT_SECRET: randomBytes(48).toString("base64"),
+        SHEGONG_WORKERS: "2",
+        SHEGONG_HASH_CONCURRENCY: "2",
+        SHEGONG_LOG_LEVEL: "warn",
+      },
+      stdio: ["ignore", "pipe", "pipe"],
+    });
+    this.child = child;
+    this.exited = new Promise((resolveExit) => {
+      child.once("exit", (code) => {
+        this.exitCode = code;
+        resolveExit();
+      });
+    });
+    child.stdout?.pipe(log);
+    child.stderr?.pipe(log);
+    await this.waitReady();
+  }
+
   async stop(): Promise<void> {
-    if (this.running) {
+    this.stopped = true;
+    await this.creating;
+    if (this.running && this.child !== undefined) {
       this.child.kill("SIGTERM");
       const done = await Promise.race([this.exited.then(() => true), sleep(20_000).then(() => false)]);
       if (!done) {
@@ -50,7 +99,32 @@ export class RunningServer {
         await this.exited;
       }
     }
-    dropDatabase(this.adminUrl, this.databaseName);
+    if (this.databaseCreated) {
+      this.databaseCreated = false;
+      await dropDatabase(this.options.adminUrl, this.databaseName);
+    }
+  }
+
+  private async waitReady(): Promise<void> {
+    const deadline = Date.now() + 120_000;
+    while (Date.now() < deadline) {
+      if (this.stopped) {
+        throw new Error("stopped while starting");
+      }
+      if (!this.running) {
+        throw new Error(`the server exited before it was ready (see ${this.logFile})`);
+      }
+      try {
+        const r = await fetch(`${this.base}/readyz`, { signal: AbortSignal.timeout(2_000) });
+        if (r.status === 200) {
+          return;
+        }
+      } catch {
+        // not listening yet
+      }
+      await sleep(250);
+    }
+    throw new Error(`the server was not ready within 120 s (see ${this.logFile})`);
   }
 }
 
@@ -67,12 +141,16 @@ export function defaultAdminUrl(): string {
   return process.env.TEST_DATABASE_URL || "postgres://postgres:postgres@127.0.0.1:5432/postgres";
 }
 
-function psql(adminUrl: string, sql: string): { ok: boolean; output: string } {
-  const r = spawnSync("psql", [adminUrl, "-v", "ON_ERROR_STOP=1", "-X", "-q", "-c", sql], { encoding: "utf8" });
-  if (r.error) {
-    return { ok: false, output: `psql could not run: ${r.error.message}` };
-  }
-  return { ok: r.status === 0, output: `${r.stdout}${r.stderr}`.trim() };
+/** Runs one statement with psql; asynchronously, so that signals are still handled meanwhile. */
+function psql(adminUrl: string, sql: string): Promise<{ ok: boolean; output: string }> {
+  return new Promise((resolveRun) => {
+    const child = spawn("psql", [adminUrl, "-v", "ON_ERROR_STOP=1", "-X", "-q", "-c", sql], { stdio: ["ignore", "pipe", "pipe"] });
+    let output = "";
+    child.stdout.on("data", (chunk: Buffer) => (output += chunk.toString("utf8")));
+    child.stderr.on("data", (chunk: Buffer) => (output += chunk.toString("utf8")));
+    child.once("error", (error) => resolveRun({ ok: false, output: `psql could not run: ${error.message}` }));
+    child.once("close", (code) => resolveRun({ ok: code === 0, output: output.trim() }));
+  });
 }
 
 function databaseUrl(adminUrl: string, name: string): string {
@@ -81,8 +159,8 @@ function databaseUrl(adminUrl: string, name: string): string {
   return url.toString();
 }
 
-function dropDatabase(adminUrl: string, name: string): void {
-  const r = psql(adminUrl, `DROP DATABASE IF EXISTS "${name}" WITH (FORCE)`);
+async function dropDatabase(adminUrl: string, name: string): Promise<void> {
+  const r = await psql(adminUrl, `DROP DATABASE IF EXISTS "${name}" WITH (FORCE)`);
   if (!r.ok) {
     console.error(`warning: could not drop database ${name}: ${r.output}`);
   }
@@ -101,63 +179,6 @@ async function freePort(): Promise<number> {
       srv.close(() => resolvePort(address.port));
     });
   });
-}
-
-export async function startServer(options: ServerOptions): Promise<RunningServer> {
-  if (!existsSync(options.binary)) {
-    throw new Error(`the server binary ${options.binary} is missing: build it with \`cargo build --locked --bin shegong\``);
-  }
-  const name = `shegong_ts_${process.pid}_${randomBytes(4).toString("hex")}`;
-  const created = psql(options.adminUrl, `CREATE DATABASE "${name}"`);
-  if (!created.ok) {
-    throw new Error(`could not create database ${name} through ${redact(options.adminUrl)}: ${created.output}`);
-  }
-  const port = await freePort();
-  const base = `http://127.0.0.1:${port}`;
-  mkdirSync(dirname(options.logFile), { recursive: true });
-  const log = createWriteStream(options.logFile);
-  const child = spawn(options.binary, ["serve", "--demo"], {
-    env: {
-      PATH: process.env.PATH ?? "/usr/bin:/bin",
-      DATABASE_URL: databaseUrl(options.adminUrl, name),
-      SHEGONG_BIND: `127.0.0.1:${port}`,
-      SHEGONG_ENV: "development",
-      SHEGONG_JWT_SECRET: randomBytes(48).toString("base64"),
-      SHEGONG_WORKERS: "2",
-      SHEGONG_HASH_CONCURRENCY: "2",
-      SHEGONG_LOG_LEVEL: "warn",
-    },
-    stdio: ["ignore", "pipe", "pipe"],
-  });
-  child.stdout?.pipe(log);
-  child.stderr?.pipe(log);
-  const server = new RunningServer(base, name, options.adminUrl, child, options.logFile);
-  try {
-    await waitReady(server);
-  } catch (e) {
-    await server.stop();
-    throw e;
-  }
-  return server;
-}
-
-async function waitReady(server: RunningServer): Promise<void> {
-  const deadline = Date.now() + 120_000;
-  while (Date.now() < deadline) {
-    if (!server.running) {
-      throw new Error(`the server exited before it was ready (see ${server.logFile})`);
-    }
-    try {
-      const r = await fetch(`${server.base}/readyz`, { signal: AbortSignal.timeout(2_000) });
-      if (r.status === 200) {
-        return;
-      }
-    } catch {
-      // not listening yet
-    }
-    await sleep(250);
-  }
-  throw new Error(`the server was not ready within 120 s (see ${server.logFile})`);
 }
 
 function redact(url: string): string {
