@@ -38,7 +38,7 @@ pub struct SyncChange {
     /// only in the caller's unit and the village rooms directly beneath it, masked elsewhere
     /// (`contact_masked: true`).
     #[serde(skip_serializing_if = "Option::is_none")]
-    #[schema(value_type = Option<Object>)]
+    #[schema(value_type = Option<std::collections::HashMap<String, serde_json::Value>>)]
     pub data: Option<serde_json::Value>,
 }
 

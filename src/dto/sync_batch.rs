@@ -42,13 +42,13 @@ pub struct Mutation {
     /// For `update`: the values the device saw of the fields it changed, as the pulled record
     /// showed them; a changed field missing here counts as unknown.
     #[serde(default)]
-    #[schema(value_type = Object)]
+    #[schema(value_type = std::collections::HashMap<String, serde_json::Value>)]
     pub base: Map<String, Value>,
     /// The body the REST endpoint takes: the create body (`create`, without `id`), the PATCH body
     /// (`update`; for a household, the members body of `PUT /households/{id}/members`), or the
     /// transition body of `POST /cases/{id}/transitions` (`transition`). Not used by `delete`.
     #[serde(default)]
-    #[schema(value_type = Object)]
+    #[schema(value_type = std::collections::HashMap<String, serde_json::Value>)]
     pub changes: Map<String, Value>,
 }
 
