@@ -15,7 +15,6 @@ $$;
 DROP FUNCTION sync_units_moved();
 DROP FUNCTION sync_parent_touched();
 DROP FUNCTION sync_rows_deleted();
-DROP FUNCTION sync_rows_updated();
 DROP FUNCTION sync_rows_written();
 DROP FUNCTION sync_position();
 DROP FUNCTION sync_version(text, jsonb);

@@ -40,30 +40,19 @@ $$;
 CREATE FUNCTION sync_position() RETURNS bigint
 LANGUAGE sql VOLATILE AS $$ SELECT pg_current_xact_id()::text::bigint $$;
 
--- Rows inserted or updated: live at their unit's path (a soft-deleted client is not).
+-- Rows inserted or updated: live at their unit's path (a soft-deleted client is not). An updated
+-- row that moved to another unit first leaves a dead row at the old path. (`old_rows` exists only
+-- for an update; PL/pgSQL plans the statement only when it runs.)
 CREATE FUNCTION sync_rows_written() RETURNS trigger
 LANGUAGE plpgsql AS $$
 BEGIN
-    INSERT INTO sync_rows AS s (entity, id, unit_path, org_unit_id, live, version)
-    SELECT TG_ARGV[0], t.id, u.path, u.id, (t.j->>'deleted_at') IS NULL, sync_version(TG_ARGV[0], t.j)
-    FROM (SELECT n.id, n.org_unit_id, to_jsonb(n) AS j FROM new_rows n) t
-    JOIN org_units u ON u.id = t.org_unit_id
-    ON CONFLICT (entity, id, unit_path) DO UPDATE
-        SET live = excluded.live, version = excluded.version, org_unit_id = excluded.org_unit_id,
-            xid = sync_position(), seq = nextval('sync_seq');
-    RETURN NULL;
-END
-$$;
-
--- Rows updated: the ones that moved to another unit leave a dead row behind, then are written.
-CREATE FUNCTION sync_rows_updated() RETURNS trigger
-LANGUAGE plpgsql AS $$
-BEGIN
-    UPDATE sync_rows s SET live = false, xid = sync_position(), seq = nextval('sync_seq')
-    FROM old_rows o
-    JOIN new_rows n ON n.id = o.id AND n.org_unit_id <> o.org_unit_id
-    JOIN org_units u ON u.id = o.org_unit_id
-    WHERE s.entity = TG_ARGV[0] AND s.id = o.id AND s.unit_path = u.path;
+    IF TG_OP = 'UPDATE' THEN
+        UPDATE sync_rows s SET live = false, xid = sync_position(), seq = nextval('sync_seq')
+        FROM old_rows o
+        JOIN new_rows n ON n.id = o.id AND n.org_unit_id <> o.org_unit_id
+        JOIN org_units u ON u.id = o.org_unit_id
+        WHERE s.entity = TG_ARGV[0] AND s.id = o.id AND s.unit_path = u.path;
+    END IF;
 
     INSERT INTO sync_rows AS s (entity, id, unit_path, org_unit_id, live, version)
     SELECT TG_ARGV[0], t.id, u.path, u.id, (t.j->>'deleted_at') IS NULL, sync_version(TG_ARGV[0], t.j)
@@ -132,7 +121,7 @@ BEGIN
                        'FOR EACH STATEMENT EXECUTE FUNCTION sync_rows_written(%L)',
                        t.tbl || '_sync_insert', t.tbl, t.entity);
         EXECUTE format('CREATE TRIGGER %I AFTER UPDATE ON %I REFERENCING OLD TABLE AS old_rows NEW TABLE AS new_rows '
-                       'FOR EACH STATEMENT EXECUTE FUNCTION sync_rows_updated(%L)',
+                       'FOR EACH STATEMENT EXECUTE FUNCTION sync_rows_written(%L)',
                        t.tbl || '_sync_update', t.tbl, t.entity);
         EXECUTE format('CREATE TRIGGER %I AFTER DELETE ON %I REFERENCING OLD TABLE AS old_rows '
                        'FOR EACH STATEMENT EXECUTE FUNCTION sync_rows_deleted(%L)',

@@ -311,6 +311,32 @@ pub async fn create(state: &AppState, actor: &Actor, claim: Option<Claim>, body:
     result
 }
 
+/// Calls `$m!` with the fields of a client a person types: the ones a replay compares and an
+/// audit of a change names.
+macro_rules! with_client_fields {
+    ($m:ident) => {
+        $m!(
+            name,
+            gender,
+            birth_date,
+            id_type,
+            id_number,
+            phone,
+            address,
+            hukou_division_code,
+            categories,
+            living_arrangement,
+            self_care,
+            disability,
+            guardian,
+            emergency_contact,
+            risk_level,
+            consent,
+            notes
+        )
+    };
+}
+
 /// The fields a create sets that differ from a stored client (`household_id` is not the
 /// create's: households come later).
 fn create_diff(unit: Uuid, data: &ClientData, stored: &Client) -> super::replay::Diff {
@@ -319,25 +345,7 @@ fn create_diff(unit: Uuid, data: &ClientData, stored: &Client) -> super::replay:
     macro_rules! cmp {
         ($($f:ident),*) => { $( diff.field(stringify!($f), &data.$f, &stored.$f); )* };
     }
-    cmp!(
-        name,
-        gender,
-        birth_date,
-        id_type,
-        id_number,
-        phone,
-        address,
-        hukou_division_code,
-        categories,
-        living_arrangement,
-        self_care,
-        disability,
-        guardian,
-        emergency_contact,
-        risk_level,
-        consent,
-        notes
-    );
+    with_client_fields!(cmp);
     diff
 }
 
@@ -432,25 +440,7 @@ fn changed_fields(before: &Client, after: &Client) -> Vec<&'static str> {
     macro_rules! cmp {
         ($($f:ident),*) => { $( if before.$f != after.$f { out.push(stringify!($f)); } )* };
     }
-    cmp!(
-        name,
-        gender,
-        birth_date,
-        id_type,
-        id_number,
-        phone,
-        address,
-        hukou_division_code,
-        categories,
-        living_arrangement,
-        self_care,
-        disability,
-        guardian,
-        emergency_contact,
-        risk_level,
-        consent,
-        notes
-    );
+    with_client_fields!(cmp);
     out
 }
 
