@@ -48,11 +48,14 @@ function request()
   end
   local headers = headers_for(r)
   headers["Content-Type"] = "application/json"
-  -- A fresh uuid (v4 layout): random bits, then this thread's number and request count.
-  sent = sent + 1
-  local body = r.body:gsub("__UUID__", string.format("%08x-%04x-4%03x-8%03x-%04x%08x",
-    math.random(0, 0x7fffffff), math.random(0, 0xffff), math.random(0, 0xfff), math.random(0, 0xfff),
-    thread_no or 0, sent))
+  -- Each __UUID__ becomes a fresh uuid (v4 layout): random bits, then this thread's number and
+  -- a count of the ids it made (a sync batch holds hundreds of them).
+  local body = r.body:gsub("__UUID__", function()
+    sent = sent + 1
+    return string.format("%08x-%04x-4%03x-8%03x-%04x%08x",
+      math.random(0, 0x7fffffff), math.random(0, 0xffff), math.random(0, 0xfff), math.random(0, 0xfff),
+      thread_no or 0, sent)
+  end)
   return wrk.format(r.method, r.path, headers, body)
 end
 

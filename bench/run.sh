@@ -9,12 +9,18 @@
 #     the reads, pgbench runs the captured SQL at the same concurrency and the table shows the
 #     ratio;
 #   - each read again with one connection, for latency without queueing (compared across scales);
+#   - offline sync: township workers' first downloads (records per second through the API), an
+#     incremental pull that finds 50 changes (wrk at $CONNECTIONS connections and at one), a batch
+#     of 100 offline visits (POST /sync/batch, at one connection and at four), and POST /sessions
+#     with the change-log triggers off and on, in alternating rounds (what the change log costs
+#     a write);
 #   - GET /cases while a login storm runs (sign-ins through the same script);
 #   - the server's peak RSS.
 # It prints one table and writes it to bench/results/ with the date, the machine and the commit.
 #
 #   bench/run.sh                              # scales 10000 and 1000000
 #   SCALES=10000 DURATION=10 bench/run.sh     # a quick run
+#   ONLY="sync" bench/run.sh                  # some parts only: reads, writes, sync, storm
 #
 # Needs a local PostgreSQL (PGHOST/PGPORT, default 127.0.0.1:5432, user postgres) whose server
 # log this user can read (PGLOG; found with pg_lsclusters), psql, pgbench, wrk (apt-get install
@@ -74,6 +80,9 @@ SINGLE="$WORK/single.tsv"; : > "$SINGLE"
 NOTES="$WORK/notes.md"; : > "$NOTES"
 
 q() { psql -X -Atq -d "$DB" -c "$1"; }
+wanted() { [ -z "${ONLY:-}" ] || [[ " $ONLY " == *" $1 "* ]]; }
+median() { python3 -c "import statistics, sys; print(statistics.median(float(x) for x in sys.argv[1:]))" "$@"; }
+SYNC_ROUNDS="${SYNC_ROUNDS:-3}"
 
 # CPU time, in clock ticks: of the server process, and of the whole PostgreSQL cluster (the
 # postmaster, its live backends, and the backends it has already reaped, such as pgbench's).
@@ -198,6 +207,82 @@ YEAR_START="$(TZ=Asia/Shanghai date +%Y)-01-01"; TODAY="$(TZ=Asia/Shanghai date 
 # A worker's week: the visits due within seven days, overdue ones first.
 WEEK_AHEAD="$(TZ=Asia/Shanghai date -d '+7 days' +%F)"
 
+# The change-log triggers on or off (ALTER TABLE, while the server is idle).
+sync_triggers() { # ENABLE|DISABLE
+  q "DO \$\$ DECLARE t record; BEGIN
+       FOR t IN SELECT tgrelid::regclass AS tbl, tgname FROM pg_trigger WHERE NOT tgisinternal
+         AND tgfoid IN ('sync_rows_written'::regproc, 'sync_rows_deleted'::regproc,
+                        'sync_parent_touched'::regproc, 'sync_units_moved'::regproc)
+       LOOP EXECUTE format('ALTER TABLE %s $1 TRIGGER %I', t.tbl, t.tgname); END LOOP;
+     END \$\$"
+}
+
+# Offline sync: first downloads, an incremental pull, a batch of offline visits, and what the
+# change log costs POST /sessions. Uses the first $SYNC_WORKERS township workers (a township each).
+sync_scenarios() {
+  local user clients token out cursor n r r_off r_on mark slow="" p99s="" line
+  : > "$WORK/sync_pull"; : > "$WORK/sync_batch"; : > "$WORK/sync_tokens"
+  echo "==> sync: first downloads (a township worker's device, pages of 1,000)"
+  while IFS='|' read -r user _unit _cases clients; do
+    token="$(login "$user")"
+    out="$(python3 bench/sync.py download "$BASE" "$token")"
+    cursor="$(field "$out" cursor)"
+    printf '%s\t%s\n' "$token" "$cursor" >> "$WORK/sync_tokens"
+    echo "- $SCALE: first download of $user (a township): $(field "$out" records) records in $(field "$out" pages) pages, $(field "$out" seconds) s through the API, **$(python3 -c "print(round($(field "$out" records) / $(field "$out" seconds)))") records/s**" | tee -a "$NOTES"
+    printf '%s\tGET\t/api/v1/sync/changes?since=%s\t\n' "$token" "$cursor" >> "$WORK/sync_pull"
+    # A day's offline visits: 100 mutations, each a visit to one of the worker's roster clients.
+    line="$(python3 - "$token" "$clients" "$AT" <<'PY'
+import json, sys
+token, clients, at = sys.argv[1], sys.argv[2].split(","), sys.argv[3]
+mutations = [{"mutation_id": "__UUID__", "entity": "session", "op": "create", "id": "__UUID__",
+              "changes": {"method": "visit", "client_ids": [clients[i % len(clients)]], "occurred_at": at,
+                          "duration_minutes": 30, "mode": "home_visit", "service_types": ["visit_care"],
+                          "findings": "生活基本稳定，居家安全无隐患。"}} for i in range(100)]
+print(f"{token}\tPOST\t/api/v1/sync/batch\t" + json.dumps({"mutations": mutations}, ensure_ascii=False))
+PY
+)"
+    echo "$line" >> "$WORK/sync_batch"
+  done < <(head -n "${SYNC_WORKERS:-3}" "$WORK/workers")
+
+  echo "==> sync: an incremental pull that finds 50 changes"
+  while IFS=$'\t' read -r token cursor; do
+    python3 bench/sync.py touch "$BASE" "$token" 50
+    n="$(python3 bench/sync.py count "$BASE" "$token" "$cursor")"
+    echo "- $SCALE: the incremental pull measured finds $n changes (50 clients changed since the download)" >> "$NOTES"
+  done < "$WORK/sync_tokens"
+  wrk_run "$CONNECTIONS" 3 "$WORK/sync_pull" >/dev/null
+  r="$(wrk_measured "$CONNECTIONS" "$DURATION" "$WORK/sync_pull")"
+  row "$SCALE" "GET /sync/changes (50 changes)" "$r"
+  r="$(wrk_run 1 5 "$WORK/sync_pull")"
+  printf '%s\t%s\t%s\t%s\t%s\n' "$SCALE" "GET /sync/changes (50 changes)" "$(field "$r" p50_ms)" "$(field "$r" p99_ms)" 50 >> "$SINGLE"
+
+  echo "==> sync: POST /sync/batch of 100 offline visits"
+  python3 bench/sync.py push "$BASE" "$WORK/sync_batch"
+  n="$(q "SELECT count(*) FROM visits")"
+  r="$(wrk_measured 1 "$DURATION" "$WORK/sync_batch")"
+  row "$SCALE" "POST /sync/batch (100 visits, 1 connection)" "$r"
+  r="$(wrk_measured 4 "$DURATION" "$WORK/sync_batch")"
+  row "$SCALE" "POST /sync/batch (100 visits, 4 connections)" "$r"
+  echo "- $SCALE: the batches wrote $(( $(q "SELECT count(*) FROM visits") - n )) visits" >> "$NOTES"
+
+  echo "==> POST /sessions with the change log off and on, $SYNC_ROUNDS rounds"
+  mark="$(q "SELECT now()")"
+  for round in $(seq 1 "$SYNC_ROUNDS"); do
+    sync_triggers DISABLE
+    r_off="$(wrk_measured "$CONNECTIONS" "$DURATION" "$WORK/sessions")"
+    row "$SCALE" "POST /sessions, change log off ($round)" "$r_off"
+    sync_triggers ENABLE
+    r_on="$(wrk_measured "$CONNECTIONS" "$DURATION" "$WORK/sessions")"
+    row "$SCALE" "POST /sessions, change log on ($round)" "$r_on"
+    slow="$slow $(python3 -c "print(f'{(1 - $(field "$r_on" rps) / $(field "$r_off" rps)) * 100:.1f}')")"
+    p99s="$p99s $(field "$r_off" p99_ms)/$(field "$r_on" p99_ms)"
+  done
+  # The sessions written with the log off, and their cases, logged now as written.
+  q "UPDATE service_sessions SET id = id WHERE updated_at >= '$mark'; UPDATE cases SET id = id WHERE updated_at >= '$mark'" >/dev/null
+  # shellcheck disable=SC2086 # one figure per word
+  echo "- $SCALE: **the change log costs POST /sessions $(median $slow) % of its throughput** (median of the rounds, off vs on:$slow %; p99 ms off/on:$p99s)" >> "$NOTES"
+}
+
 for SCALE in $SCALES; do
   DB="shegong_bench_${SCALE}"
   export DATABASE_URL="postgres://${PGUSER}@${PGHOST}:${PGPORT}/${DB}"
@@ -243,6 +328,7 @@ for SCALE in $SCALES; do
   }
   supervisor_paths() { echo "caseload /api/v1/caseload"; echo "stats /api/v1/stats?from=${YEAR_START}&to=${TODAY}"; echo "sessions_county /api/v1/sessions"; }
 
+  if wanted reads; then
   echo "==> capturing the SQL of each read endpoint"
   CAPTURE_DB="$DB"
   psql -X -q -d postgres -c "ALTER DATABASE \"$DB\" SET log_statement = 'all'"
@@ -281,6 +367,7 @@ for SCALE in $SCALES; do
       echo "ROLLBACK;"
     } | psql -X -q -d "$DB" -e >> "$EXPLAINS" 2>&1
   done
+  fi
 
   echo "==> starting the server on $BASE"
   start_server "${POOL:-}" "$WORK/server.log"
@@ -308,6 +395,7 @@ for SCALE in $SCALES; do
     while read -r name path; do printf '%s\tGET\t%s\t\n' "$token" "$path" >> "$WORK/$name"; done < <(supervisor_paths "$i")
   done < "$WORK/supervisors"
 
+  if wanted reads; then
   echo "==> GET /cases (township, newest 50)"
   measure_read cases "GET /cases" "$WORK/cases" "$WORK/pg_cases_*.sql"
   echo "==> GET /clients?q= (township, name part)"
@@ -322,6 +410,8 @@ for SCALE in $SCALES; do
   measure_read stats "GET /stats (county-year)" "$WORK/stats" "$WORK/pg_stats_*.sql"
   echo "==> GET /sessions (county, newest 50)"
   measure_read sessions_county "GET /sessions (county)" "$WORK/sessions_county" "$WORK/pg_sessions_county_*.sql"
+  fi
+  if wanted writes; then
   echo "==> POST /sessions (individual, on the worker's cases)"
   before="$(q "SELECT count(*) FROM service_sessions")"
   r="$(wrk_measured "$CONNECTIONS" "$DURATION" "$WORK/sessions")"
@@ -332,6 +422,10 @@ for SCALE in $SCALES; do
   r="$(wrk_measured "$CONNECTIONS" "$DURATION" "$WORK/visits")"
   row "$SCALE" "POST /sessions (visit)" "$r"
   echo "- $SCALE: POST /sessions (visit) wrote $(( $(q "SELECT count(*) FROM visits") - before )) visits" >> "$NOTES"
+  fi
+  if wanted sync; then sync_scenarios; fi
+
+  if wanted storm; then
 
   echo "==> GET /cases during a login storm (and just before it, for comparison), $STORM_ROUNDS rounds"
   # p99 at full load moves by tens of percent from one run to the next on a shared machine, so
@@ -350,7 +444,9 @@ for SCALE in $SCALES; do
     ratios="$ratios $(python3 -c "print(f'{$(field "$r" p99_ms) / $P99_cases:.2f}')")"
     echo "- $SCALE: login storm round $round ($STORM_CONNECTIONS connections signing in): p99 of GET /cases $P99_cases ms before, $(field "$r" p99_ms) ms during; the storm: $(grep -o 'RESULT.*' "$WORK/storm.log" || echo n/a)" >> "$NOTES"
   done
-  echo "- $SCALE: **p99 of GET /cases during a login storm is $(python3 -c "import statistics, sys; print(statistics.median(float(x) for x in sys.argv[1:]))" $ratios)x its p99 without** (median of the rounds:$ratios)" >> "$NOTES"
+  # shellcheck disable=SC2086 # one ratio per word
+  echo "- $SCALE: **p99 of GET /cases during a login storm is $(median $ratios)x its p99 without** (median of the rounds:$ratios)" >> "$NOTES"
+  fi
 
   RSS_KB="$(awk '/VmHWM/ {print $2}' "/proc/$SERVER_PID/status")"
   echo "- $SCALE: server peak RSS $(( RSS_KB / 1024 )) MiB" >> "$NOTES"

@@ -274,6 +274,40 @@ async fn a_long_url_is_a_problem_not_an_empty_400() {
     assert_eq!(res.body["status"], 414);
 }
 
+/// What the HTTP layer refuses before any of the server's code runs: a request head past the
+/// 64 KiB actix-http parses, or a header value with a byte HTTP forbids (DEL). actix-http answers
+/// these itself, with a fixed status and no body, and closes the connection; the server is
+/// unharmed and the next request is served as usual.
+#[actix_web::test]
+async fn what_the_http_layer_refuses_closes_the_connection_and_harms_nothing() {
+    use std::io::{Read, Write};
+    let app = TestApp::spawn().await;
+    app.fixture().await;
+    let worker = app.token("worker_a1").await;
+    let addr = app.base.trim_start_matches("http://").to_owned();
+    let long = format!("GET /api/v1/clients?q={} HTTP/1.1\r\nHost: x\r\n\r\n", "a".repeat(100_000));
+    let del = "GET /api/v1/reference HTTP/1.1\r\nHost: x\r\nAccept-Language: zh\x7fen\r\n\r\n".to_owned();
+    for (what, request, statuses) in [("a 100 KB URL", long, ["400", "431"]), ("DEL in a header", del, ["400", "400"])] {
+        let addr = addr.clone();
+        let answer = tokio::task::spawn_blocking(move || {
+            let mut conn = std::net::TcpStream::connect(addr).expect("connect");
+            conn.set_read_timeout(Some(std::time::Duration::from_secs(5))).expect("timeout");
+            // The server may answer and close before it has read the whole head.
+            let _ = conn.write_all(request.as_bytes());
+            let mut answer = Vec::new();
+            let _ = conn.read_to_end(&mut answer);
+            String::from_utf8_lossy(&answer).into_owned()
+        })
+        .await
+        .expect("raw request");
+        let status = answer.split(' ').nth(1).unwrap_or_default();
+        assert!(statuses.contains(&status), "{what}: {answer}");
+        assert!(answer.ends_with("\r\n\r\n"), "{what}: no body expected: {answer}");
+    }
+    let res = app.get("/api/v1/clients", &worker).await;
+    assert_eq!(res.status.as_u16(), 200, "{}", res.text);
+}
+
 /// Converts a schema name (`ClientCategory`) to its reference-data name (`client_category`).
 fn snake(name: &str) -> String {
     let mut out = String::new();

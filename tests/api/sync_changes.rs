@@ -106,6 +106,19 @@ async fn client_in(app: &TestApp, f: &Fixture, token: &str, unit: &str, name: &s
     app.post("/api/v1/clients", token, body).await.expect(201).id()
 }
 
+/// Clients registered in bulk SQL (by worker_a1), `n` per unit.
+async fn bulk_clients(app: &TestApp, f: &Fixture, units: &[(&str, u32)]) {
+    for (unit, n) in units {
+        app.sql(&format!(
+            "INSERT INTO clients (id, org_unit_id, name, id_type, created_by) \
+             SELECT gen_random_uuid(), '{}', '对象' || g, 'none', '{}' FROM generate_series(1, {n}) g",
+            f.unit(unit),
+            f.user("worker_a1"),
+        ))
+        .await;
+    }
+}
+
 async fn case_of(app: &TestApp, f: &Fixture, token: &str, client: &str, unit: &str) -> String {
     let body = json!({"client_id": client, "org_unit_id": f.unit(unit), "source": "outreach",
                       "presenting_problem": "独居老人，近期跌倒两次。", "domain": "elderly_care", "risk_level": "yellow",
@@ -121,15 +134,7 @@ async fn a_first_download_of_ten_thousand_records_is_paged_and_checksums_match()
     let own = client_in(&app, &f, &worker, "town_a1", "王奶奶").await;
     let case = case_of(&app, &f, &worker, &own, "town_a1").await;
     // Ten thousand registered in bulk, as a migration or an import would: the triggers track them.
-    for (unit, n) in [("town_a1", 6_000), ("village_a1", 4_000), ("town_b1", 500)] {
-        app.sql(&format!(
-            "INSERT INTO clients (id, org_unit_id, name, id_type, created_by) \
-             SELECT gen_random_uuid(), '{}', '对象' || g, 'none', '{}' FROM generate_series(1, {n}) g",
-            f.unit(unit),
-            f.user("worker_a1"),
-        ))
-        .await;
-    }
+    bulk_clients(&app, &f, &[("town_a1", 6_000), ("village_a1", 4_000), ("town_b1", 500)]).await;
     let mut device = Device::default();
     let pages = device.pull(&app, &worker, 1000).await;
     assert!(pages >= 11, "10,002 records in pages of 1000 ({pages} pages)");
@@ -165,6 +170,54 @@ async fn a_first_download_of_ten_thousand_records_is_paged_and_checksums_match()
         )
         .await;
     assert_eq!(first, 1000);
+}
+
+/// A first download walks the scope unit by unit; what changes while it walks, behind it or
+/// ahead of it, comes after the walk at its latest version, and the copy ends equal to the server.
+#[actix_web::test]
+async fn changes_made_during_a_paged_first_download_arrive_after_it() {
+    let app = TestApp::spawn().await;
+    let f = app.fixture().await;
+    let worker = app.token("worker_a1").await;
+    let sup = app.token("sup_a1").await;
+    bulk_clients(&app, &f, &[("town_a1", 150), ("village_a1", 150)]).await;
+    let mut device = Device::default();
+    // (A page may come back empty while another test's transaction, older than these rows, runs.)
+    while device.log.is_empty() {
+        assert!(device.pull_once(&app, &worker, 100).await, "300 records: more pages follow");
+    }
+    let served: Vec<String> = device.log.iter().map(|c| c["id"].as_str().expect("id").to_owned()).collect();
+    let all: Vec<String> = app
+        .db
+        .connect()
+        .await
+        .query("SELECT id::text FROM clients", &[])
+        .await
+        .expect("clients")
+        .iter()
+        .map(|r| r.get(0))
+        .collect();
+    let ahead: Vec<&String> = all.iter().filter(|id| !served.contains(id)).collect();
+    // Behind the walk: an edit; ahead of it: an edit and a deletion; and a new client.
+    let (behind, edited, deleted) = (&served[0], ahead[0], ahead[1]);
+    for id in [behind, edited] {
+        app.patch(&format!("/api/v1/clients/{id}"), &worker, "\"1\"", json!({"notes": "走访中更新"})).await.expect(200);
+    }
+    app.send(Method::DELETE, &format!("/api/v1/clients/{deleted}"), Some(&sup), None, &[]).await.expect(204);
+    let new = client_in(&app, &f, &worker, "village_a1", "新登记").await;
+
+    device.pull(&app, &worker, 100).await;
+    for id in [behind, edited] {
+        assert_eq!(device.get("client", id)["version"], 2, "{id}: the edit arrives");
+        assert_eq!(device.get("client", id)["data"]["notes"], "走访中更新");
+    }
+    assert!(!device.has("client", deleted), "a deletion ahead of the walk is never held");
+    assert!(device.has("client", &new));
+    assert_eq!(device.records.len(), 300, "300 - 1 deleted + 1 new");
+    assert_eq!(server_checksums(&app, &worker).await, device.checksums());
+    // The walk: the 298 records unchanged since it began (the one edited behind it among them);
+    // then the two edits, the deletion and the new client: every record once but that one.
+    assert_eq!(device.log.len(), 302);
 }
 
 #[actix_web::test]

@@ -2,6 +2,7 @@
 //! scope's changes in commit order, the records a scope no longer holds, and what a device holds.
 
 use diesel::sql_types::{Bool, Int8, Text};
+use diesel::QueryableByName;
 use diesel_async::RunQueryDsl;
 
 use crate::db::models::{ChangeRow, HeldRow};
@@ -28,6 +29,19 @@ const DATA: &str = "CASE WHEN p.op = 'upsert' AND p.ready THEN CASE p.entity \
     WHEN 'review' THEN (SELECT to_jsonb(x) FROM reviews x WHERE x.id = p.id) \
     END END";
 
+/// Every transaction older than this has ended: changes written before it are all committed (or
+/// gone), and any change still to commit will sort after it.
+pub async fn horizon(conn: &mut Conn) -> diesel::QueryResult<i64> {
+    #[derive(QueryableByName)]
+    struct Horizon {
+        #[diesel(sql_type = Int8)]
+        xid: i64,
+    }
+    let row: Horizon =
+        Statement::new("SELECT pg_snapshot_xmin(pg_current_snapshot())::text::bigint AS xid").get_result(conn).await?;
+    Ok(row.xid)
+}
+
 /// The changes in the subtree `[lo, hi)` after `after`, oldest first, at most `limit`, each with
 /// what the device must do (`op`): `upsert` a live record (with its data), `remove` a record
 /// that is gone or left the subtree, or `skip` the old row of one that moved within it.
@@ -35,28 +49,37 @@ const DATA: &str = "CASE WHEN p.op = 'upsert' AND p.ready THEN CASE p.entity \
 /// A change may be served only once every transaction older than it has ended (`ready`): a
 /// change committing later then has a larger transaction id than anything served, so it sorts
 /// after any cursor served. Rows sort by transaction id, so the ready ones come first; the
-/// caller stops at the first that is not. A first download (`live_only`) serves live rows only.
-/// Reviews only with `reviews`.
+/// caller stops at the first that is not. Reviews only with `reviews`.
+///
+/// The rows are read unit path by unit path (the paths found by walking the index from one to
+/// the next), each from its position on: the index is ordered by path first, so reading the
+/// subtree as one range would pass over every row it holds to find the few changed since. A
+/// township's pull then costs a few index probes per unit, not its whole history.
 pub async fn changes(
     conn: &mut Conn,
     (lo, hi): (&str, &str),
     after: Position,
-    live_only: bool,
     reviews: bool,
     limit: i64,
 ) -> diesel::QueryResult<Vec<ChangeRow>> {
     let text = format!(
-        "SELECT p.entity, p.id, p.unit_path, p.org_unit_id, p.op, p.version, p.xid, p.seq, p.ready, {DATA} AS data FROM ( \
+        "WITH RECURSIVE paths(p) AS ( \
+           (SELECT unit_path FROM sync_rows WHERE unit_path >= $1 AND unit_path < $2 ORDER BY unit_path LIMIT 1) \
+           UNION ALL \
+           SELECT (SELECT s.unit_path FROM sync_rows s WHERE s.unit_path > paths.p AND s.unit_path < $2 \
+                   ORDER BY s.unit_path LIMIT 1) \
+           FROM paths WHERE paths.p IS NOT NULL) \
+         SELECT p.entity, p.id, p.unit_path, p.org_unit_id, p.op, p.version, p.xid, p.seq, p.ready, {DATA} AS data FROM ( \
            SELECT r.entity, r.id, r.unit_path, r.org_unit_id, r.version, r.xid, r.seq, \
                   r.xid < pg_snapshot_xmin(pg_current_snapshot())::text::bigint AS ready, \
                   CASE WHEN r.live THEN 'upsert' \
                        WHEN EXISTS (SELECT 1 FROM sync_rows l WHERE l.entity = r.entity AND l.id = r.id AND l.live \
                                     AND l.unit_path >= $1 AND l.unit_path < $2) THEN 'skip' \
                        ELSE 'remove' END AS op \
-           FROM sync_rows r \
-           WHERE r.unit_path >= $1 AND r.unit_path < $2 AND (r.xid, r.seq) > ($3, $4) \
-             AND ($5 OR r.entity <> 'review') AND (r.live OR NOT $6) \
-           ORDER BY r.xid, r.seq LIMIT $7) p \
+           FROM paths JOIN LATERAL ( \
+             SELECT * FROM sync_rows r WHERE r.unit_path = paths.p AND (r.xid, r.seq) > ($3, $4) \
+               AND ($5 OR r.entity <> 'review') ORDER BY r.xid, r.seq LIMIT $6) r ON true \
+           ORDER BY r.xid, r.seq LIMIT $6) p \
          ORDER BY p.xid, p.seq"
     );
     Statement::new(text)
@@ -65,7 +88,39 @@ pub async fn changes(
         .bind::<Int8, _>(after.0)
         .bind::<Int8, _>(after.1)
         .bind::<Bool, _>(reviews)
-        .bind::<Bool, _>(live_only)
+        .bind::<Int8, _>(limit)
+        .load(conn)
+        .await
+}
+
+/// A first download: the live records of the subtree `[lo, hi)` written before `horizon`,
+/// walked in (path, position) order after `at`, at most `limit`. What changes while the walk
+/// goes on is written at or after the horizon, and the pulls after the walk serve it from there.
+pub async fn download(
+    conn: &mut Conn,
+    (lo, hi): (&str, &str),
+    horizon: i64,
+    at: &PathPosition,
+    reviews: bool,
+    limit: i64,
+) -> diesel::QueryResult<Vec<ChangeRow>> {
+    let text = format!(
+        "SELECT p.entity, p.id, p.unit_path, p.org_unit_id, p.op, p.version, p.xid, p.seq, p.ready, {DATA} AS data FROM ( \
+           SELECT r.entity, r.id, r.unit_path, r.org_unit_id, 'upsert' AS op, r.version, r.xid, r.seq, true AS ready \
+           FROM sync_rows r \
+           WHERE r.unit_path >= $1 AND r.unit_path < $2 AND (r.unit_path, r.xid, r.seq) > ($3, $4, $5) \
+             AND r.live AND r.xid < $6 AND ($7 OR r.entity <> 'review') \
+           ORDER BY r.unit_path, r.xid, r.seq LIMIT $8) p \
+         ORDER BY p.unit_path, p.xid, p.seq"
+    );
+    Statement::new(text)
+        .bind::<Text, _>(lo)
+        .bind::<Text, _>(hi)
+        .bind::<Text, _>(at.0.as_str())
+        .bind::<Int8, _>(at.1)
+        .bind::<Int8, _>(at.2)
+        .bind::<Int8, _>(horizon)
+        .bind::<Bool, _>(reviews)
         .bind::<Int8, _>(limit)
         .load(conn)
         .await

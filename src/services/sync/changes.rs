@@ -44,9 +44,13 @@ struct Cursor {
     p: String,
     /// Whether reviews were served.
     r: bool,
-    /// Position: transaction id and sequence of the last change served.
+    /// Position: transaction id and sequence of the last change served (during a first download,
+    /// the download's horizon: its changes are served from there once the walk is done).
     x: i64,
     s: i64,
+    /// A first download under way: how far its walk through the scope has come.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    d: Option<PathPosition>,
     /// An unfinished walk of the scope held before (the new scope's download starts after it).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     o: Option<Revocation>,
@@ -63,7 +67,7 @@ struct Revocation {
 
 impl Cursor {
     fn start(actor: &Actor, reviews: bool) -> Self {
-        Self { p: actor.scope.path.clone(), r: reviews, x: 0, s: 0, o: None }
+        Self { p: actor.scope.path.clone(), r: reviews, x: 0, s: 0, d: None, o: None }
     }
 }
 
@@ -118,31 +122,35 @@ pub async fn pull(state: &AppState, actor: &Actor, query: SyncQuery) -> Result<S
             (rows, next, true, true)
         }
         c => {
-            let start = c.unwrap_or_else(|| Cursor::start(actor, reviews));
-            let (lo, hi) = actor.scope.path_range();
-            let after = (start.x, start.s);
-            let mut waited = 0;
-            let (mut rows, more) = loop {
-                let rows = repo::sync::changes(&mut conn, (&lo, &hi), after, after == (0, 0), reviews, limit + 1).await?;
-                let fetched = rows.len();
-                let ready: Vec<ChangeRow> = rows.into_iter().take_while(|r| r.ready).collect();
-                let waiting = ready.len() < fetched && ready.len() as i64 <= limit;
-                // Changes committed just now that wait for an older transaction to end: it is
-                // usually a matter of milliseconds, so wait a little rather than send the device
-                // back empty-handed; past that, `has_more` tells it to ask again.
-                if waiting && ready.is_empty() && waited < PENDING_WAITS {
-                    waited += 1;
-                    tokio::time::sleep(PENDING_WAIT).await;
-                    continue;
-                }
-                let more = waiting || ready.len() as i64 > limit;
-                break (ready, more);
-            };
-            rows.truncate(limit as usize);
-            let mut next = start;
-            if let Some(last) = rows.last() {
-                (next.x, next.s) = (last.xid, last.seq);
+            let mut next = c.unwrap_or_else(|| Cursor::start(actor, reviews));
+            let range = actor.scope.path_range();
+            let range = (range.0.as_str(), range.1.as_str());
+            if (next.x, next.s) == (0, 0) && next.d.is_none() {
+                // A first download: the scope's records as they stand before the horizon, walked
+                // by unit path (each page reads only itself), then what changed from there.
+                next.x = repo::sync::horizon(&mut conn).await?;
+                next.d = Some((String::new(), 0, 0));
             }
+            let mut rows = Vec::new();
+            if let Some(at) = next.d.take() {
+                rows = repo::sync::download(&mut conn, range, next.x, &at, reviews, limit + 1).await?;
+                if rows.len() as i64 > limit {
+                    rows.truncate(limit as usize);
+                    let last = rows.last().expect("a full page has a last row");
+                    next.d = Some((last.unit_path.clone(), last.xid, last.seq));
+                }
+            }
+            let room = limit - rows.len() as i64;
+            let more = if next.d.is_some() || room == 0 {
+                true
+            } else {
+                let (changed, more) = changed_since(&mut conn, range, (next.x, next.s), reviews, room, rows.is_empty()).await?;
+                if let Some(last) = changed.last() {
+                    (next.x, next.s) = (last.xid, last.seq);
+                }
+                rows.extend(changed);
+                more
+            };
             (rows, next, more, false)
         }
     };
@@ -158,6 +166,35 @@ pub async fn pull(state: &AppState, actor: &Actor, query: SyncQuery) -> Result<S
     });
     repo::audit::insert(&mut conn, &crate::services::audit::by(actor, "sync.pull", "sync", None, details)).await?;
     Ok(SyncChanges { changes, next_cursor: encode_cursor(&next), has_more: more })
+}
+
+/// The ready changes after `after`, at most `limit`, and whether more follow (or wait behind an
+/// older transaction). With `may_wait`, changes committed just now that wait for an older
+/// transaction to end are waited for a little: it is usually a matter of milliseconds, better
+/// than sending the device back empty-handed; past that, `has_more` tells it to ask again.
+async fn changed_since(
+    conn: &mut crate::db::Conn,
+    range: (&str, &str),
+    after: repo::sync::Position,
+    reviews: bool,
+    limit: i64,
+    may_wait: bool,
+) -> Result<(Vec<ChangeRow>, bool), AppError> {
+    let mut waited = 0;
+    loop {
+        let rows = repo::sync::changes(conn, range, after, reviews, limit + 1).await?;
+        let fetched = rows.len();
+        let mut ready: Vec<ChangeRow> = rows.into_iter().take_while(|r| r.ready).collect();
+        let waiting = ready.len() < fetched && ready.len() as i64 <= limit;
+        if waiting && ready.is_empty() && may_wait && waited < PENDING_WAITS {
+            waited += 1;
+            tokio::time::sleep(PENDING_WAIT).await;
+            continue;
+        }
+        let more = waiting || ready.len() as i64 > limit;
+        ready.truncate(limit as usize);
+        return Ok((ready, more));
+    }
 }
 
 /// What the device does with one row, and the record as it may see it.
