@@ -12,33 +12,46 @@ CREATE TABLE audit_event_clients (
     PRIMARY KEY (client_id, occurred_at, event_id)
 );
 
--- The clients whose file holds the records of this entity type ($1) with these ids ($2)
--- (positional: a column of the same name would win over a named parameter).
-CREATE FUNCTION audit_subject_clients(entity_type text, ids uuid[]) RETURNS SETOF uuid
-LANGUAGE sql STABLE SET search_path = public, pg_temp AS $$
-    SELECT DISTINCT c FROM (
-        SELECT unnest($2) WHERE $1 = 'client'
-        UNION ALL SELECT k.client_id FROM cases k WHERE $1 = 'case' AND k.id = ANY ($2)
-        UNION ALL SELECT k.client_id FROM assessments r JOIN cases k ON k.id = r.case_id
-            WHERE $1 = 'assessment' AND r.id = ANY ($2)
-        UNION ALL SELECT k.client_id FROM service_plans r JOIN cases k ON k.id = r.case_id
-            WHERE $1 = 'plan' AND r.id = ANY ($2)
-        UNION ALL SELECT k.client_id FROM evaluations r JOIN cases k ON k.id = r.case_id
-            WHERE $1 = 'evaluation' AND r.id = ANY ($2)
-        UNION ALL SELECT k.client_id FROM follow_ups r JOIN cases k ON k.id = r.case_id
-            WHERE $1 = 'follow_up' AND r.id = ANY ($2)
-        UNION ALL SELECT k.client_id FROM reviews r JOIN cases k ON k.id = r.case_id
-            WHERE $1 = 'review' AND r.id = ANY ($2)
-        UNION ALL SELECT coalesce(r.client_id, k.client_id) FROM referrals r LEFT JOIN cases k ON k.id = r.case_id
-            WHERE $1 = 'referral' AND r.id = ANY ($2)
-        UNION ALL SELECT unnest(s.client_ids || s.client_id) FROM service_sessions s
-            WHERE $1 = 'session' AND s.id = ANY ($2)
-        UNION ALL SELECT a.client_id FROM session_attendance a WHERE $1 = 'session' AND a.session_id = ANY ($2)
-        UNION ALL SELECT e.client_id FROM roster_entries e WHERE $1 = 'roster_entry' AND e.id = ANY ($2)
-        UNION ALL SELECT unnest(a.client_ids) FROM supervisor_alerts a WHERE $1 = 'alert' AND a.id = ANY ($2)
-        UNION ALL SELECT m.client_id FROM household_members m WHERE $1 = 'household' AND m.household_id = ANY ($2)
-    ) AS s (c)
-    WHERE c IS NOT NULL
+-- The clients whose file holds the records of this entity type ($1) with these ids ($2). In
+-- PL/pgSQL, so that an event runs only its own type's lookup, on a plan kept by the session
+-- (positional parameters: a column of the same name would otherwise win).
+CREATE FUNCTION audit_subject_clients(text, uuid[]) RETURNS SETOF uuid
+LANGUAGE plpgsql STABLE SET search_path = public, pg_temp AS $$
+BEGIN
+    CASE $1
+    WHEN 'client' THEN
+        RETURN QUERY SELECT DISTINCT unnest($2);
+    WHEN 'case' THEN
+        RETURN QUERY SELECT DISTINCT k.client_id FROM cases k WHERE k.id = ANY ($2);
+    WHEN 'assessment' THEN
+        RETURN QUERY SELECT DISTINCT k.client_id FROM assessments r JOIN cases k ON k.id = r.case_id WHERE r.id = ANY ($2);
+    WHEN 'plan' THEN
+        RETURN QUERY SELECT DISTINCT k.client_id FROM service_plans r JOIN cases k ON k.id = r.case_id WHERE r.id = ANY ($2);
+    WHEN 'evaluation' THEN
+        RETURN QUERY SELECT DISTINCT k.client_id FROM evaluations r JOIN cases k ON k.id = r.case_id WHERE r.id = ANY ($2);
+    WHEN 'follow_up' THEN
+        RETURN QUERY SELECT DISTINCT k.client_id FROM follow_ups r JOIN cases k ON k.id = r.case_id WHERE r.id = ANY ($2);
+    WHEN 'review' THEN
+        RETURN QUERY SELECT DISTINCT k.client_id FROM reviews r JOIN cases k ON k.id = r.case_id WHERE r.id = ANY ($2);
+    WHEN 'referral' THEN
+        RETURN QUERY SELECT DISTINCT coalesce(r.client_id, k.client_id) FROM referrals r LEFT JOIN cases k ON k.id = r.case_id
+            WHERE r.id = ANY ($2) AND coalesce(r.client_id, k.client_id) IS NOT NULL;
+    WHEN 'session' THEN
+        RETURN QUERY SELECT DISTINCT c FROM (
+            SELECT unnest(s.client_ids || s.client_id) FROM service_sessions s WHERE s.id = ANY ($2)
+            UNION ALL SELECT a.client_id FROM session_attendance a WHERE a.session_id = ANY ($2)
+        ) AS x (c) WHERE c IS NOT NULL;
+    WHEN 'roster_entry' THEN
+        RETURN QUERY SELECT DISTINCT e.client_id FROM roster_entries e WHERE e.id = ANY ($2);
+    WHEN 'alert' THEN
+        RETURN QUERY SELECT DISTINCT c FROM supervisor_alerts a CROSS JOIN LATERAL unnest(a.client_ids) AS x (c)
+            WHERE a.id = ANY ($2);
+    WHEN 'household' THEN
+        RETURN QUERY SELECT DISTINCT m.client_id FROM household_members m WHERE m.household_id = ANY ($2);
+    ELSE
+        RETURN;
+    END CASE;
+END
 $$;
 
 -- Runs as the owner of the tables, so the server's own role needs no right on this table but

@@ -109,8 +109,26 @@ async fn past_the_days_probes_every_document_check_is_429() {
         .expect(201);
 }
 
-/// A client of `town_a1` with a case and an assessment, a visit recorded by `worker_a1`.
-async fn file(app: &TestApp, f: &Fixture, worker: &str) -> (String, String, String, String) {
+/// The ids of a client's file: the client, its case, the case's assessment and a visit.
+struct File {
+    client: String,
+    case: String,
+    assessment: String,
+    session: String,
+}
+
+/// The fixture, `worker_a1`'s and `sup_a1`'s tokens, and a client of `town_a1` with a case, an
+/// assessment and a visit recorded by `worker_a1`.
+async fn setup() -> (TestApp, Fixture, String, String, File) {
+    let app = TestApp::spawn().await;
+    let f = app.fixture().await;
+    let worker = app.token("worker_a1").await;
+    let file = file(&app, &f, &worker).await;
+    let sup = app.token("sup_a1").await;
+    (app, f, worker, sup, file)
+}
+
+async fn file(app: &TestApp, f: &Fixture, worker: &str) -> File {
     let client = app
         .post("/api/v1/clients", worker, person(f.unit("town_a1"), "王奶奶", &resident_id("19400101", 222)))
         .await
@@ -144,7 +162,7 @@ async fn file(app: &TestApp, f: &Fixture, worker: &str) -> (String, String, Stri
     let visit = json!({"method": "visit", "occurred_at": at, "duration_minutes": 40, "client_ids": [client],
                        "mode": "home_visit", "findings": "家中地面湿滑，老人独自洗澡。"});
     let session = app.post("/api/v1/sessions", worker, visit).await.expect(201).id();
-    (client, case, assessment, session)
+    File { client, case, assessment, session }
 }
 
 async fn narrative_reads(app: &TestApp, f: &Fixture, user: &str) -> Vec<String> {
@@ -161,11 +179,7 @@ async fn narrative_reads(app: &TestApp, f: &Fixture, user: &str) -> Vec<String> 
 
 #[actix_web::test]
 async fn reading_narratives_is_recorded_once_per_request() {
-    let app = TestApp::spawn().await;
-    let f = app.fixture().await;
-    let worker = app.token("worker_a1").await;
-    let (_client, case, assessment, session) = file(&app, &f, &worker).await;
-    let sup = app.token("sup_a1").await;
+    let (app, f, worker, sup, File { case, assessment, session, .. }) = setup().await;
     assert!(narrative_reads(&app, &f, "sup_a1").await.is_empty());
 
     app.get(&format!("/api/v1/cases/{case}/assessments"), &sup).await.expect(200);
@@ -192,11 +206,7 @@ async fn reading_narratives_is_recorded_once_per_request() {
 
 #[actix_web::test]
 async fn the_access_log_shows_who_saw_the_file() {
-    let app = TestApp::spawn().await;
-    let f = app.fixture().await;
-    let worker = app.token("worker_a1").await;
-    let (client, _case, _assessment, session) = file(&app, &f, &worker).await;
-    let sup = app.token("sup_a1").await;
+    let (app, f, worker, sup, File { client, session, .. }) = setup().await;
     app.get(&format!("/api/v1/sessions/{session}"), &sup).await.expect(200);
 
     let log_path = format!("/api/v1/clients/{client}/access-log");
