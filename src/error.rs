@@ -94,12 +94,31 @@ pub enum AppError {
         /// Seconds until a retry can succeed.
         retry_after_secs: u64,
     },
+    /// 409 `duplicate_document` for a document number registered outside the caller's scope, or
+    /// 429 once the caller's out-of-scope hits of the day are used up. The answer says nothing
+    /// about the record; the caller audits the probe (`services::replay::refusal_event`).
+    #[error("document registered elsewhere")]
+    DocumentElsewhere(Box<DocumentProbe>),
     /// 503: the database cannot be reached.
     #[error("service unavailable")]
     Unavailable,
     /// 500: a bug or an unexpected failure; never shown.
     #[error(transparent)]
     Internal(#[from] anyhow::Error),
+}
+
+/// A registration that named a document number held by a record outside the caller's scope.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct DocumentProbe {
+    /// The record that holds the number (for the audit log only, never the answer); `None`
+    /// when the caller was refused before the lookup.
+    pub existing: Option<uuid::Uuid>,
+    /// The document type's code.
+    pub id_type: String,
+    /// The number, masked as lists show it.
+    pub masked: String,
+    /// Set when the day's hits are used up: seconds until the next day starts.
+    pub retry_after_secs: Option<u64>,
 }
 
 /// The RFC 9457 problem body (shown in the OpenAPI document).
@@ -174,6 +193,8 @@ impl AppError {
             AppError::Validation(_) | AppError::Unprocessable(_) => "validation",
             AppError::PreconditionRequired => "precondition-required",
             AppError::TooManyRequests { .. } => "too-many-requests",
+            AppError::DocumentElsewhere(p) if p.retry_after_secs.is_some() => "too-many-requests",
+            AppError::DocumentElsewhere(_) => "conflict",
             AppError::Unavailable => "service-unavailable",
             AppError::Internal(_) => "internal",
         }
@@ -201,6 +222,14 @@ impl AppError {
                 "This change needs an If-Match header with the record's ETag.",
             ),
             AppError::TooManyRequests { .. } => Text::new("请求过于频繁，请稍后再试。", "Too many requests; try again later."),
+            AppError::DocumentElsewhere(p) if p.retry_after_secs.is_some() => Text::new(
+                "今日查重次数已用完：带证件号码的登记与修改请明天再试，或请督导协助。",
+                "Your duplicate checks for today are used up: register or change document numbers tomorrow, or ask a supervisor.",
+            ),
+            AppError::DocumentElsewhere(_) => Text::new(
+                "该证件号码已在其他服务站登记。如需在本站服务，请由上级督导办理转介或调档。",
+                "This document number is registered at another station. To serve this person here, ask a supervisor above your unit to arrange a transfer.",
+            ),
             AppError::Unavailable => {
                 Text::new("服务暂时不可用，请稍后重试。", "The service is temporarily unavailable; try again shortly.")
             }
@@ -238,6 +267,16 @@ impl AppError {
                     .map(|(k, v)| (k.clone(), v.clone()))
                     .collect(),
             ),
+            // Only how to ask for a transfer: nothing about the record, its unit or its categories.
+            AppError::DocumentElsewhere(p) if p.retry_after_secs.is_none() => {
+                let mut extra = Map::new();
+                extra.insert("registered_elsewhere".into(), Value::Bool(true));
+                extra.insert(
+                    "transfer_request".into(),
+                    serde_json::json!({"ask_role": "supervisor", "permission": "cases:transfer"}),
+                );
+                (None, Some("duplicate_document".to_owned()), extra)
+            }
             _ => (None, None, Map::new()),
         };
         Problem {
@@ -268,6 +307,8 @@ impl ResponseError for AppError {
             AppError::Validation(_) | AppError::Unprocessable(_) => StatusCode::UNPROCESSABLE_ENTITY,
             AppError::PreconditionRequired => StatusCode::PRECONDITION_REQUIRED,
             AppError::TooManyRequests { .. } => StatusCode::TOO_MANY_REQUESTS,
+            AppError::DocumentElsewhere(p) if p.retry_after_secs.is_some() => StatusCode::TOO_MANY_REQUESTS,
+            AppError::DocumentElsewhere(_) => StatusCode::CONFLICT,
             AppError::Unavailable => StatusCode::SERVICE_UNAVAILABLE,
             AppError::Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,
         }
@@ -285,6 +326,11 @@ impl ResponseError for AppError {
         match self {
             AppError::TooManyRequests { retry_after_secs } => {
                 res.insert_header((header::RETRY_AFTER, retry_after_secs.max(&1).to_string()));
+            }
+            AppError::DocumentElsewhere(p) => {
+                if let Some(secs) = p.retry_after_secs {
+                    res.insert_header((header::RETRY_AFTER, secs.max(1).to_string()));
+                }
             }
             AppError::MethodNotAllowed(allow) => {
                 res.insert_header((header::ALLOW, allow.join(", ")));

@@ -79,6 +79,7 @@ async fn main() -> anyhow::Result<()> {
         return Ok(());
     }
     let config = Config::from_env()?;
+    shegong::services::probes::check_setting()?;
     let _log = telemetry::init(config.log_format, &config.log_level);
     match command {
         Command::Serve { demo } => {

@@ -33,6 +33,14 @@ diesel::table! {
 }
 
 diesel::table! {
+    audit_event_clients (client_id, occurred_at, event_id) {
+        client_id -> Uuid,
+        occurred_at -> Timestamptz,
+        event_id -> Uuid,
+    }
+}
+
+diesel::table! {
     org_units (id) {
         id -> Uuid,
         parent_id -> Nullable<Uuid>,
@@ -597,6 +605,7 @@ diesel::joinable!(visits -> service_sessions (session_id));
 diesel::allow_tables_to_appear_in_same_query!(
     idempotency_keys,
     audit_events,
+    audit_event_clients,
     org_units,
     users,
     refresh_tokens,

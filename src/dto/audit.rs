@@ -72,3 +72,50 @@ pub struct AuditQuery {
     /// Before this time (exclusive).
     pub to: Option<DateTime<Utc>>,
 }
+
+/// One event in a client's access log: who saw or touched the file, and how.
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct AccessLogEntry {
+    /// The audit event's id.
+    pub id: Uuid,
+    /// When.
+    #[serde(serialize_with = "crate::dto::time::rfc3339")]
+    pub occurred_at: DateTime<Utc>,
+    /// Who.
+    pub user_id: Option<Uuid>,
+    /// Their username at the time.
+    pub username: Option<String>,
+    /// Their display name now (null for an account that no longer exists).
+    pub display_name: Option<String>,
+    /// Their role at the time.
+    pub role: Option<String>,
+    /// What (`client.read`, `narrative.read`, `case.transition`, `client.duplicate_probe`, …).
+    pub action: String,
+    /// The kind of record: the client, or one of its cases, sessions or records.
+    pub entity_type: String,
+    /// The record (null when a read named several, listed in `record_ids`).
+    pub entity_id: Option<Uuid>,
+    /// The records a read of narratives showed.
+    pub record_ids: Vec<Uuid>,
+    /// `success`, `denied` or `failure`.
+    pub outcome: String,
+}
+
+impl From<(AuditEvent, Option<String>)> for AccessLogEntry {
+    fn from((e, display_name): (AuditEvent, Option<String>)) -> Self {
+        let record_ids = e.details.get("ids").and_then(|v| serde_json::from_value(v.clone()).ok()).unwrap_or_default();
+        Self {
+            id: e.id,
+            occurred_at: e.occurred_at,
+            user_id: e.user_id,
+            username: e.username,
+            display_name,
+            role: e.role,
+            action: e.action,
+            entity_type: e.entity_type,
+            entity_id: e.entity_id,
+            record_ids,
+            outcome: e.outcome,
+        }
+    }
+}

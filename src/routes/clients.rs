@@ -5,6 +5,7 @@ use uuid::Uuid;
 
 use super::problems::{ChangeErrors, CreateErrors, ListErrors, ReadErrors, WriteErrors};
 use crate::auth::Actor;
+use crate::dto::audit::AccessLogEntry;
 use crate::dto::clients::{
     ClientOut, ClientQuery, ClientSummary, CreateClient, CreateHousehold, HouseholdOut, SetHouseholdMembers, TimelineEntry,
     UpdateClient,
@@ -39,8 +40,11 @@ pub async fn list_clients(
 
 /// Registers a client (worker, supervisor).
 ///
-/// A document number already registered answers 409: with `existing_id` when that client is in
-/// the caller's scope, with no details otherwise.
+/// A document number already registered answers 409 `duplicate_document`: with `existing_id`
+/// when that client is in the caller's scope; otherwise only `registered_elsewhere` and a
+/// `transfer_request` hint (whom to ask), nothing about the record. Such an out-of-scope hit is
+/// audited, and a user gets `SHEGONG_DUPLICATE_PROBES_PER_DAY` of them a day; past that, any
+/// document number is refused with 429 until the next day (`Retry-After`).
 #[utoipa::path(
     tag = "clients",
     security(("bearer" = [])),
@@ -79,7 +83,8 @@ pub async fn get_client(state: web::Data<AppState>, actor: Actor, id: web::Path<
     Ok(json_with_version(&client, client.version))
 }
 
-/// Changes a client (worker, supervisor). Needs `If-Match`; the whole record is re-validated.
+/// Changes a client (worker, supervisor). Needs `If-Match`; the whole record is re-validated. A
+/// changed document number is checked for duplicates as a registration is (409, 429).
 #[utoipa::path(
     tag = "clients",
     security(("bearer" = [])),
@@ -138,6 +143,27 @@ pub async fn get_client_timeline(
     page: Page,
 ) -> Result<HttpResponse, AppError> {
     Ok(HttpResponse::Ok().json(services::clients::timeline(&state, &actor, id.into_inner(), &page).await?))
+}
+
+/// Who saw or touched the client's file, newest first (supervisor, admin): every audited read and
+/// write of the client, its cases, sessions and records, with who, their role, what and when.
+#[utoipa::path(
+    tag = "clients",
+    security(("bearer" = [])),
+    params(("id" = Uuid, Path, description = "Client id"), PageParams),
+    responses(
+        (status = 200, description = "A page of the access log", body = Paged<AccessLogEntry>),
+        ReadErrors,
+    )
+)]
+#[get("/clients/{id}/access-log")]
+pub async fn get_client_access_log(
+    state: web::Data<AppState>,
+    actor: Actor,
+    id: web::Path<Uuid>,
+    page: Page,
+) -> Result<HttpResponse, AppError> {
+    Ok(HttpResponse::Ok().json(services::audit::access_log(&state, &actor, id.into_inner(), &page).await?))
 }
 
 /// Creates a household (worker, supervisor).

@@ -53,6 +53,7 @@ pub fn configure(cfg: &mut ServiceConfig) {
         .service(clients::update_client)
         .service(clients::delete_client)
         .service(clients::get_client_timeline)
+        .service(clients::get_client_access_log)
         .service(clients::create_household)
         .service(clients::get_household)
         .service(clients::set_household_members)

@@ -68,6 +68,28 @@ pub async fn probe(state: &AppState, actor: &Actor, method: &str, path: &str) {
     }
 }
 
+/// Records that the caller read the narrative text of these records of `entity_type`
+/// (assessments, plans, evaluations, follow-ups, referrals, session notes and visit findings): one
+/// event per request, however many records a page shows, naming them all (`details.ids`; the
+/// one record also as the entity). Nothing read, nothing recorded. Like every write, the answer
+/// is not given unless its record is kept.
+pub async fn narrative_read(
+    conn: &mut crate::db::Conn,
+    actor: &Actor,
+    entity_type: &str,
+    ids: impl IntoIterator<Item = Uuid>,
+) -> Result<(), crate::error::AppError> {
+    let ids: Vec<Uuid> = ids.into_iter().collect();
+    let entity_id = match ids.as_slice() {
+        [] => return Ok(()),
+        [one] => Some(*one),
+        _ => None,
+    };
+    let event = by(actor, "narrative.read", entity_type, entity_id, serde_json::json!({"ids": ids}));
+    repo::audit::insert(conn, &event).await?;
+    Ok(())
+}
+
 /// The event of a denied access, for a caller that writes it in its own transaction.
 pub fn denied_event(actor: &Actor, action: &str) -> NewAuditEvent {
     let mut event = by(actor, action, "access", None, serde_json::json!({}));
@@ -107,4 +129,22 @@ pub async fn list(
     let mut conn = state.conn().await?;
     let rows = repo::audit::list(&mut conn, &actor.scope, &filter, before, page.fetch_limit()).await?;
     Ok(page.finish(rows, |e| (e.occurred_at, e.id)).map(Into::into))
+}
+
+/// A page of a client's access log: who saw or touched the file (the client, its cases, sessions
+/// and records), newest first (supervisors and admins, the client in their scope). Looking at it
+/// is itself recorded, and so shows in it.
+pub async fn access_log(
+    state: &AppState,
+    actor: &Actor,
+    client: Uuid,
+    page: &crate::paging::Page,
+) -> Result<crate::paging::Paged<crate::dto::audit::AccessLogEntry>, crate::error::AppError> {
+    super::require(state, actor, Permission::AuditRead, "client.access_log").await?;
+    let before = page.after::<(chrono::DateTime<chrono::Utc>, Uuid)>()?;
+    let mut conn = state.conn().await?;
+    repo::clients::find_in_scope(&mut conn, &actor.scope, client).await?.ok_or(crate::error::AppError::NotFound)?;
+    let rows = repo::audit::access_log(&mut conn, client, before, page.fetch_limit()).await?;
+    repo::audit::insert(&mut conn, &by(actor, "client.access_log", "client", Some(client), serde_json::json!({}))).await?;
+    Ok(page.finish(rows, |(e, _)| (e.occurred_at, e.id)).map(Into::into))
 }

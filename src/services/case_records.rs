@@ -122,7 +122,9 @@ pub async fn assessments(state: &AppState, actor: &Actor, case_id: Uuid, page: &
     let mut conn = state.conn().await?;
     readable_case(&mut conn, actor, case_id).await?;
     let rows = repo::case_records::assessments(&mut conn, case_id, before, page.fetch_limit()).await?;
-    Ok(page.finish(rows, |a| a.id).map(AssessmentOut::from))
+    let paged = page.finish(rows, |a| a.id);
+    super::audit::narrative_read(&mut conn, actor, "assessment", paged.items.iter().map(|a| a.id)).await?;
+    Ok(paged.map(AssessmentOut::from))
 }
 
 /// Records an assessment.
@@ -263,6 +265,7 @@ pub async fn plans(state: &AppState, actor: &Actor, case_id: Uuid, page: &Page) 
     readable_case(&mut conn, actor, case_id).await?;
     let rows = repo::case_records::plans(&mut conn, case_id, before, page.fetch_limit()).await?;
     let paged = page.finish(rows, |p| p.id);
+    super::audit::narrative_read(&mut conn, actor, "plan", paged.items.iter().map(|p| p.id)).await?;
     let items = plan_outs(&mut conn, paged.items).await?;
     Ok(Paged { items, next_cursor: paged.next_cursor })
 }
@@ -385,6 +388,7 @@ pub async fn evaluations(state: &AppState, actor: &Actor, case_id: Uuid, page: &
     readable_case(&mut conn, actor, case_id).await?;
     let rows = repo::case_records::evaluations(&mut conn, case_id, before, page.fetch_limit()).await?;
     let paged = page.finish(rows, |e| e.id);
+    super::audit::narrative_read(&mut conn, actor, "evaluation", paged.items.iter().map(|e| e.id)).await?;
     let items = evaluation_outs(&mut conn, paged.items).await?;
     Ok(Paged { items, next_cursor: paged.next_cursor })
 }
@@ -529,7 +533,9 @@ pub async fn follow_ups(state: &AppState, actor: &Actor, case_id: Uuid, page: &P
     let mut conn = state.conn().await?;
     readable_case(&mut conn, actor, case_id).await?;
     let rows = repo::case_records::follow_ups(&mut conn, case_id, before, page.fetch_limit()).await?;
-    Ok(page.finish(rows, |f| f.id).map(FollowUpOut::from))
+    let paged = page.finish(rows, |f| f.id);
+    super::audit::narrative_read(&mut conn, actor, "follow_up", paged.items.iter().map(|f| f.id)).await?;
+    Ok(paged.map(FollowUpOut::from))
 }
 
 /// Schedules a follow-up.
@@ -655,7 +661,9 @@ pub async fn referrals(state: &AppState, actor: &Actor, case_id: Uuid, page: &Pa
     let mut conn = state.conn().await?;
     readable_case(&mut conn, actor, case_id).await?;
     let rows = repo::case_records::referrals(&mut conn, case_id, before, page.fetch_limit()).await?;
-    Ok(page.finish(rows, |r| r.id).map(ReferralOut::from))
+    let paged = page.finish(rows, |r| r.id);
+    super::audit::narrative_read(&mut conn, actor, "referral", paged.items.iter().map(|r| r.id)).await?;
+    Ok(paged.map(ReferralOut::from))
 }
 
 /// Records a referral.

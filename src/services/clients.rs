@@ -29,7 +29,7 @@ use crate::dto::clients::{
     ClientOut, ClientQuery, ClientSummary, Contact, CreateClient, CreateHousehold, HouseholdOut, HouseholdVisitOut, MemberOut,
     SetHouseholdMembers, TimelineEntry, UpdateClient,
 };
-use crate::error::{AppError, FieldError};
+use crate::error::{AppError, DocumentProbe, FieldError};
 use crate::i18n::Text;
 use crate::paging::{Page, Paged};
 use crate::state::AppState;
@@ -279,11 +279,9 @@ pub async fn get(state: &AppState, actor: &Actor, id: Uuid) -> Result<ClientOut,
     .await
 }
 
-fn duplicate(existing: Option<Uuid>) -> AppError {
+fn duplicate(existing: Uuid) -> AppError {
     let mut extra = serde_json::Map::new();
-    if let Some(id) = existing {
-        extra.insert("existing_id".into(), json!(id));
-    }
+    extra.insert("existing_id".into(), json!(existing));
     AppError::Conflict {
         code: "duplicate_document",
         detail: Text::new("已有服务对象使用该证件号码。", "A client with this document number is already registered."),
@@ -291,14 +289,31 @@ fn duplicate(existing: Option<Uuid>) -> AppError {
     }
 }
 
+/// Refuses a document number already registered. Inside the caller's scope the 409 points at the
+/// record; outside it, it says only that the person is registered elsewhere and whom to ask
+/// (`DocumentElsewhere`, audited by the caller as a probe), and only so many times a day: once
+/// the day's hits are used up, every document check is refused before the lookup, so that
+/// refusal tells nothing about whether the number is on file.
 async fn check_document(conn: &mut Conn, actor: &Actor, data: &ClientData, except: Option<Uuid>) -> Result<(), AppError> {
-    if let Some(number) = &data.id_number {
-        if let Some((existing, path)) = repo::clients::find_by_document(conn, data.id_type, number, except).await? {
-            // Inside the scope the caller may open the existing record; outside it they learn nothing.
-            return Err(duplicate(actor.scope.contains_path(&path).then_some(existing)));
-        }
+    let Some(number) = &data.id_number else { return Ok(()) };
+    let probe = |existing: Option<Uuid>, retry_after_secs: Option<u64>| {
+        AppError::DocumentElsewhere(Box::new(DocumentProbe {
+            existing,
+            id_type: data.id_type.as_str().to_owned(),
+            masked: mask_id_number(number),
+            retry_after_secs,
+        }))
+    };
+    let (day_start, until_tomorrow) = super::probes::day_window(Utc::now());
+    let used = repo::audit::probes_since(conn, actor.id, day_start).await?;
+    if used >= super::probes::per_day() {
+        return Err(probe(None, Some(until_tomorrow)));
     }
-    Ok(())
+    match repo::clients::find_by_document(conn, data.id_type, number, except).await? {
+        Some((existing, path)) if actor.scope.contains_path(&path) => Err(duplicate(existing)),
+        Some((existing, _)) => Err(probe(Some(existing), None)),
+        None => Ok(()),
+    }
 }
 
 /// Registers a client.
@@ -453,10 +468,12 @@ pub async fn update(
     patch: UpdateClient,
 ) -> Result<Written, AppError> {
     super::require(state, actor, Permission::ClientsWrite, "clients.update").await?;
-    tx::write(state, actor, "clients.update", None, move |conn| {
+    let result = tx::write(state, actor, "clients.update", None, move |conn| {
         update_in(conn, actor, id, expected_version, patch).scope_boxed_local()
     })
-    .await
+    .await;
+    super::replay::audit_refusal(state, actor, "client", Some(id), &result).await;
+    result
 }
 
 /// Changes a client inside the caller's transaction (permission already checked).
@@ -472,7 +489,10 @@ pub async fn update_in(
         return Err(AppError::PreconditionFailed);
     }
     let data = finish(merge(&current, patch), super::today())?;
-    check_document(conn, actor, &data, Some(id)).await?;
+    // Only a number that changes is looked up (and counted against the day's checks).
+    if (data.id_type, &data.id_number) != (current.id_type, &current.id_number) {
+        check_document(conn, actor, &data, Some(id)).await?;
+    }
     let updated = repo::clients::update(conn, id, &data).await?;
     let details = json!({"fields": changed_fields(&current, &updated)});
     repo::audit::insert(conn, &super::audit::by(actor, "client.update", "client", Some(id), details)).await?;

@@ -8,6 +8,7 @@ pub mod caseload;
 pub mod cases;
 pub mod clients;
 pub mod org_units;
+pub mod probes;
 pub mod replay;
 pub mod reviews;
 pub mod rosters;

@@ -104,13 +104,17 @@ pub async fn existing(
 }
 
 /// The audit event of a create refused because its id is in use (`id_conflict` or `id_taken`),
-/// or `None` for any other outcome.
+/// of a document number found outside the caller's scope (or refused because the day's checks
+/// are used up), or `None` for any other outcome.
 pub fn refusal_event(
     actor: &Actor,
     entity: &str,
     id: Option<Uuid>,
     error: &AppError,
 ) -> Option<crate::db::models::NewAuditEvent> {
+    if let AppError::DocumentElsewhere(probe) = error {
+        return Some(probe_event(actor, id, probe));
+    }
     let AppError::Conflict { code, extra, .. } = error else { return None };
     if !matches!(*code, "id_conflict" | "id_taken") {
         return None;
@@ -120,6 +124,22 @@ pub fn refusal_event(
         details["fields"] = fields.clone();
     }
     Some(super::audit::by(actor, &format!("{entity}.id_conflict"), entity, id, details))
+}
+
+/// A probe, denied: against the record that holds the number (so its access log shows it), with
+/// the number masked and the record the caller was writing (if it has an id).
+fn probe_event(actor: &Actor, id: Option<Uuid>, probe: &crate::error::DocumentProbe) -> crate::db::models::NewAuditEvent {
+    let limited = probe.retry_after_secs.is_some();
+    let action = if limited { super::probes::LIMITED_ACTION } else { super::probes::PROBE_ACTION };
+    let details = json!({
+        "id_type": probe.id_type,
+        "id_number_masked": probe.masked,
+        "in_scope": false,
+        "record_id": id,
+    });
+    let mut event = super::audit::by(actor, action, "client", probe.existing, details);
+    event.outcome = crate::domain::enums::AuditOutcome::Denied.as_str().to_owned();
+    event
 }
 
 /// Records a refused create of `entity` under `id` after its transaction rolled back. Best effort,

@@ -789,7 +789,10 @@ pub async fn alerts(state: &AppState, actor: &Actor, query: AlertQuery, page: &P
         return Ok(Paged::empty());
     };
     let rows = repo::rosters::list_alerts(&mut conn, &actor.scope, query.status, unit_path, after, page.fetch_limit()).await?;
-    Ok(page.finish(rows, |a| a.id).map(alert_out))
+    let paged = page.finish(rows, |a| a.id);
+    // An alert's summary is what a visit found.
+    super::audit::narrative_read(&mut conn, actor, "alert", paged.items.iter().map(|a| a.id)).await?;
+    Ok(paged.map(alert_out))
 }
 
 /// Acknowledges an alert (a supervisor): what was done about it.

@@ -14,6 +14,7 @@ mod id_conflicts;
 mod input;
 mod layers;
 mod lists;
+mod looks;
 mod properties;
 mod role_matrix;
 mod rules;

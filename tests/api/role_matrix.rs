@@ -219,6 +219,9 @@ fn rows() -> Vec<Row> {
         row("GET", "/api/v1/clients/{id}/timeline", ALL, Main, |f, _, _, _| {
             Call::to(format!("/api/v1/clients/{}/timeline", f.extra["client"]))
         }),
+        row("GET", "/api/v1/clients/{id}/access-log", OVERSIGHT, Main, |f, _, _, _| {
+            Call::to(format!("/api/v1/clients/{}/access-log", f.extra["client"]))
+        }),
         row("POST", "/api/v1/households", CASEWORK_CREATE, Main, |f, _, _, n| {
             Call::to("/api/v1/households").body(json!({"org_unit_id": f.unit("town_a1"), "address": format!("矩阵路{n}号")}))
         }),
@@ -739,6 +742,7 @@ fn permission_of(method: &str, path: &str) -> Option<&'static str> {
         "org-units" => "org_units:write",
         "users" if read => "users:read",
         "users" => "users:write",
+        "clients" if read && path.ends_with("/access-log") => "audit:read",
         "clients" if read => "clients:read",
         "clients" if method == "DELETE" => "clients:delete",
         "clients" => "clients:write",

@@ -408,6 +408,7 @@ pub async fn get(state: &AppState, actor: &Actor, id: Uuid) -> Result<SessionOut
     let s = repo::sessions::find_in_scope(&mut conn, &actor.scope, id).await?.ok_or(AppError::NotFound)?;
     let rows = repo::sessions::attendance(&mut conn, id).await?;
     let visit = visit_detail(&mut conn, &s).await?;
+    super::audit::narrative_read(&mut conn, actor, "session", [id]).await?;
     Ok(out(s, rows, visit))
 }
 
@@ -430,6 +431,7 @@ pub async fn list(state: &AppState, actor: &Actor, query: SessionQuery, page: &P
     let rows = repo::sessions::list(&mut conn, &actor.scope, &filter, before, page.fetch_limit()).await?;
     let page = page.finish(rows, |s| (s.occurred_at, s.id));
     let mut visits = visit::visits_of(&mut conn, &page.items).await?;
+    super::audit::narrative_read(&mut conn, actor, "session", page.items.iter().map(|s| s.id)).await?;
     Ok(page.map(|s| {
         let v = visits.remove(&s.id).map(|v| visit::visit_out(&s, v, Vec::new()));
         out(s, Vec::new(), v)
