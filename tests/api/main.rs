@@ -14,6 +14,7 @@ mod id_conflicts;
 mod input;
 mod layers;
 mod lists;
+mod privileges;
 mod properties;
 mod role_matrix;
 mod rules;
