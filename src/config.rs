@@ -33,8 +33,12 @@ pub const MIN_JWT_SECRET_LEN: usize = 32;
 /// All settings of one server process.
 #[derive(Debug, Clone)]
 pub struct Config {
-    /// `DATABASE_URL`.
+    /// `DATABASE_URL`: the server's own connections, as the application role (a member of
+    /// `shegong_app`, owning nothing).
     pub database_url: String,
+    /// `SHEGONG_MIGRATION_DATABASE_URL` (else `DATABASE_URL`): the owner, who creates the
+    /// database, runs the migrations and loads demo data.
+    pub migration_database_url: String,
     /// `SHEGONG_BIND`.
     pub bind: String,
     /// `SHEGONG_ENV`.
@@ -162,8 +166,10 @@ impl Config {
         if connect_timeout_ms == 0 {
             bail!("SHEGONG_DB_CONNECT_TIMEOUT_MS must be at least 1");
         }
+        let database_url = var("DATABASE_URL").unwrap_or_else(|| "postgres://postgres:postgres@localhost:5432/shegong".into());
         Ok::<_, anyhow::Error>(Self {
-            database_url: var("DATABASE_URL").unwrap_or_else(|| "postgres://postgres:postgres@localhost:5432/shegong".into()),
+            migration_database_url: var("SHEGONG_MIGRATION_DATABASE_URL").unwrap_or_else(|| database_url.clone()),
+            database_url,
             bind: var("SHEGONG_BIND").unwrap_or_else(|| "127.0.0.1:8080".into()),
             environment,
             jwt_secret,

@@ -44,13 +44,22 @@ enum Command {
     },
 }
 
+/// Creates the database if needed and runs pending migrations as the owner, then makes the
+/// server's login role a member of the application group.
 async fn prepare(config: &Config) -> anyhow::Result<()> {
-    db::ensure_database(&config.database_url).await?;
-    let applied = db::run_migrations(&config.database_url).await?;
+    db::ensure_database(&config.migration_database_url).await?;
+    let applied = db::migrate(&config.migration_database_url, &config.database_url).await?;
     if !applied.is_empty() {
         tracing::info!(?applied, "migrations applied");
     }
     Ok(())
+}
+
+/// A state connected as the owner, for work on the deployment itself (demo and benchmark data,
+/// administrators), which the server's role is not meant to do (`VACUUM ANALYZE` after a bulk
+/// load needs the owner).
+fn owner_state(config: &Config) -> anyhow::Result<AppState> {
+    AppState::new(Config { database_url: config.migration_database_url.clone(), ..config.clone() })
 }
 
 // Many small allocations per request (rows, JSON, headers) from several threads: mimalloc
@@ -81,31 +90,33 @@ async fn main() -> anyhow::Result<()> {
     let config = Config::from_env()?;
     shegong::services::probes::check_setting()?;
     let _log = telemetry::init(config.log_format, &config.log_level);
+    let migrate = match command {
+        Command::Serve { demo } => config.auto_migrate || demo,
+        _ => true,
+    };
+    if migrate {
+        prepare(&config).await?;
+    }
+    if let Command::Migrate = command {
+        return Ok(());
+    }
+    let config = with_jwt_secret(config).await?;
     match command {
         Command::Serve { demo } => {
-            if config.auto_migrate || demo {
-                prepare(&config).await?;
-            }
-            let state = AppState::new(with_jwt_secret(config).await?)?;
-            if demo && seed::demo(&state).await? {
+            if demo && seed::demo(&owner_state(&config)?).await? {
                 println!("Demo data loaded. Sign in as admin / {} (see seeds/README.md).", seed::DEMO_ADMIN_PASSWORD);
             }
-            startup::serve(state).await
+            startup::serve(AppState::new(config)?).await
         }
-        Command::Migrate => prepare(&config).await,
         Command::Seed { scale: Some(clients) } => {
-            prepare(&config).await?;
             // Set-based inserts of a large data set run longer than any request may.
-            let config = Config { db_statement_timeout: std::time::Duration::ZERO, ..with_jwt_secret(config).await? };
-            let state = AppState::new(config)?;
+            let state = owner_state(&Config { db_statement_timeout: std::time::Duration::ZERO, ..config })?;
             seed::scale(&state, clients).await?;
             println!("Benchmark data loaded ({clients} clients). Staff sign in with password {}.", seed::SCALE_PASSWORD);
             Ok(())
         }
         Command::Seed { scale: None } => {
-            prepare(&config).await?;
-            let state = AppState::new(with_jwt_secret(config).await?)?;
-            if seed::demo(&state).await? {
+            if seed::demo(&owner_state(&config)?).await? {
                 println!("Demo data loaded.");
             } else {
                 println!("A hierarchy already exists; nothing seeded.");
@@ -113,12 +124,10 @@ async fn main() -> anyhow::Result<()> {
             Ok(())
         }
         Command::CreateAdmin { username, password, unit_name } => {
-            prepare(&config).await?;
-            let state = AppState::new(with_jwt_secret(config).await?)?;
-            let id = seed::create_admin(&state, &username, &password, &unit_name).await?;
+            let id = seed::create_admin(&owner_state(&config)?, &username, &password, &unit_name).await?;
             println!("Administrator {username} ready (id {id}).");
             Ok(())
         }
-        Command::Openapi => Ok(()),
+        Command::Openapi | Command::Migrate => Ok(()),
     }
 }

@@ -6,6 +6,7 @@ pub mod bulk;
 mod errors;
 pub mod models;
 pub mod repo;
+pub mod roles;
 pub mod schema;
 pub mod statement;
 
@@ -311,6 +312,33 @@ pub async fn run_migrations(url: &str) -> anyhow::Result<Vec<String>> {
     })
     .await
     .context("migration task")?
+}
+
+/// Runs pending migrations as the owner (`owner_url`), then makes the server's login role
+/// (`app_url`) a member of the application group ([`roles::ensure_app_login`]); warns when the
+/// server would run with more than the application's privileges. Both URLs must name the same
+/// database. Returns the migrations applied.
+pub async fn migrate(owner_url: &str, app_url: &str) -> anyhow::Result<Vec<String>> {
+    let (_, owner_db) = split_database_url(owner_url).context("SHEGONG_MIGRATION_DATABASE_URL")?;
+    let (_, app_db) = split_database_url(app_url)?;
+    if owner_db != app_db {
+        anyhow::bail!(
+            "SHEGONG_MIGRATION_DATABASE_URL names the database `{owner_db}`, DATABASE_URL `{app_db}`: they must be the same"
+        );
+    }
+    let applied = run_migrations(owner_url).await?;
+    match roles::ensure_app_login(owner_url, app_url).await? {
+        roles::AppLogin::Member(_) => {}
+        roles::AppLogin::Owner(user) => tracing::warn!(
+            %user,
+            "DATABASE_URL signs in as the owner that runs the migrations: the server runs with the owner's privileges \
+             (set SHEGONG_MIGRATION_DATABASE_URL to the owner and DATABASE_URL to a role of its own)"
+        ),
+        roles::AppLogin::Superuser(user) => {
+            tracing::warn!(%user, "DATABASE_URL signs in as a superuser: the server runs with every privilege")
+        }
+    }
+    Ok(applied)
 }
 
 #[cfg(test)]

@@ -693,17 +693,17 @@ async fn a_password_is_reset_only_for_others_and_an_administrators_only_from_abo
 #[actix_web::test]
 async fn without_a_configured_secret_a_database_keeps_one_of_its_own() {
     let app = TestApp::spawn().await;
-    let first = shegong::db::kept_secret(&app.db.url, "jwt").await.expect("a secret");
-    let again = shegong::db::kept_secret(&app.db.url, "jwt").await.expect("the same secret");
+    let first = shegong::db::kept_secret(&app.db.app_url, "jwt").await.expect("a secret");
+    let again = shegong::db::kept_secret(&app.db.app_url, "jwt").await.expect("the same secret");
     assert_eq!(first, again, "every process on the database signs with the same key");
     assert_eq!(first.len(), 64);
     assert!(first.bytes().all(|b| b.is_ascii_hexdigit()));
     assert_ne!(first, "shegong-development-secret-do-not-use-in-production");
     // Another database keeps another.
     let other = TestApp::spawn().await;
-    assert_ne!(shegong::db::kept_secret(&other.db.url, "jwt").await.expect("a secret"), first);
+    assert_ne!(shegong::db::kept_secret(&other.db.app_url, "jwt").await.expect("a secret"), first);
     // A state is never built without a secret.
-    let mut config = test_config(&app.db.url, &Options::default());
+    let mut config = test_config(&app.db.app_url, &Options::default());
     config.jwt_secret = None;
     assert!(shegong::state::AppState::new(config).is_err());
 }

@@ -376,7 +376,7 @@ async fn killed_database_connections_cost_at_most_one_failure() {
 async fn graceful_stop_lets_a_running_request_finish() {
     use shegong::startup::build_app;
     let db = crate::helpers::TestDb::create().await;
-    let state = shegong::state::AppState::new(test_config(&db.url, &Options::default())).expect("state");
+    let state = shegong::state::AppState::new(test_config(&db.app_url, &Options::default())).expect("state");
     let listener = std::net::TcpListener::bind("127.0.0.1:0").expect("bind");
     let base = format!("http://127.0.0.1:{}", listener.local_addr().expect("addr").port());
     let server_state = state.clone();

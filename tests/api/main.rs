@@ -15,6 +15,7 @@ mod input;
 mod layers;
 mod lists;
 mod looks;
+mod privileges;
 mod properties;
 mod role_matrix;
 mod rules;

@@ -12,7 +12,7 @@ use crate::helpers::{serve, test_config, Options, TestApp, TestDb};
 /// A server on a fresh database with settings changed by `change`.
 async fn spawn(change: impl FnOnce(&mut Config)) -> TestApp {
     let db = TestDb::create().await;
-    let mut config = test_config(&db.url, &Options::default());
+    let mut config = test_config(&db.app_url, &Options::default());
     change(&mut config);
     let state = AppState::new(config).expect("state");
     let base = serve(state.clone());

@@ -68,6 +68,12 @@ impl Cluster {
         format!("postgres://postgres@127.0.0.1:{}/{name}", self.port)
     }
 
+    /// A URL for database `name` on this cluster as the application's login role, which
+    /// `shegong::db::migrate` makes.
+    pub fn app_url(&self, name: &str) -> String {
+        format!("postgres://shegong_server:shegong_server@127.0.0.1:{}/{name}", self.port)
+    }
+
     /// Starts the (stopped) cluster and waits until it accepts connections.
     pub fn pg_ctl_start(&self) {
         let options = format!("-p {} -c listen_addresses=127.0.0.1 -k {} -c fsync=off", self.port, path(&self.root));

@@ -88,16 +88,18 @@ async fn a_stopped_database_answers_503_fast_and_comes_back_without_a_restart() 
     let Some(cluster) = Cluster::start() else { return };
     let url = cluster.url("shegong");
     shegong::db::ensure_database(&url).await.expect("create the database");
-    shegong::db::run_migrations(&url).await.expect("migrate");
+    shegong::db::migrate(&url, &cluster.app_url("shegong")).await.expect("migrate");
     let mut config = Config::from_env().expect("config");
     config.database_url = url;
     config.workers = 1;
     config.db_pool_size = 4;
     config.hash_concurrency = 2;
     config.jwt_secret = Some("fault-test-secret-0123456789-abcdefghijklmnop".into());
-    let state = AppState::new(config).expect("state");
-    let root = shegong::seed::create_admin(&state, "admin", PASSWORD, "测试中心").await.expect("create admin");
-    let _ = root;
+    // The administrator is made as the owner, like `shegong create-admin`; the server runs as the
+    // application's role.
+    let owner = AppState::new(config.clone()).expect("owner state");
+    shegong::seed::create_admin(&owner, "admin", PASSWORD, "测试中心").await.expect("create admin");
+    let state = AppState::new(Config { database_url: cluster.app_url("shegong"), ..config }).expect("state");
 
     let listener = TcpListener::bind("127.0.0.1:0").expect("bind");
     let base = format!("http://127.0.0.1:{}", listener.local_addr().expect("addr").port());
@@ -171,11 +173,13 @@ async fn a_stopped_database_answers_503_fast_and_comes_back_without_a_restart() 
     login(&client, &base).await;
 }
 
-/// The real binary serving `url` on `port`, with extra settings.
-fn spawn_binary(url: &str, port: u16, env: &[(&str, &str)]) -> Child {
+/// The real binary serving the database `shegong` of `cluster` on `port` as the application's
+/// role (migrating as the owner), with extra settings.
+fn spawn_binary(cluster: &Cluster, port: u16, env: &[(&str, &str)]) -> Child {
     Command::new(env!("CARGO_BIN_EXE_shegong"))
         .arg("serve")
-        .env("DATABASE_URL", url)
+        .env("SHEGONG_MIGRATION_DATABASE_URL", cluster.url("shegong"))
+        .env("DATABASE_URL", cluster.app_url("shegong"))
         .env("SHEGONG_BIND", format!("127.0.0.1:{port}"))
         .env("SHEGONG_ENV", "development")
         .env("SHEGONG_WORKERS", "1")
@@ -237,7 +241,8 @@ async fn sigterm_lets_a_slow_request_finish_and_never_waits_on_a_stuck_one_past_
     let url = cluster.url("shegong");
     let out = Command::new(env!("CARGO_BIN_EXE_shegong"))
         .args(["create-admin", "--username", "admin", "--password", PASSWORD])
-        .env("DATABASE_URL", &url)
+        .env("SHEGONG_MIGRATION_DATABASE_URL", &url)
+        .env("DATABASE_URL", cluster.app_url("shegong"))
         .env("SHEGONG_LOG_LEVEL", "warn")
         .output()
         .expect("create-admin");
@@ -249,7 +254,7 @@ async fn sigterm_lets_a_slow_request_finish_and_never_waits_on_a_stuck_one_past_
     // 1. A request held up by a row lock when SIGTERM arrives completes, then the process exits 0.
     let port = free_port();
     let base = format!("http://127.0.0.1:{port}");
-    let mut server = spawn_binary(&url, port, &[("SHEGONG_DB_LOCK_TIMEOUT_MS", "20000")]);
+    let mut server = spawn_binary(&cluster, port, &[("SHEGONG_DB_LOCK_TIMEOUT_MS", "20000")]);
     wait_ready(&client, &base).await;
     let token = login(&client, &base).await;
     let unit = format!("{base}/api/v1/org-units/{unit_id}");
@@ -292,7 +297,7 @@ async fn sigterm_lets_a_slow_request_finish_and_never_waits_on_a_stuck_one_past_
     let port = free_port();
     let base = format!("http://127.0.0.1:{port}");
     let mut server = spawn_binary(
-        &url,
+        &cluster,
         port,
         &[("SHEGONG_DB_LOCK_TIMEOUT_MS", "0"), ("SHEGONG_DB_STATEMENT_TIMEOUT_MS", "0"), ("SHEGONG_SHUTDOWN_TIMEOUT_SECS", "2")],
     );

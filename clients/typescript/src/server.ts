@@ -66,7 +66,10 @@ export class ServerHarness {
     const child = spawn(binary, ["serve", "--demo"], {
       env: {
         PATH: process.env.PATH ?? "/usr/bin:/bin",
-        DATABASE_URL: databaseUrl(adminUrl, this.databaseName),
+        // As in production: the migrations and the demo data as the owner, the server as a role
+        // of its own that owns nothing (README, "Database roles").
+        SHEGONG_MIGRATION_DATABASE_URL: databaseUrl(adminUrl, this.databaseName),
+        DATABASE_URL: serverUrl(adminUrl, this.databaseName),
         SHEGONG_BIND: `127.0.0.1:${port}`,
         SHEGONG_ENV: "development",
         SHEGONG_JWT_SECRET: randomBytes(48).toString("base64"),
@@ -156,6 +159,16 @@ function psql(adminUrl: string, sql: string): Promise<{ ok: boolean; output: str
 function databaseUrl(adminUrl: string, name: string): string {
   const url = new URL(adminUrl);
   url.pathname = `/${name}`;
+  return url.toString();
+}
+
+/** The server's login role, made a member of `shegong_app` by `shegong serve`'s migrations. */
+const SERVER_ROLE = "shegong_server";
+
+function serverUrl(adminUrl: string, name: string): string {
+  const url = new URL(databaseUrl(adminUrl, name));
+  url.username = SERVER_ROLE;
+  url.password = SERVER_ROLE;
   return url.toString();
 }
 

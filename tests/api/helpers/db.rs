@@ -13,6 +13,10 @@ fn admin_url() -> String {
     std::env::var("TEST_DATABASE_URL").unwrap_or_else(|_| "postgres://postgres:postgres@localhost:5432/postgres".into())
 }
 
+/// The login role the test servers sign in as: made a member of `shegong_app` by
+/// `shegong::db::migrate`, as `shegong migrate` does for a deployment's DATABASE_URL.
+pub const APP_USER: &str = "shegong_test_app";
+
 fn url_for(db: &str) -> String {
     let admin = admin_url();
     let (base, query) = match admin.split_once('?') {
@@ -21,6 +25,20 @@ fn url_for(db: &str) -> String {
     };
     let slash = base.rfind('/').expect("TEST_DATABASE_URL has a database name");
     format!("{}/{db}{query}", &base[..slash])
+}
+
+/// The URL of `db` as `user` with the password `password`: TEST_DATABASE_URL's host, port and
+/// parameters with that user.
+pub fn url_as(db: &str, user: &str, password: &str) -> String {
+    let owner = url_for(db);
+    let (scheme, rest) = owner.split_once("://").expect("TEST_DATABASE_URL is a URL");
+    let host = rest.split_once('@').map_or(rest, |(_, host)| host);
+    format!("{scheme}://{user}:{password}@{host}")
+}
+
+/// The URL of `db` as [`APP_USER`] (password the same as the name).
+fn app_url_for(db: &str) -> String {
+    url_as(db, APP_USER, APP_USER)
 }
 
 async fn connect(url: &str) -> Client {
@@ -62,10 +80,13 @@ async fn template() -> String {
         let building = format!("{name}_building");
         admin.execute(&format!("DROP DATABASE IF EXISTS \"{building}\" WITH (FORCE)"), &[]).await.expect("drop");
         admin.execute(&format!("CREATE DATABASE \"{building}\""), &[]).await.expect("create template");
-        shegong::db::run_migrations(&url_for(&building)).await.expect("migrate template");
+        shegong::db::migrate(&url_for(&building), &app_url_for(&building)).await.expect("migrate template");
         admin.execute(&format!("ALTER DATABASE \"{building}\" RENAME TO \"{name}\""), &[]).await.expect("rename");
     }
     admin.execute("SELECT pg_advisory_unlock(72834002)", &[]).await.expect("unlock");
+    // The role belongs to the cluster, not to the template: make sure it is there even when the
+    // template was built by an earlier run.
+    shegong::db::roles::ensure_app_login(&admin_url(), &app_url_for(&name)).await.expect("the application's login role");
     let _ = NAME.set(name.clone());
     name
 }
@@ -73,7 +94,10 @@ async fn template() -> String {
 /// A database of one test; dropped with it.
 pub struct TestDb {
     pub name: String,
+    /// As the owner (the superuser of TEST_DATABASE_URL), for the tests' own SQL.
     pub url: String,
+    /// As [`APP_USER`], for the server.
+    pub app_url: String,
     client: Client,
 }
 
@@ -98,7 +122,7 @@ impl TestDb {
         }
         let url = url_for(&name);
         let client = connect(&url).await;
-        Self { name, url, client }
+        Self { app_url: app_url_for(&name), name, url, client }
     }
 
     /// One number from a query.
@@ -121,6 +145,11 @@ impl TestDb {
     /// A separate connection (to hold locks or transactions while the server works).
     pub async fn connect(&self) -> Client {
         connect(&self.url).await
+    }
+
+    /// A connection as the server's role.
+    pub async fn connect_as_app(&self) -> Client {
+        connect(&self.app_url).await
     }
 }
 

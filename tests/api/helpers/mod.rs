@@ -118,7 +118,7 @@ impl TestApp {
     pub async fn spawn_with(options: Options) -> Self {
         init_logs();
         let db = TestDb::create().await;
-        let state = AppState::new(test_config(&db.url, &options)).expect("state");
+        let state = AppState::new(test_config(&db.app_url, &options)).expect("state");
         let base = serve(state.clone());
         let client = reqwest::Client::builder().timeout(Duration::from_secs(30)).build().expect("client");
         Self { base, client, state, db }
