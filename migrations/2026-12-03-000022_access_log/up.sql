@@ -90,3 +90,7 @@ WHERE e.entity_id IS NOT NULL;
 -- that carries a document number: a handful of index entries, whatever else the user did.
 CREATE INDEX audit_events_duplicate_probes ON audit_events (user_id, occurred_at)
     WHERE action = 'client.duplicate_probe';
+
+-- Who looked at a file is the audit log's to say: the server's role reads this index of it and
+-- writes nothing here (the trigger above writes as the owner).
+REVOKE INSERT, UPDATE, DELETE ON audit_event_clients FROM shegong_app;

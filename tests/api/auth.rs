@@ -744,7 +744,9 @@ async fn guesses_from_one_address_neither_keep_the_owner_out_elsewhere_nor_sprea
     assert_eq!(app.sql_i64(locks).await, 2);
     let lasts = "SELECT extract(epoch FROM locked_until - window_start)::bigint FROM login_throttles \
                  WHERE throttle_key = 'worker_a1@127.0.0.2'";
-    assert!((11..=13).contains(&app.sql_i64(lasts).await), "a second lock of 12 s");
+    // 12 s from the second guess; the window starts at the first, which a loaded machine may
+    // have judged some seconds earlier (a third lock would be 24 s).
+    assert!((11..=20).contains(&app.sql_i64(lasts).await), "a second lock of 12 s");
     // Housekeeping forgets keys idle for a day, and nothing else.
     app.sql("UPDATE login_throttles SET window_start = now() - interval '2 days', locked_until = NULL WHERE throttle_key LIKE 'sprayed%'")
         .await;

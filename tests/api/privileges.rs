@@ -154,7 +154,9 @@ async fn the_application_role_is_no_superuser_owns_nothing_and_may_not_change_ap
             "service_plans"
         ]
     );
-    for table in guarded.iter().map(String::as_str).chain(["sync_mutations", "server_secrets", "plan_goals"]) {
+    for table in
+        guarded.iter().map(String::as_str).chain(["sync_mutations", "server_secrets", "plan_goals", "audit_event_clients"])
+    {
         for privilege in ["UPDATE", "DELETE"] {
             let sql = format!("SELECT has_table_privilege('{table}', '{privilege}')");
             assert!(!flag(&conn, &sql).await, "{privilege} on {table}");

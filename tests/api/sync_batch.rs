@@ -346,6 +346,7 @@ async fn a_hundred_visits_in_one_batch_are_quick() {
     eprintln!("100-visit batch: median {:?}, max {:?}", times[times.len() / 2], times[times.len() - 1]);
     assert_eq!(app.sql_i64("SELECT count(*) FROM visits").await, 1000);
     // The bound is for an optimised build; an unoptimised test build spends several times the CPU.
+    // The median, since the other tests share the machine (bench/run.sh measures the p99 alone).
     let bound = if cfg!(debug_assertions) { 1500 } else { 500 };
-    assert!(times[times.len() - 1] < std::time::Duration::from_millis(bound), "{times:?}");
+    assert!(times[times.len() / 2] < std::time::Duration::from_millis(bound), "{times:?}");
 }
