@@ -1,16 +1,18 @@
 #!/usr/bin/env bash
 # Two builds of the server, measured against one database in alternating rounds: the way to tell
 # whether a change made an endpoint slower, when the spread between two runs of one build on a
-# shared machine (often 5-10 %) is as large as the difference sought. Each round starts build A,
-# measures every endpoint, stops it, then does the same with build B; the table gives per
-# endpoint the median requests/s and p99 of each build over the rounds, and B's median as a share
-# of A's.
+# shared machine (often 5-10 %) is as large as the difference sought. Each round measures both
+# builds, A first in odd rounds and B first in even ones; each run starts its server on a fresh
+# copy of the seeded database (POST /sessions adds rows, and a build that always ran second would
+# always read a larger database), warmed into shared buffers. The table gives per endpoint the
+# median requests/s and p99 of each build over the rounds, and B's median as a share of A's.
 #
 #   bench/compare.sh <binary A> <binary B>
 #   ROUNDS=5 DURATION=10 SCALE=10000 bench/compare.sh old/shegong target/release/shegong
 #
-# The database (shegong_compare_<scale>) is seeded by build A and migrated by both, so both must
-# read the same schema (B may add migrations A ignores). Needs what bench/run.sh needs: psql, wrk,
+# The database (shegong_compare_<scale>) is seeded by build A; each run reads a copy of it
+# (shegong_compare_<scale>_run, dropped at the end) migrated by the build that runs, so that each
+# build reads its own schema (B's migrations, and what they cost, are part of B). Needs what bench/run.sh needs: psql, wrk,
 # curl and python3.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -19,10 +21,12 @@ ROUNDS="${ROUNDS:-3}"; DURATION="${DURATION:-10}"; CONNECTIONS="${CONNECTIONS:-3
 PORT="${PORT:-18081}"; BASE="http://127.0.0.1:${PORT}"
 PGHOST="${PGHOST:-127.0.0.1}"; PGPORT="${PGPORT:-5432}"; PGUSER="${PGUSER:-postgres}"; PGSSLMODE=disable
 export PGHOST PGPORT PGUSER PGSSLMODE
-DB="shegong_compare_${SCALE}"
+DB="shegong_compare_${SCALE}"; RUN_DB="${DB}_run"
 export DATABASE_URL="postgres://${PGUSER}@${PGHOST}:${PGPORT}/${DB}"
+RUN_URL="postgres://${PGUSER}@${PGHOST}:${PGPORT}/${RUN_DB}"
 WORK="$(mktemp -d)"; SERVER_PID=0
-cleanup() { [ "$SERVER_PID" != 0 ] && kill "$SERVER_PID" 2>/dev/null || true; rm -rf "$WORK"; }
+drop_run() { psql -X -q -d postgres -c "DROP DATABASE IF EXISTS \"$RUN_DB\" WITH (FORCE)" 2>/dev/null; }
+cleanup() { [ "$SERVER_PID" != 0 ] && kill "$SERVER_PID" 2>/dev/null || true; drop_run || true; rm -rf "$WORK"; }
 trap cleanup EXIT
 q() { psql -X -Atq -d "$DB" -c "$1"; }
 
@@ -30,11 +34,19 @@ if ! psql -X -Atq -d postgres -c "SELECT 1 FROM pg_database WHERE datname = '$DB
   echo "==> seeding $DB with $SCALE clients (build A)"
   SHEGONG_LOG_LEVEL=warn "$A" seed --scale "$SCALE"
 fi
-SHEGONG_LOG_LEVEL=warn "$A" migrate; SHEGONG_LOG_LEVEL=warn "$B" migrate
+SHEGONG_LOG_LEVEL=warn "$A" migrate
 psql -X -q -d "$DB" -c "VACUUM ANALYZE"
 
-start() { # binary
-  SHEGONG_BIND="127.0.0.1:${PORT}" SHEGONG_LOG_LEVEL=warn "$1" serve > "$WORK/server.log" 2>&1 &
+psql -X -q -d "$DB" -c "CREATE EXTENSION IF NOT EXISTS pg_prewarm"
+
+start() { # binary; on a fresh copy of the seeded database, read into shared buffers
+  drop_run
+  psql -X -q -d postgres -c "CREATE DATABASE \"$RUN_DB\" TEMPLATE \"$DB\""
+  DATABASE_URL="$RUN_URL" SHEGONG_LOG_LEVEL=warn "$1" migrate >/dev/null
+  psql -X -q -d "$RUN_DB" -c "VACUUM ANALYZE"
+  psql -X -Atq -d "$RUN_DB" -c "SELECT pg_prewarm(c.oid) FROM pg_class c
+    WHERE c.relnamespace = 'public'::regnamespace AND c.relkind IN ('r', 'i')" >/dev/null
+  DATABASE_URL="$RUN_URL" SHEGONG_BIND="127.0.0.1:${PORT}" SHEGONG_LOG_LEVEL=warn "$1" serve > "$WORK/server.log" 2>&1 &
   SERVER_PID=$!
   for _ in $(seq 1 120); do curl -fs "$BASE/readyz" >/dev/null 2>&1 && return 0; sleep 0.5; done
   echo "compare: $1 did not become ready" >&2; tail -20 "$WORK/server.log" >&2; exit 1
@@ -81,7 +93,8 @@ requests() {
 
 : > "$WORK/results"
 for round in $(seq 1 "$ROUNDS"); do
-  for build in A B; do
+  order="A B"; [ $(( round % 2 )) = 0 ] && order="B A"
+  for build in $order; do
     bin="$A"; [ "$build" = B ] && bin="$B"
     echo "==> round $round, build $build"
     start "$bin"

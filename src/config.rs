@@ -95,6 +95,9 @@ pub struct Config {
     pub login_max_failures: i32,
     /// `SHEGONG_LOGIN_LOCK_SECS`: how long the lock (and the counting window) lasts.
     pub login_lock: Duration,
+    /// `SHEGONG_DUPLICATE_PROBES_PER_DAY`: out-of-scope duplicate-ID-number hits one user gets
+    /// per day (1 to 10,000).
+    pub duplicate_probes_per_day: i64,
     /// `SHEGONG_LOG_FORMAT`.
     pub log_format: LogFormat,
     /// `SHEGONG_LOG_LEVEL` (a tracing filter such as `info` or `shegong=debug`).
@@ -166,6 +169,10 @@ impl Config {
         if connect_timeout_ms == 0 {
             bail!("SHEGONG_DB_CONNECT_TIMEOUT_MS must be at least 1");
         }
+        let duplicate_probes_per_day: i64 = parsed("SHEGONG_DUPLICATE_PROBES_PER_DAY", 20)?;
+        if !(1..=10_000).contains(&duplicate_probes_per_day) {
+            bail!("SHEGONG_DUPLICATE_PROBES_PER_DAY must be a number from 1 to 10000");
+        }
         let database_url = var("DATABASE_URL").unwrap_or_else(|| "postgres://postgres:postgres@localhost:5432/shegong".into());
         Ok::<_, anyhow::Error>(Self {
             migration_database_url: var("SHEGONG_MIGRATION_DATABASE_URL").unwrap_or_else(|| database_url.clone()),
@@ -192,6 +199,7 @@ impl Config {
             hash_concurrency: parsed("SHEGONG_HASH_CONCURRENCY", 1)?,
             login_max_failures: parsed("SHEGONG_LOGIN_MAX_FAILURES", 5)?,
             login_lock: Duration::from_secs(parsed("SHEGONG_LOGIN_LOCK_SECS", 300)?),
+            duplicate_probes_per_day,
             log_format,
             log_level: var("SHEGONG_LOG_LEVEL").unwrap_or_else(|| "info".into()),
         })

@@ -88,7 +88,6 @@ async fn main() -> anyhow::Result<()> {
         return Ok(());
     }
     let config = Config::from_env()?;
-    shegong::services::probes::check_setting()?;
     let _log = telemetry::init(config.log_format, &config.log_level);
     let migrate = match command {
         Command::Serve { demo } => config.auto_migrate || demo,

@@ -74,14 +74,28 @@ pub fn refused(c: char, kind: TextKind) -> Option<Refused> {
 
 /// The first refused character of `text`, if any.
 pub fn check(text: &str, kind: TextKind) -> Result<(), Refused> {
+    if printable_ascii(text) {
+        return Ok(());
+    }
     match text.chars().find_map(|c| refused(c, kind)) {
         Some(r) => Err(r),
         None => Ok(()),
     }
 }
 
+/// Whether `text` is printable ASCII (U+0020 to U+007E) only: nothing in it is refused, and it is
+/// NFC. Nearly every path, query and header is, so the edge checks them a string at a time; the
+/// fold has no early exit so that it compiles to a vector loop (measured with callgrind on
+/// `GET /cases`: the request's edge checks went from 8,200 to 2,000 instructions).
+fn printable_ascii(text: &str) -> bool {
+    text.bytes().fold(true, |ok, b| ok & (b.wrapping_sub(0x20) < 0x5f))
+}
+
 /// `text` in Unicode NFC (borrowed when it already is, which is nearly always).
 pub fn nfc(text: &str) -> Cow<'_, str> {
+    if text.is_ascii() {
+        return Cow::Borrowed(text);
+    }
     match is_nfc_quick(text.chars()) {
         IsNormalized::Yes => Cow::Borrowed(text),
         _ => {
@@ -155,6 +169,22 @@ pub fn validate_single_line(text: &str) -> Result<(), validator::ValidationError
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn the_ascii_shortcut_agrees_with_the_rule_for_every_ascii_character() {
+        for b in 0u8..=0x7f {
+            let c = char::from(b);
+            let one = c.to_string();
+            let mixed = format!("Bearer abc{c}def");
+            for kind in [TextKind::Body, TextKind::Line] {
+                assert_eq!(check(&one, kind), refused(c, kind).map_or(Ok(()), Err), "{b:#x} {kind:?}");
+                assert_eq!(check(&mixed, kind).is_ok(), refused(c, kind).is_none(), "{b:#x} {kind:?}");
+            }
+            assert_eq!(printable_ascii(&one), refused(c, TextKind::Line).is_none(), "{b:#x}");
+        }
+        assert!(!printable_ascii("王"));
+        assert_eq!(check("王\u{202e}", TextKind::Line), Err(Refused::Bidi('\u{202e}')));
+    }
 
     #[test]
     fn controls_and_bidi_are_refused_where_they_must_be() {

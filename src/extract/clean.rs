@@ -86,10 +86,14 @@ fn field_name(path: &str) -> &str {
     }
 }
 
-/// One decoded text of a URL component: `+` is a space only in a query.
-fn decode(raw: &str, plus_is_space: bool) -> Option<String> {
-    let raw: Cow<'_, str> = if plus_is_space { Cow::Owned(raw.replace('+', " ")) } else { Cow::Borrowed(raw) };
-    percent_decode(raw.as_bytes()).decode_utf8().ok().map(Cow::into_owned)
+/// One decoded text of a URL component: `+` is a space only in a query. Borrowed when there is
+/// nothing to decode.
+fn decode(raw: &str, plus_is_space: bool) -> Option<Cow<'_, str>> {
+    if plus_is_space && raw.contains('+') {
+        let spaced = raw.replace('+', " ");
+        return percent_decode(spaced.as_bytes()).decode_utf8().ok().map(|d| Cow::Owned(d.into_owned()));
+    }
+    percent_decode(raw.as_bytes()).decode_utf8().ok()
 }
 
 /// A parameter name fit to show back (it may itself be what is wrong).
@@ -102,26 +106,32 @@ fn shown(name: &str) -> String {
     }
 }
 
-/// Checks the query string; returns it rewritten when some value was not NFC.
+/// One `key=value` of a query, decoded and checked.
+fn query_pair(part: &str) -> Result<(Cow<'_, str>, Cow<'_, str>), AppError> {
+    let (raw_key, raw_value) = part.split_once('=').unwrap_or((part, ""));
+    let key = decode(raw_key, true).ok_or_else(|| not_utf8("query"))?;
+    text::check(&key, TextKind::Line).map_err(|r| refused_error(&shown(&key), r))?;
+    let value = decode(raw_value, true).ok_or_else(|| not_utf8(&shown(&key)))?;
+    text::check(&value, TextKind::Line).map_err(|r| refused_error(&shown(&key), r))?;
+    Ok((key, value))
+}
+
+/// Checks the query string; returns it rewritten when some value was not NFC (rare, so the
+/// rewrite decodes it a second time rather than keeping every pair of every query).
 fn clean_query(query: &str) -> Result<Option<String>, AppError> {
-    let mut pairs = Vec::new();
+    let parts = || query.split('&').filter(|p| !p.is_empty());
     let mut changed = false;
-    for part in query.split('&').filter(|p| !p.is_empty()) {
-        let (raw_key, raw_value) = part.split_once('=').unwrap_or((part, ""));
-        let key = decode(raw_key, true).ok_or_else(|| not_utf8("query"))?;
-        text::check(&key, TextKind::Line).map_err(|r| refused_error(&shown(&key), r))?;
-        let value = decode(raw_value, true).ok_or_else(|| not_utf8(&shown(&key)))?;
-        text::check(&value, TextKind::Line).map_err(|r| refused_error(&shown(&key), r))?;
-        let normal = text::nfc(&value).into_owned();
-        changed |= normal != value;
-        pairs.push((key, normal));
+    for part in parts() {
+        let (_, value) = query_pair(part)?;
+        changed |= matches!(text::nfc(&value), Cow::Owned(_));
     }
     if !changed {
         return Ok(None);
     }
     let mut out = form_urlencoded::Serializer::new(String::new());
-    for (k, v) in &pairs {
-        out.append_pair(k, v);
+    for part in parts() {
+        let (key, value) = query_pair(part)?;
+        out.append_pair(&key, &text::nfc(&value));
     }
     Ok(Some(out.finish()))
 }
@@ -141,7 +151,7 @@ fn clean_headers(req: &ServiceRequest) -> Result<(), AppError> {
             };
             let text = std::str::from_utf8(value.as_bytes()).map_err(|_| not_utf8(shown_name))?;
             // A tab is HTTP's own whitespace in a header value.
-            text::check(&text.replace('\t', " "), TextKind::Line).map_err(|r| refused_error(shown_name, r))?;
+            text.split('\t').try_for_each(|part| text::check(part, TextKind::Line)).map_err(|r| refused_error(shown_name, r))?;
         }
     }
     Ok(())

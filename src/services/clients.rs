@@ -294,7 +294,13 @@ fn duplicate(existing: Uuid) -> AppError {
 /// (`DocumentElsewhere`, audited by the caller as a probe), and only so many times a day: once
 /// the day's hits are used up, every document check is refused before the lookup, so that
 /// refusal tells nothing about whether the number is on file.
-async fn check_document(conn: &mut Conn, actor: &Actor, data: &ClientData, except: Option<Uuid>) -> Result<(), AppError> {
+async fn check_document(
+    conn: &mut Conn,
+    actor: &Actor,
+    data: &ClientData,
+    except: Option<Uuid>,
+    per_day: i64,
+) -> Result<(), AppError> {
     let Some(number) = &data.id_number else { return Ok(()) };
     let probe = |existing: Option<Uuid>, retry_after_secs: Option<u64>| {
         AppError::DocumentElsewhere(Box::new(DocumentProbe {
@@ -306,7 +312,7 @@ async fn check_document(conn: &mut Conn, actor: &Actor, data: &ClientData, excep
     };
     let (day_start, until_tomorrow) = super::probes::day_window(Utc::now());
     let used = repo::audit::probes_since(conn, actor.id, day_start).await?;
-    if used >= super::probes::per_day() {
+    if used >= per_day {
         return Err(probe(None, Some(until_tomorrow)));
     }
     match repo::clients::find_by_document(conn, data.id_type, number, except).await? {
@@ -320,8 +326,10 @@ async fn check_document(conn: &mut Conn, actor: &Actor, data: &ClientData, excep
 pub async fn create(state: &AppState, actor: &Actor, claim: Option<Claim>, body: CreateClient) -> Result<Written, AppError> {
     super::require(state, actor, Permission::ClientsWrite, "clients.create").await?;
     let id = body.id;
+    let per_day = state.config.duplicate_probes_per_day;
     let result =
-        tx::write(state, actor, "clients.create", claim, move |conn| create_in(conn, actor, body).scope_boxed_local()).await;
+        tx::write(state, actor, "clients.create", claim, move |conn| create_in(conn, actor, body, per_day).scope_boxed_local())
+            .await;
     super::replay::audit_refusal(state, actor, "client", id, &result).await;
     result
 }
@@ -365,7 +373,7 @@ fn create_diff(unit: Uuid, data: &ClientData, stored: &Client) -> super::replay:
 }
 
 /// Registers a client inside the caller's transaction (permission already checked).
-pub async fn create_in(conn: &mut Conn, actor: &Actor, body: CreateClient) -> Result<Written, AppError> {
+pub async fn create_in(conn: &mut Conn, actor: &Actor, body: CreateClient, probes_per_day: i64) -> Result<Written, AppError> {
     let data = finish(
         Draft {
             data: ClientData {
@@ -404,7 +412,7 @@ pub async fn create_in(conn: &mut Conn, actor: &Actor, body: CreateClient) -> Re
         return super::replay::existing(conn, actor, "client", id, &diff, version, &current).await;
     }
     repo::org_units::find_in_scope(conn, &actor.scope, unit).await?.ok_or_else(unit_not_in_scope)?;
-    check_document(conn, actor, &data, None).await?;
+    check_document(conn, actor, &data, None, probes_per_day).await?;
     let client = repo::clients::insert(conn, id, unit, actor.id, &data).await?;
     let details = json!({"org_unit_id": unit, "categories": client.categories});
     repo::audit::insert(conn, &super::audit::by(actor, "client.create", "client", Some(id), details)).await?;
@@ -468,8 +476,9 @@ pub async fn update(
     patch: UpdateClient,
 ) -> Result<Written, AppError> {
     super::require(state, actor, Permission::ClientsWrite, "clients.update").await?;
+    let per_day = state.config.duplicate_probes_per_day;
     let result = tx::write(state, actor, "clients.update", None, move |conn| {
-        update_in(conn, actor, id, expected_version, patch).scope_boxed_local()
+        update_in(conn, actor, id, expected_version, patch, per_day).scope_boxed_local()
     })
     .await;
     super::replay::audit_refusal(state, actor, "client", Some(id), &result).await;
@@ -483,6 +492,7 @@ pub async fn update_in(
     id: Uuid,
     expected_version: i32,
     patch: UpdateClient,
+    probes_per_day: i64,
 ) -> Result<Written, AppError> {
     let current = repo::clients::lock_in_scope(conn, &actor.scope, id).await?.ok_or(AppError::NotFound)?;
     if current.version != expected_version {
@@ -491,7 +501,7 @@ pub async fn update_in(
     let data = finish(merge(&current, patch), super::today())?;
     // Only a number that changes is looked up (and counted against the day's checks).
     if (data.id_type, &data.id_number) != (current.id_type, &current.id_number) {
-        check_document(conn, actor, &data, Some(id)).await?;
+        check_document(conn, actor, &data, Some(id), probes_per_day).await?;
     }
     let updated = repo::clients::update(conn, id, &data).await?;
     let details = json!({"fields": changed_fields(&current, &updated)});

@@ -3,9 +3,7 @@
 //!
 //! The day is the stations' calendar day (UTC+8, as `services::today`). Hits are counted from the
 //! audit log itself (`client.duplicate_probe`), so the count and the record of it never disagree
-//! and every process on the database shares it.
-
-use std::sync::OnceLock;
+//! and every process on the database shares it. How many a day is `Config::duplicate_probes_per_day`.
 
 use chrono::{DateTime, Duration, Utc};
 
@@ -13,32 +11,6 @@ use chrono::{DateTime, Duration, Utc};
 pub use crate::db::repo::audit::PROBE_ACTION;
 /// The action of a check refused because the day's hits are used up.
 pub const LIMITED_ACTION: &str = "client.duplicate_probe_limited";
-
-/// The default of `SHEGONG_DUPLICATE_PROBES_PER_DAY`.
-pub const DEFAULT_PER_DAY: i64 = 20;
-
-/// `SHEGONG_DUPLICATE_PROBES_PER_DAY`: out-of-scope duplicate hits one user gets per day (1 to
-/// 10,000). Read once per process; a value that does not parse is refused at start-up by
-/// [`check_setting`].
-pub fn per_day() -> i64 {
-    static PER_DAY: OnceLock<i64> = OnceLock::new();
-    *PER_DAY.get_or_init(|| parse_setting().unwrap_or(DEFAULT_PER_DAY))
-}
-
-fn parse_setting() -> anyhow::Result<i64> {
-    let Some(raw) = std::env::var("SHEGONG_DUPLICATE_PROBES_PER_DAY").ok().filter(|v| !v.trim().is_empty()) else {
-        return Ok(DEFAULT_PER_DAY);
-    };
-    match raw.trim().parse::<i64>() {
-        Ok(n) if (1..=10_000).contains(&n) => Ok(n),
-        _ => anyhow::bail!("SHEGONG_DUPLICATE_PROBES_PER_DAY: `{raw}` is not a number from 1 to 10000"),
-    }
-}
-
-/// Refuses to start with a setting that does not parse (rather than running on the default).
-pub fn check_setting() -> anyhow::Result<()> {
-    parse_setting().map(|_| ())
-}
 
 /// When the stations' current day began, and how many seconds remain until the next one.
 pub fn day_window(now: DateTime<Utc>) -> (DateTime<Utc>, u64) {

@@ -87,7 +87,7 @@ async fn past_the_days_probes_every_document_check_is_429() {
     let (worker, other) = (app.token("worker_a1").await, app.token("worker_b1").await);
     let number = resident_id("19700101", 111);
     app.post("/api/v1/clients", &worker, person(f.unit("town_a1"), "张三", &number)).await.expect(201);
-    let limit = shegong::services::probes::DEFAULT_PER_DAY;
+    let limit = app.state.config.duplicate_probes_per_day;
     for _ in 0..limit {
         app.post("/api/v1/clients", &other, person(f.unit("town_b1"), "张三", &number)).await.expect(409);
     }

@@ -150,8 +150,14 @@ pub fn keyset_page(
         units += &format!(" AND {}", range_sql(q, subtree_range(path)));
     }
     let text = match by {
+        // The scope is a check on each row the own index returns, in its order, so the walk stops
+        // at the page's end. As `org_unit_id IN (subtree)` PostgreSQL made it a hash join driven
+        // by the subtree's units and sorted every matching row first (a worker's 173 due roster
+        // entries at 1,000,000 clients, each joined to its client); `OFFSET 0` keeps the EXISTS
+        // a per-row subplan (one probe of `org_units_pkey`) instead.
         PageBy::OwnIndex => format!(
-            "{select} WHERE k.org_unit_id IN (SELECT u.id FROM org_units u WHERE {units}){rows} ORDER BY {k_order} LIMIT {limit}"
+            "{select} WHERE EXISTS (SELECT 1 FROM org_units u WHERE u.id = k.org_unit_id AND {units} OFFSET 0){rows} \
+             ORDER BY {k_order} LIMIT {limit}"
         ),
         PageBy::EachUnit => format!(
             "{select} WHERE k.id IN (\

@@ -40,6 +40,7 @@ enum Outcome {
 /// Applies a batch for `actor`.
 pub async fn push(state: &AppState, actor: &Actor, batch: Vec<ParsedMutation>) -> Result<SyncBatchResult, AppError> {
     let mut conn = state.conn().await?;
+    let probes_per_day = state.config.duplicate_probes_per_day;
     crate::db::transaction(&mut conn, |conn| {
         async move {
             let ids: Vec<Uuid> = batch.iter().map(|p| p.mutation.mutation_id).collect();
@@ -51,7 +52,7 @@ pub async fn push(state: &AppState, actor: &Actor, batch: Vec<ParsedMutation>) -
                 let result = match seen.get(&m.mutation_id) {
                     Some(stored) => duplicate(&m, stored),
                     None => {
-                        let result = apply_one(conn, actor, &m, body).await?;
+                        let result = apply_one(conn, actor, &m, body, probes_per_day).await?;
                         let stored = serde_json::to_value(&result).map_err(AppError::internal)?;
                         seen.insert(m.mutation_id, stored.clone());
                         outcomes.push(repo::sync_mutations::Stored {
@@ -98,9 +99,10 @@ async fn apply_one(
     actor: &Actor,
     m: &Mutation,
     body: Result<MutationBody, AppError>,
+    probes_per_day: i64,
 ) -> Result<MutationResult, AppError> {
     let outcome = crate::db::transaction::<Outcome, AppError, _>(conn, |conn| {
-        async move { apply(conn, actor, m, body?).await }.scope_boxed_local()
+        async move { apply(conn, actor, m, body?, probes_per_day).await }.scope_boxed_local()
     })
     .await;
     let base = MutationResult {
@@ -160,17 +162,26 @@ fn created(w: Written) -> Outcome {
     Outcome::Applied(w.version)
 }
 
-async fn apply(conn: &mut Conn, actor: &Actor, m: &Mutation, body: MutationBody) -> Result<Outcome, AppError> {
+async fn apply(
+    conn: &mut Conn,
+    actor: &Actor,
+    m: &Mutation,
+    body: MutationBody,
+    probes_per_day: i64,
+) -> Result<Outcome, AppError> {
     match body {
         MutationBody::CreateClient(body) => {
             permitted(actor, Permission::ClientsWrite)?;
-            Ok(created(services::clients::create_in(conn, actor, *body).await?))
+            Ok(created(services::clients::create_in(conn, actor, *body, probes_per_day).await?))
         }
         MutationBody::UpdateClient(patch) => {
             permitted(actor, Permission::ClientsWrite)?;
             let base = base_version(m)?;
             let (version, current) = services::clients::current_in(conn, actor, m.id).await?.ok_or(AppError::NotFound)?;
-            update(m, base, version, &to_json(&current)?, |v| services::clients::update_in(conn, actor, m.id, v, *patch)).await
+            update(m, base, version, &to_json(&current)?, |v| {
+                services::clients::update_in(conn, actor, m.id, v, *patch, probes_per_day)
+            })
+            .await
         }
         MutationBody::DeleteClient => {
             permitted(actor, Permission::ClientsDelete)?;
