@@ -107,7 +107,12 @@ pub async fn roster_entries(conn: &mut Conn, path: &str, today: NaiveDate) -> Qu
     let units = subtree_units_sql(&mut q, path);
     let today = q.arg::<Date, _>(today);
     q.push(&format!(
-        "SELECT responsible_worker_id AS worker_id, count(*) AS entries,                 count(*) FILTER (WHERE next_visit_due < {today}) AS overdue,                 count(*) FILTER (WHERE next_visit_due >= {today} AND next_visit_due < {today} + 7) AS due_soon          FROM roster_entries WHERE left_on IS NULL AND org_unit_id IN ({units}) GROUP BY responsible_worker_id"
+        // `{today}::date`: the day is bound as a date, but a captured copy of this statement
+        // (bench/sqlcapture.py writes parameters in as untyped literals) must read it as one too.
+        "SELECT responsible_worker_id AS worker_id, count(*) AS entries, \
+                count(*) FILTER (WHERE next_visit_due < {today}) AS overdue, \
+                count(*) FILTER (WHERE next_visit_due >= {today} AND next_visit_due < {today}::date + 7) AS due_soon \
+         FROM roster_entries WHERE left_on IS NULL AND org_unit_id IN ({units}) GROUP BY responsible_worker_id"
     ));
     q.load(conn).await
 }
@@ -117,7 +122,10 @@ pub async fn roster_entries(conn: &mut Conn, path: &str, today: NaiveDate) -> Qu
 pub async fn recent_visits(conn: &mut Conn, path: &str) -> QueryResult<Vec<WorkerCount>> {
     over(path, |units| {
         format!(
-            "SELECT recorded_by AS worker_id, count(*) AS n, NULL::bigint AS minutes              FROM service_sessions WHERE method = 'visit' AND org_unit_id IN ({units})                AND occurred_at >= now() - interval '30 days'              GROUP BY recorded_by"
+            "SELECT recorded_by AS worker_id, count(*) AS n, NULL::bigint AS minutes \
+             FROM service_sessions WHERE method = 'visit' AND org_unit_id IN ({units}) \
+               AND occurred_at >= now() - interval '30 days' \
+             GROUP BY recorded_by"
         )
     })
     .load(conn)
