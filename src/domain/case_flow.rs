@@ -51,6 +51,8 @@ pub struct TransitionContext {
     pub open_follow_ups: u32,
     /// Whether the case has an outgoing referral.
     pub has_outgoing_referral: bool,
+    /// Whether the client's consent on file allows services today (`domain::consent::permits`).
+    pub has_service_consent: bool,
 }
 
 /// The action requested, with its inputs.
@@ -200,6 +202,7 @@ enum Guard {
     CommentRequired,
     ReviewNotPending,
     CaseNotAwaitingReview,
+    ConsentRequired,
 }
 
 impl Guard {
@@ -242,6 +245,12 @@ impl Guard {
                 None,
                 "个案当前状态不适用该审核",
                 "The case is not in a status this review applies to",
+            ),
+            Guard::ConsentRequired => (
+                "consent_required",
+                None,
+                "服务对象（或其监护人）的知情同意尚未登记或已撤回，个案不能离开接案阶段",
+                "A case leaves intake only with the client's (or guardian's) consent to services on file",
             ),
         };
         Refusal::GuardFailed { code, field, zh, en }
@@ -328,7 +337,11 @@ pub fn transition(ctx: &TransitionContext, input: &TransitionInput) -> Result<Ou
         A::Decline | A::Suspend | A::Resume | A::Reopen | A::Void => {
             require(present(input.reason.as_deref()), Guard::ReasonRequired)?;
         }
-        A::FastTrack => require(ctx.risk_level == RiskLevel::Red, Guard::RiskNotRed)?,
+        A::FastTrack => {
+            require(ctx.risk_level == RiskLevel::Red, Guard::RiskNotRed)?;
+            require(ctx.has_service_consent, Guard::ConsentRequired)?;
+        }
+        A::StartAssessment => require(ctx.has_service_consent, Guard::ConsentRequired)?,
         A::StartPlanning => require(ctx.assessment_count > 0, Guard::NoAssessment)?,
         A::SubmitPlan => require(ctx.plan_goal_count > 0, Guard::PlanWithoutGoals)?,
         A::StartEvaluation => require(ctx.individual_session_count > 0, Guard::NoIndividualSession)?,
@@ -340,7 +353,7 @@ pub fn transition(ctx: &TransitionContext, input: &TransitionInput) -> Result<Ou
             }
         }
         A::CompleteFollowUp => require(ctx.open_follow_ups == 0, Guard::FollowUpsOpen)?,
-        A::StartAssessment | A::Reassess => {}
+        A::Reassess => {}
     }
 
     Ok(Outcome { to, creates_review })
@@ -445,6 +458,7 @@ mod tests {
             scheduled_follow_ups: 0,
             open_follow_ups: 0,
             has_outgoing_referral: true,
+            has_service_consent: true,
         }
     }
 
@@ -803,6 +817,22 @@ mod tests {
     }
 
     #[test]
+    fn a_case_leaves_intake_only_with_consent_to_services() {
+        let without = TransitionContext { has_service_consent: false, ..ready(S::Intake, Role::Worker) };
+        for action in [A::StartAssessment, A::FastTrack] {
+            let refusal = transition(&without, &full(action)).expect_err("refused");
+            assert_eq!((refusal.code(), refusal.kind()), ("consent_required", RefusalKind::Conflict));
+            assert!(transition(&ready(S::Intake, Role::Worker), &full(action)).is_ok());
+        }
+        // Declining needs no consent, and the actions offered say so.
+        assert!(transition(&without, &full(A::Decline)).is_ok());
+        assert_eq!(allowed_actions(&without), vec![A::Decline]);
+        // Consent is asked for at intake; a case already under way keeps moving.
+        let later = TransitionContext { has_service_consent: false, ..ready(S::Assessment, Role::Worker) };
+        assert!(transition(&later, &full(A::StartPlanning)).is_ok());
+    }
+
+    #[test]
     fn refusals_map_to_http_answers() {
         let not_allowed = Refusal::NotAllowedFromStatus { status: S::Closed, action: A::Suspend };
         assert_eq!((not_allowed.kind(), not_allowed.code()), (RefusalKind::Conflict, "action_not_allowed"));
@@ -825,6 +855,7 @@ mod tests {
             Guard::CommentRequired,
             Guard::ReviewNotPending,
             Guard::CaseNotAwaitingReview,
+            Guard::ConsentRequired,
         ];
         let mut codes: Vec<_> = all_guards.iter().map(|g| g.refusal().code()).collect();
         codes.sort_unstable();
@@ -984,6 +1015,7 @@ mod tests {
                 scheduled_follow_ups: f.scheduled_follow_ups,
                 open_follow_ups: f.open_follow_ups,
                 has_outgoing_referral: f.has_outgoing_referral,
+                has_service_consent: true,
             }
         }
 

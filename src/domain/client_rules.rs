@@ -55,7 +55,7 @@ pub struct RuleViolation {
 }
 
 impl RuleViolation {
-    fn new(field: &str, code: &'static str, zh: String, en: String) -> Self {
+    pub(crate) fn new(field: &str, code: &'static str, zh: String, en: String) -> Self {
         RuleViolation { field: field.to_owned(), code, zh, en }
     }
 }

@@ -454,6 +454,24 @@ coded_enum! {
 }
 
 coded_enum! {
+    /// Who signed a consent, in relation to the client.
+    pub enum ConsentRelation: "consent_relation" {
+        Myself = ("self", "本人", "The client"),
+        Guardian = ("guardian", "监护人", "Guardian"),
+        Agent = ("agent", "委托代理人", "Authorised agent"),
+    }
+}
+
+coded_enum! {
+    /// What a consent allows (PIPL: each use of personal information is consented to separately).
+    pub enum ConsentScope: "consent_scope" {
+        Services = ("services", "接受服务并建立服务档案", "Services and their records"),
+        Sharing = ("sharing", "向转介及合作机构提供信息", "Sharing with referral and partner organisations"),
+        Media = ("media", "照片影像用于宣传", "Photos and video for publicity"),
+    }
+}
+
+coded_enum! {
     /// How a visit was made.
     pub enum VisitMode: "visit_mode" {
         HomeVisit = ("home_visit", "入户", "Home visit"),
@@ -646,6 +664,8 @@ pub fn reference_data() -> Vec<(&'static str, Vec<super::labels::Label>)> {
         entry::<ServiceType>(),
         entry::<Programme>(),
         entry::<LeaveReason>(),
+        entry::<ConsentRelation>(),
+        entry::<ConsentScope>(),
         entry::<VisitMode>(),
         entry::<VisitAction>(),
         entry::<NeedFound>(),

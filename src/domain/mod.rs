@@ -3,6 +3,7 @@
 pub mod case_flow;
 pub mod case_records;
 pub mod client_rules;
+pub mod consent;
 pub mod dates;
 pub mod division_code;
 pub mod enums;

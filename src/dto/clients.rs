@@ -7,8 +7,10 @@ use uuid::Uuid;
 use validator::Validate;
 
 use super::{nullable, validate_not_blank, validate_phone};
+use crate::domain::consent::ConsentFacts;
 use crate::domain::enums::{
-    ClientCategory, DisabilityCategory, Gender, HouseholdRelation, IdType, LivingArrangement, RiskLevel, SelfCare,
+    ClientCategory, ConsentRelation, ConsentScope, DisabilityCategory, Gender, HouseholdRelation, IdType, LivingArrangement,
+    RiskLevel, SelfCare,
 };
 
 /// A guardian or an emergency contact.
@@ -50,11 +52,15 @@ pub struct Disability {
     pub grade: u8,
 }
 
-/// Informed consent to services and record keeping.
+/// Informed consent (知情同意) on file: who signed, for which uses, and its withdrawal.
+///
+/// A consent on file is never removed or rewritten: it is withdrawn (`withdrawn_on` with
+/// `withdrawal_reason`), which is final, or replaced by a new consent dated on or after it. For a
+/// client under 14 the signer is the guardian on the client's file (`relation` `guardian`).
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Validate, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct Consent {
-    /// Who signed (the client, or a guardian).
+    /// Who signed (the client, their guardian, or an authorised agent).
     #[validate(
         length(min = 1, max = 50),
         custom(function = "validate_not_blank"),
@@ -65,15 +71,45 @@ pub struct Consent {
         pattern = "^([^\\u0000-\\u001F\\u007F-\\u009F\\u202A-\\u202E\\u2066-\\u2069]*[^\\u0000-\\u001F\\u007F-\\u009F\\u202A-\\u202E\\u2066-\\u2069\\u0020\\u00A0\\u00AD\\u034F\\u061C\\u115F\\u1160\\u1680\\u17B4\\u17B5\\u180B-\\u180F\\u2000-\\u200F\\u2028-\\u202F\\u205F-\\u206F\\u3000\\u3164\\uFE00-\\uFE0F\\uFEFF\\uFFA0][^\\u0000-\\u001F\\u007F-\\u009F\\u202A-\\u202E\\u2066-\\u2069]*)?$"
     )]
     pub signed_by: String,
-    /// Relation of the signer to the client (`self` when the client signed).
-    #[validate(length(max = 20))]
-    #[schema(max_length = 20)]
-    #[schema(pattern = "^[^\\u0000-\\u0008\\u000B\\u000C\\u000E-\\u001F\\u007F-\\u009F\\u202A-\\u202E\\u2066-\\u2069]*$")]
-    pub relation: Option<String>,
+    /// Relation of the signer to the client.
+    pub relation: ConsentRelation,
     /// Date signed.
     #[serde(serialize_with = "crate::dto::time::date")]
     #[validate(custom(function = "crate::domain::dates::validate_event_date"))]
     pub date: NaiveDate,
+    /// The uses consented to (default: `services` alone). Casework beyond intake needs
+    /// `services`; an outgoing referral needs `sharing`.
+    #[serde(default = "default_consent_scopes")]
+    #[validate(length(max = 3))]
+    #[schema(max_items = 3)]
+    pub scopes: Vec<ConsentScope>,
+    /// Date the consent was withdrawn; from then on it allows nothing.
+    #[serde(default, serialize_with = "crate::dto::time::date_opt")]
+    #[validate(custom(function = "crate::domain::dates::validate_event_date"))]
+    pub withdrawn_on: Option<NaiveDate>,
+    /// Why the consent was withdrawn (required with `withdrawn_on`).
+    #[serde(default)]
+    #[validate(length(min = 1, max = 500), custom(function = "validate_not_blank"))]
+    #[schema(min_length = 1, max_length = 500)]
+    pub withdrawal_reason: Option<String>,
+}
+
+fn default_consent_scopes() -> Vec<ConsentScope> {
+    vec![ConsentScope::Services]
+}
+
+impl Consent {
+    /// The facts the consent rules look at.
+    pub fn facts(&self) -> ConsentFacts<'_> {
+        ConsentFacts {
+            signed_by: &self.signed_by,
+            relation: self.relation,
+            date: self.date,
+            scopes: &self.scopes,
+            withdrawn_on: self.withdrawn_on,
+            has_withdrawal_reason: self.withdrawal_reason.as_deref().is_some_and(|r| !r.trim().is_empty()),
+        }
+    }
 }
 
 /// `POST /clients`.
@@ -141,7 +177,7 @@ pub struct CreateClient {
     pub emergency_contact: Option<Contact>,
     /// Risk level (default `green`).
     pub risk_level: Option<RiskLevel>,
-    /// Consent.
+    /// Informed consent, if signed at registration (needed before a case leaves intake).
     #[validate(nested)]
     pub consent: Option<Consent>,
     /// Notes, up to 5,000 characters.
@@ -229,7 +265,8 @@ pub struct UpdateClient {
     pub emergency_contact: Option<Option<Contact>>,
     /// New risk level.
     pub risk_level: Option<RiskLevel>,
-    /// New consent, or `null`.
+    /// The consent on file with its withdrawal added, or a new consent replacing it (dated on or
+    /// after it). `null` is refused once a consent is on file.
     #[serde(default, deserialize_with = "nullable")]
     #[validate(nested)]
     #[schema(value_type = Option<Consent>)]
@@ -361,7 +398,7 @@ pub struct ClientOut {
     pub emergency_contact: Option<Contact>,
     /// Risk level.
     pub risk_level: RiskLevel,
-    /// Consent.
+    /// The consent on file (withdrawn ones included: check `withdrawn_on`).
     pub consent: Option<Consent>,
     /// Notes.
     pub notes: Option<String>,

@@ -734,6 +734,9 @@ pub async fn add_referral_in(
     if !errors.is_empty() {
         return Err(AppError::Validation(errors));
     }
+    if body.direction == ReferralDirection::Out {
+        super::clients::require_sharing_consent(conn, case.client_id).await?;
+    }
     let referral = repo::case_records::insert_referral(
         conn,
         &NewReferral {

@@ -30,7 +30,7 @@ use crate::db::{
 };
 use crate::domain::case_flow::{self, allowed_actions, Refusal, RefusalKind, TransitionContext, TransitionInput};
 use crate::domain::case_records::may_work;
-use crate::domain::enums::{CaseAction, CaseStatus, ReferralStatus, ReviewDecision, ReviewKind};
+use crate::domain::enums::{CaseAction, CaseStatus, ConsentScope, ReferralStatus, ReviewDecision, ReviewKind};
 use crate::domain::labels::Coded;
 use crate::domain::permissions::{may, Permission};
 use crate::dto::cases::{
@@ -111,6 +111,7 @@ fn flow_context(case: &Case, actor: &Actor, state: &CaseState) -> TransitionCont
         scheduled_follow_ups: count(state.facts.follow_ups),
         open_follow_ups: count(state.facts.open_follow_ups),
         has_outgoing_referral: state.facts.outgoing_referral,
+        has_service_consent: super::clients::consent_permits(&state.facts.client_consent, ConsentScope::Services),
     }
 }
 

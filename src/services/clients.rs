@@ -19,15 +19,16 @@ use crate::db::{
     Conn,
 };
 use crate::domain::client_rules::{age_on, check_client, ClientFacts};
+use crate::domain::consent::{self, ConsentEvent};
 use crate::domain::division_code::DivisionCode;
-use crate::domain::enums::{IdType, RiskLevel, VisitMode};
+use crate::domain::enums::{ConsentScope, IdType, RiskLevel, VisitMode};
 use crate::domain::id_number::{mask_id_number, ResidentId};
 use crate::domain::labels::Coded;
 use crate::domain::permissions::Permission;
 use crate::domain::phone::{mask_phone, normalize_phone};
 use crate::dto::clients::{
-    ClientOut, ClientQuery, ClientSummary, Contact, CreateClient, CreateHousehold, HouseholdOut, HouseholdVisitOut, MemberOut,
-    SetHouseholdMembers, TimelineEntry, UpdateClient,
+    ClientOut, ClientQuery, ClientSummary, Consent, Contact, CreateClient, CreateHousehold, HouseholdOut, HouseholdVisitOut,
+    MemberOut, SetHouseholdMembers, TimelineEntry, UpdateClient,
 };
 use crate::error::{AppError, DocumentProbe, FieldError};
 use crate::i18n::Text;
@@ -66,12 +67,16 @@ struct Draft {
     data: ClientData,
     guardian: Option<Contact>,
     emergency_contact: Option<Contact>,
+    consent: Option<Consent>,
+    /// Whether `consent` is being recorded now (a consent is checked against the client as it
+    /// was when it was recorded, so a later edit of the client does not reopen it).
+    consent_is_new: bool,
 }
 
 /// Normalises and checks a whole client record: documents, phones, codes, and the cross-field
 /// rules. Returns every violation at once.
 fn finish(draft: Draft, today: NaiveDate) -> Result<ClientData, AppError> {
-    let Draft { mut data, guardian, emergency_contact } = draft;
+    let Draft { mut data, guardian, emergency_contact, consent, consent_is_new } = draft;
     let mut errors = Vec::new();
     data.name = data.name.trim().to_owned();
     match (data.id_type, data.id_number.take()) {
@@ -122,12 +127,22 @@ fn finish(draft: Draft, today: NaiveDate) -> Result<ClientData, AppError> {
     }
     let guardian = normalize_contact("guardian", guardian, &mut errors);
     let emergency_contact = normalize_contact("emergency_contact", emergency_contact, &mut errors);
-    for v in check_client(&ClientFacts {
+    let consent = consent.map(|mut c| {
+        c.signed_by = c.signed_by.trim().to_owned();
+        c.withdrawal_reason = c.withdrawal_reason.map(|r| r.trim().to_owned());
+        c
+    });
+    let mut violations = check_client(&ClientFacts {
         birth_date: data.birth_date,
         categories: &data.categories,
         has_guardian: guardian.is_some(),
         today,
-    }) {
+    });
+    if let Some(c) = consent.as_ref().filter(|_| consent_is_new) {
+        let subject = consent::Subject { birth_date: data.birth_date, guardian_name: guardian.as_ref().map(|g| g.name.as_str()) };
+        violations.extend(consent::check(&c.facts(), &subject));
+    }
+    for v in violations {
         errors.push(FieldError::new(v.field, v.code, Text::owned(v.zh, v.en)));
     }
     if !errors.is_empty() {
@@ -136,6 +151,7 @@ fn finish(draft: Draft, today: NaiveDate) -> Result<ClientData, AppError> {
     }
     data.guardian = to_json(&guardian);
     data.emergency_contact = to_json(&emergency_contact);
+    data.consent = to_json(&consent);
     Ok(data)
 }
 
@@ -322,6 +338,53 @@ async fn check_document(
     }
 }
 
+/// The consent on file, as the rules read it.
+pub(crate) fn current_consent(stored: &Option<Value>) -> Option<Consent> {
+    from_json(stored)
+}
+
+/// Whether the consent stored on a client's file allows `scope` today.
+pub(crate) fn consent_permits(stored: &Option<Value>, scope: ConsentScope) -> bool {
+    let consent = current_consent(stored);
+    consent::permits(consent.as_ref().map(Consent::facts).as_ref(), scope, super::today())
+}
+
+/// Refuses to share a client's information (an outgoing referral) unless the consent on their
+/// file allows it today: 409 `no_sharing_consent`.
+pub(crate) async fn require_sharing_consent(conn: &mut Conn, client_id: Uuid) -> Result<(), AppError> {
+    if consent_permits(&repo::clients::consent_for_share(conn, client_id).await?, ConsentScope::Sharing) {
+        return Ok(());
+    }
+    Err(AppError::conflict(
+        "no_sharing_consent",
+        Text::new(
+            "服务对象的知情同意未包含向合作机构提供信息（或已撤回），不能转出。请先登记相应的知情同意。",
+            "The consent on the client's file does not allow sharing their information (or was withdrawn), so they cannot be referred out. Record a consent that allows it first.",
+        ),
+    ))
+}
+
+/// Records on the audit log (and so on the client's timeline) what a change of the consent on
+/// file did, as [`consent::change`] gave it. The details name the uses and the signer's
+/// relation, never the signer.
+async fn audit_consent(
+    conn: &mut Conn,
+    actor: &Actor,
+    client_id: Uuid,
+    consent: &Option<Consent>,
+    events: Vec<ConsentEvent>,
+) -> Result<(), AppError> {
+    let Some(c) = consent else { return Ok(()) };
+    for event in events {
+        let details = match event {
+            ConsentEvent::Recorded => json!({"relation": c.relation, "date": c.date, "scopes": c.scopes}),
+            ConsentEvent::Withdrawn => json!({"withdrawn_on": c.withdrawn_on}),
+        };
+        repo::audit::insert(conn, &super::audit::by(actor, event.action(), "client", Some(client_id), details)).await?;
+    }
+    Ok(())
+}
+
 /// Registers a client.
 pub async fn create(state: &AppState, actor: &Actor, claim: Option<Claim>, body: CreateClient) -> Result<Written, AppError> {
     super::require(state, actor, Permission::ClientsWrite, "clients.create").await?;
@@ -393,11 +456,13 @@ pub async fn create_in(conn: &mut Conn, actor: &Actor, body: CreateClient, probe
                 emergency_contact: None,
                 household_id: None,
                 risk_level: body.risk_level.unwrap_or(RiskLevel::Green),
-                consent: to_json(&body.consent),
+                consent: None,
                 notes: body.notes,
             },
             guardian: body.guardian,
             emergency_contact: body.emergency_contact,
+            consent: body.consent,
+            consent_is_new: true,
         },
         super::today(),
     )?;
@@ -416,6 +481,9 @@ pub async fn create_in(conn: &mut Conn, actor: &Actor, body: CreateClient, probe
     let client = repo::clients::insert(conn, id, unit, actor.id, &data).await?;
     let details = json!({"org_unit_id": unit, "categories": client.categories});
     repo::audit::insert(conn, &super::audit::by(actor, "client.create", "client", Some(id), details)).await?;
+    let first = current_consent(&client.consent);
+    let events = consent::change(None, first.as_ref().map(Consent::facts).as_ref()).unwrap_or_default();
+    audit_consent(conn, actor, id, &first, events).await?;
     let version = client.version;
     Written::created(id, version, &detail(conn, actor, client).await?)
 }
@@ -449,11 +517,13 @@ fn merge(current: &Client, patch: UpdateClient) -> Draft {
             emergency_contact: None,
             household_id: current.household_id,
             risk_level: pick(patch.risk_level, &current.risk_level),
-            consent: patch.consent.map(|c| to_json(&c)).unwrap_or_else(|| current.consent.clone()),
+            consent: None,
             notes: pick(patch.notes, &current.notes),
         },
         guardian: patch.guardian.unwrap_or_else(|| from_json(&current.guardian)),
         emergency_contact: patch.emergency_contact.unwrap_or_else(|| from_json(&current.emergency_contact)),
+        consent_is_new: patch.consent.as_ref().is_some_and(|c| *c != from_json::<Consent>(&current.consent)),
+        consent: patch.consent.unwrap_or_else(|| from_json(&current.consent)),
     }
 }
 
@@ -499,6 +569,10 @@ pub async fn update_in(
         return Err(AppError::PreconditionFailed);
     }
     let data = finish(merge(&current, patch), super::today())?;
+    let before = current_consent(&current.consent);
+    let after = current_consent(&data.consent);
+    let events = consent::change(before.as_ref().map(Consent::facts).as_ref(), after.as_ref().map(Consent::facts).as_ref())
+        .map_err(|v| AppError::Validation(vec![FieldError::new(v.field, v.code, Text::owned(v.zh, v.en))]))?;
     // Only a number that changes is looked up (and counted against the day's checks).
     if (data.id_type, &data.id_number) != (current.id_type, &current.id_number) {
         check_document(conn, actor, &data, Some(id), probes_per_day).await?;
@@ -506,6 +580,7 @@ pub async fn update_in(
     let updated = repo::clients::update(conn, id, &data).await?;
     let details = json!({"fields": changed_fields(&current, &updated)});
     repo::audit::insert(conn, &super::audit::by(actor, "client.update", "client", Some(id), details)).await?;
+    audit_consent(conn, actor, id, &after, events).await?;
     let version = updated.version;
     Written::changed(version, &detail(conn, actor, updated).await?)
 }
@@ -558,6 +633,8 @@ fn timeline_kind(action: &str) -> (&'static str, &'static str, &'static str) {
         "client.delete" => ("client.deleted", "删除档案", "Record deleted"),
         "household.members" => ("household.changed", "家庭成员变更", "Household changed"),
         "visit.recorded" => ("visit.recorded", "走访", "Visit"),
+        "consent.recorded" => ("consent.recorded", "登记知情同意", "Consent recorded"),
+        "consent.withdrawn" => ("consent.withdrawn", "撤回知情同意", "Consent withdrawn"),
         _ => ("event", "记录", "Event"),
     }
 }
@@ -573,49 +650,54 @@ pub async fn timeline(state: &AppState, actor: &Actor, id: Uuid, page: &Page) ->
     let lang = crate::i18n::current_lang();
     let paged = page.finish(rows, |e| (e.at, e.id));
     Ok(paged.map(|e| {
-        if e.from_case {
+        let (kind, summary) = if e.from_case {
             let summary = super::cases::event_summary(&e.kind, e.action, e.from_status, e.to_status, &e.details, lang);
-            return TimelineEntry {
-                at: e.at,
-                kind: e.kind,
-                entity_type: e.entity_type,
-                entity_id: e.entity_id,
-                actor_id: e.actor_id,
-                summary,
-            };
-        }
-        let (kind, zh, en) = timeline_kind(&e.kind);
-        if kind == "visit.recorded" {
-            let mode = e.details.get("mode").and_then(Value::as_str).and_then(VisitMode::from_code);
-            let summary = match (lang, mode) {
-                (crate::i18n::Lang::Zh, Some(m)) => format!("{zh}（{}）", m.zh()),
-                (crate::i18n::Lang::En, Some(m)) => format!("{en} ({})", m.en().to_lowercase()),
-                (crate::i18n::Lang::Zh, None) => zh.to_owned(),
-                (crate::i18n::Lang::En, None) => en.to_owned(),
-            };
-            return TimelineEntry {
-                at: e.at,
-                kind: kind.to_owned(),
-                entity_type: e.entity_type,
-                entity_id: e.entity_id,
-                actor_id: e.actor_id,
-                summary,
-            };
-        }
-        let fields = e.details.get("fields").map(|f| f.to_string()).unwrap_or_default();
-        let summary = match lang {
-            crate::i18n::Lang::Zh => format!("{zh}{}", if fields.is_empty() { String::new() } else { format!("：{fields}") }),
-            crate::i18n::Lang::En => format!("{en}{}", if fields.is_empty() { String::new() } else { format!(": {fields}") }),
+            (e.kind, summary)
+        } else {
+            let (kind, zh, en) = timeline_kind(&e.kind);
+            (kind.to_owned(), timeline_summary(kind, zh, en, &e.details, lang))
         };
-        TimelineEntry {
-            at: e.at,
-            kind: kind.to_owned(),
-            entity_type: e.entity_type,
-            entity_id: e.entity_id,
-            actor_id: e.actor_id,
-            summary,
-        }
+        TimelineEntry { at: e.at, kind, entity_type: e.entity_type, entity_id: e.entity_id, actor_id: e.actor_id, summary }
     }))
+}
+
+/// The line a timeline shows for an entry of the client's own record: a visit with its mode, a
+/// consent with the uses consented to, a change with the fields changed.
+fn timeline_summary(kind: &str, zh: &str, en: &str, details: &Value, lang: crate::i18n::Lang) -> String {
+    use crate::i18n::Lang;
+    let parts: Vec<(&str, &str)> = match kind {
+        "visit.recorded" => details
+            .get("mode")
+            .and_then(Value::as_str)
+            .and_then(VisitMode::from_code)
+            .map(|m| vec![(m.zh(), m.en())])
+            .unwrap_or_default(),
+        "consent.recorded" => details
+            .get("scopes")
+            .and_then(|v| serde_json::from_value::<Vec<ConsentScope>>(v.clone()).ok())
+            .unwrap_or_default()
+            .into_iter()
+            .map(|s| (s.zh(), s.en()))
+            .collect(),
+        _ => {
+            let fields = details.get("fields").map(|f| f.to_string()).unwrap_or_default();
+            return match (lang, fields.is_empty()) {
+                (_, true) if lang == Lang::Zh => zh.to_owned(),
+                (_, true) => en.to_owned(),
+                (Lang::Zh, false) => format!("{zh}：{fields}"),
+                (Lang::En, false) => format!("{en}: {fields}"),
+            };
+        }
+    };
+    if parts.is_empty() {
+        return if lang == Lang::Zh { zh.to_owned() } else { en.to_owned() };
+    }
+    match (lang, kind) {
+        (Lang::Zh, "visit.recorded") => format!("{zh}（{}）", parts[0].0),
+        (Lang::En, "visit.recorded") => format!("{en} ({})", parts[0].1.to_lowercase()),
+        (Lang::Zh, _) => format!("{zh}：{}", parts.iter().map(|p| p.0).collect::<Vec<_>>().join("、")),
+        (Lang::En, _) => format!("{en}: {}", parts.iter().map(|p| p.1.to_lowercase()).collect::<Vec<_>>().join(", ")),
+    }
 }
 
 /// Creates a household in a unit in scope.

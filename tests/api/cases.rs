@@ -6,7 +6,7 @@ use serde_json::{json, Value};
 use shegong::domain::id_number::check_char_for;
 use uuid::Uuid;
 
-use crate::helpers::{Fixture, Res, TestApp};
+use crate::helpers::{consent, Fixture, Res, TestApp};
 
 /// A valid resident ID for a region, birth date (YYYYMMDD) and sequence (odd = male).
 fn resident_id(region: &str, birth: &str, seq: u32) -> String {
@@ -30,6 +30,7 @@ async fn new_client(app: &TestApp, token: &str, unit: Uuid, seq: u32) -> String 
         "id_type": "resident_id",
         "id_number": resident_id("640502", "19500101", seq),
         "categories": ["dibao"],
+        "consent": consent(),
     });
     app.post("/api/v1/clients", token, body).await.expect(201).id()
 }
@@ -729,6 +730,7 @@ async fn list_filters_and_pages() {
             "case.opened",
             "case.opened",
             "case.opened",
+            "consent.recorded",
             "client.registered"
         ]
     );

@@ -7,7 +7,7 @@ use reqwest::Method;
 use serde_json::{json, Value};
 use uuid::Uuid;
 
-use crate::helpers::{Fixture, Res, TestApp};
+use crate::helpers::{consent, Fixture, Res, TestApp};
 
 fn today() -> NaiveDate {
     (Utc::now() + Duration::hours(8)).date_naive()
@@ -22,7 +22,7 @@ fn hours_ago(h: i64) -> String {
 }
 
 async fn person(app: &TestApp, f: &Fixture, token: &str, name: &str) -> String {
-    let body = json!({"org_unit_id": f.unit("town_a1"), "name": name, "id_type": "none"});
+    let body = json!({"org_unit_id": f.unit("town_a1"), "name": name, "id_type": "none", "consent": consent()});
     app.post("/api/v1/clients", token, body).await.expect(201).id()
 }
 

@@ -7,7 +7,7 @@ use chrono::{Duration, Utc};
 use serde_json::{json, Value};
 use uuid::Uuid;
 
-use crate::helpers::{Fixture, TestApp};
+use crate::helpers::{consent, Fixture, TestApp};
 
 fn with(body: &Value, extra: Value) -> Value {
     let mut body = body.clone();
@@ -84,7 +84,7 @@ async fn setup() -> (TestApp, Fixture, String, String) {
 }
 
 async fn client(app: &TestApp, f: &Fixture, token: &str, name: &str) -> String {
-    let body = json!({"org_unit_id": f.unit("town_a1"), "name": name, "id_type": "none"});
+    let body = json!({"org_unit_id": f.unit("town_a1"), "name": name, "id_type": "none", "consent": consent()});
     app.post("/api/v1/clients", token, body).await.expect(201).id()
 }
 

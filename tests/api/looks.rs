@@ -6,7 +6,7 @@ use chrono::{Duration, Utc};
 use serde_json::{json, Value};
 use shegong::domain::id_number::check_char_for;
 
-use crate::helpers::{Fixture, TestApp};
+use crate::helpers::{consent, Fixture, TestApp};
 
 fn resident_id(birth: &str, seq: u32) -> String {
     let body = format!("640502{birth}{seq:03}");
@@ -14,7 +14,8 @@ fn resident_id(birth: &str, seq: u32) -> String {
 }
 
 fn person(unit: uuid::Uuid, name: &str, id_number: &str) -> Value {
-    json!({"org_unit_id": unit, "name": name, "id_type": "resident_id", "id_number": id_number, "categories": ["dibao"]})
+    json!({"org_unit_id": unit, "name": name, "id_type": "resident_id", "id_number": id_number, "categories": ["dibao"],
+           "consent": consent()})
 }
 
 async fn probes(app: &TestApp, f: &Fixture, user: &str, action: &str) -> i64 {

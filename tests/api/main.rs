@@ -6,6 +6,7 @@ mod helpers;
 mod auth;
 mod cases;
 mod clients;
+mod consent;
 mod conventions;
 mod fieldwork;
 mod fieldwork_figures;

@@ -19,6 +19,7 @@ use serde_json::{json, Value};
 use uuid::Uuid;
 
 use crate::helpers::{
+    consent,
     fixtures::{Fixture, PASSWORD},
     TestApp,
 };
@@ -515,7 +516,7 @@ fn case_body(client: Uuid, unit: Uuid) -> Value {
 async fn casework_records(app: &TestApp, f: &mut Fixture) {
     let worker = app.token("worker_a1").await;
     let town = f.unit("town_a1");
-    let client = |name: &str| json!({"org_unit_id": town, "name": name, "id_type": "none"});
+    let client = |name: &str| json!({"org_unit_id": town, "name": name, "id_type": "none", "consent": consent()});
     f.extra
         .insert("client", app.post("/api/v1/clients", &worker, client("矩阵甲")).await.expect(201).id().parse().expect("uuid"));
     f.extra.insert(

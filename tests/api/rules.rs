@@ -16,7 +16,8 @@ use shegong::db::repo;
 use shegong::domain::case_flow::{self, decide_review, transition, ReviewContext, TransitionContext, TransitionInput};
 use shegong::domain::case_records::case_number;
 use shegong::domain::enums::{
-    AttendanceStatus, CaseAction, CaseStatus, ClosureReason, ReviewDecision, ReviewKind, ReviewStatus, RiskLevel, Role,
+    AttendanceStatus, CaseAction, CaseStatus, ClosureReason, ConsentScope, ReviewDecision, ReviewKind, ReviewStatus, RiskLevel,
+    Role,
 };
 use shegong::domain::labels::Coded;
 use uuid::Uuid;
@@ -186,6 +187,13 @@ fn reachable(records: &TransitionContext) -> HashSet<(CaseStatus, Option<ReviewK
     seen
 }
 
+/// Whether a stored consent allows services today, read as the service reads it.
+fn service_consent(stored: &Option<serde_json::Value>) -> bool {
+    let consent = stored.clone().and_then(|v| serde_json::from_value::<shegong::dto::clients::Consent>(v).ok());
+    let today = shegong::domain::dates::china_today();
+    shegong::domain::consent::permits(consent.as_ref().map(|c| c.facts()).as_ref(), ConsentScope::Services, today)
+}
+
 /// A case with every record a guard asks for.
 fn ready(status: CaseStatus) -> TransitionContext {
     TransitionContext {
@@ -201,6 +209,7 @@ fn ready(status: CaseStatus) -> TransitionContext {
         scheduled_follow_ups: 0,
         open_follow_ups: 0,
         has_outgoing_referral: true,
+        has_service_consent: true,
     }
 }
 
@@ -306,6 +315,7 @@ async fn seeded_cases_follow_the_case_number_and_state_machine_rules() {
             has_evaluation: facts.evaluations > 0,
             scheduled_follow_ups: count(facts.follow_ups),
             has_outgoing_referral: facts.outgoing_referral,
+            has_service_consent: service_consent(&facts.client_consent),
             ..ready(CaseStatus::Intake)
         };
         if !reachable(&records).contains(&(status, pending)) {

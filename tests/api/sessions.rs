@@ -6,7 +6,7 @@ use reqwest::Method;
 use serde_json::{json, Value};
 use shegong::domain::id_number::check_char_for;
 
-use crate::helpers::{Fixture, TestApp};
+use crate::helpers::{consent, Fixture, TestApp};
 
 fn resident_id(birth: &str, seq: u32) -> String {
     let body = format!("640502{birth}{seq:03}");
@@ -16,7 +16,7 @@ fn resident_id(birth: &str, seq: u32) -> String {
 async fn client(app: &TestApp, f: &Fixture, token: &str, seq: u32) -> String {
     let body = json!({
         "org_unit_id": f.unit("town_a1"), "name": format!("组员{seq}"), "id_type": "resident_id",
-        "id_number": resident_id("19800101", seq), "categories": ["dibao"],
+        "id_number": resident_id("19800101", seq), "categories": ["dibao"], "consent": consent(),
     });
     app.post("/api/v1/clients", token, body).await.expect(201).id()
 }

@@ -9,7 +9,7 @@ use reqwest::Method;
 use serde_json::{json, Value};
 use shegong::domain::id_number::check_char_for;
 
-use crate::helpers::{Fixture, TestApp};
+use crate::helpers::{consent, Fixture, TestApp};
 
 fn resident_id(birth: &str, seq: u32) -> String {
     let body = format!("640502{birth}{seq:03}");
@@ -22,7 +22,7 @@ fn at(days_ago: i64) -> String {
 
 async fn client(app: &TestApp, token: &str, unit: uuid::Uuid, seq: u32, categories: Value) -> String {
     let body = json!({"org_unit_id": unit, "name": format!("对象{seq}"), "id_type": "resident_id",
-        "id_number": resident_id("19500101", seq), "categories": categories});
+        "id_number": resident_id("19500101", seq), "categories": categories, "consent": consent()});
     app.post("/api/v1/clients", token, body).await.expect(201).id()
 }
 

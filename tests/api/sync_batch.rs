@@ -8,7 +8,7 @@ use chrono::{Duration, Utc};
 use serde_json::{json, Value};
 use uuid::Uuid;
 
-use crate::helpers::{Fixture, Res, TestApp};
+use crate::helpers::{consent, Fixture, Res, TestApp};
 
 const BATCH: &str = "/api/v1/sync/batch";
 
@@ -26,7 +26,8 @@ fn update(entity: &str, id: &str, base_version: i64, base: Value, changes: Value
 }
 
 fn person(f: &Fixture, name: &str) -> Value {
-    json!({"org_unit_id": f.unit("town_a1"), "name": name, "id_type": "none", "phone": "13800000000", "address": "滨河村3组"})
+    json!({"org_unit_id": f.unit("town_a1"), "name": name, "id_type": "none", "phone": "13800000000", "address": "滨河村3组",
+           "consent": consent()})
 }
 
 fn visit(clients: &[&str]) -> Value {

@@ -98,7 +98,7 @@ pub struct CaseListRow {
 }
 
 /// What the state machine needs to know about a case's records, counted in one query.
-#[derive(Debug, Clone, Copy, Default, QueryableByName)]
+#[derive(Debug, Clone, Default, QueryableByName)]
 pub struct CaseFacts {
     #[diesel(sql_type = diesel::sql_types::BigInt)]
     pub assessments: i64,
@@ -112,6 +112,9 @@ pub struct CaseFacts {
     pub open_follow_ups: i64,
     #[diesel(sql_type = diesel::sql_types::Bool)]
     pub outgoing_referral: bool,
+    /// The consent on the client's file.
+    #[diesel(sql_type = diesel::sql_types::Nullable<diesel::sql_types::Jsonb>)]
+    pub client_consent: Option<serde_json::Value>,
 }
 
 /// An event of a case's timeline to write.

@@ -201,7 +201,8 @@ pub async fn facts(conn: &mut Conn, case_id: Uuid) -> QueryResult<CaseFacts> {
            (SELECT count(*) FROM evaluations WHERE case_id = $1) AS evaluations, \
            (SELECT count(*) FROM follow_ups WHERE case_id = $1) AS follow_ups, \
            (SELECT count(*) FROM follow_ups WHERE case_id = $1 AND done_on IS NULL) AS open_follow_ups, \
-           EXISTS (SELECT 1 FROM referrals WHERE case_id = $1 AND direction = 'out' AND status <> 'declined') AS outgoing_referral",
+           EXISTS (SELECT 1 FROM referrals WHERE case_id = $1 AND direction = 'out' AND status <> 'declined') AS outgoing_referral, \
+           (SELECT c.consent FROM cases k JOIN clients c ON c.id = k.client_id WHERE k.id = $1) AS client_consent",
     )
     .bind::<diesel::sql_types::Uuid, _>(case_id)
     .get_result(conn)

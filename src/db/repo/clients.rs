@@ -78,6 +78,19 @@ pub async fn lock_in_scope(conn: &mut Conn, scope: &AccessScope, id: Uuid) -> Qu
         .optional()
 }
 
+/// The consent on a client's file, with the row share-locked: a withdrawal committing meanwhile
+/// waits for the caller's transaction, so nothing is shared on a consent already withdrawn.
+pub async fn consent_for_share(conn: &mut Conn, id: Uuid) -> QueryResult<Option<serde_json::Value>> {
+    clients::table
+        .find(id)
+        .select(clients::consent)
+        .for_share()
+        .first::<Option<serde_json::Value>>(conn)
+        .await
+        .optional()
+        .map(Option::flatten)
+}
+
 /// Whether any client row (even deleted, in any scope) has this id.
 pub async fn id_exists(conn: &mut Conn, id: Uuid) -> QueryResult<bool> {
     diesel::select(diesel::dsl::exists(clients::table.filter(clients::id.eq(id)))).get_result(conn).await

@@ -55,6 +55,23 @@ SELECT id, case_no, client_id, org_unit_id, worker_id,
        worker_id, opened_at
 FROM seed_cases;
 
+-- Consent (知情同意) signed at intake, the day the case opened, by the client or, for a child
+-- under 14 then, by the guardian on file (`domain::consent`): every case that left intake has
+-- one, as the state machine requires; half of those still at intake are waiting for theirs, and
+-- a declined case never got one. One in three also agreed to sharing for referrals.
+UPDATE clients c SET
+    consent = jsonb_build_object(
+        'signed_by', CASE WHEN child THEN c.guardian->>'name' ELSE c.name END,
+        'relation', CASE WHEN child THEN 'guardian' ELSE 'self' END,
+        'date', to_char(s.opened_at AT TIME ZONE 'Asia/Shanghai', 'YYYY-MM-DD'),
+        'scopes', CASE WHEN s.h % 3 = 0 THEN '["services", "sharing"]'::jsonb ELSE '["services"]'::jsonb END,
+        'withdrawn_on', NULL,
+        'withdrawal_reason', NULL)
+FROM (SELECT s.*, k.birth_date > (s.opened_at AT TIME ZONE 'Asia/Shanghai')::date - interval '14 years' AS child
+      FROM seed_cases s JOIN clients k ON k.id = s.client_id) s
+WHERE c.id = s.client_id AND c.consent IS NULL
+  AND s.status <> 'not_opened' AND NOT (s.status = 'intake' AND s.h % 2 = 0);
+
 INSERT INTO case_number_counters (prefix, year, last_seq)
 SELECT split_part(case_no, '-', 1), split_part(case_no, '-', 2)::int, max(split_part(case_no, '-', 3)::int)
 FROM seed_cases GROUP BY 1, 2

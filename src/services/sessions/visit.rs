@@ -225,6 +225,7 @@ pub async fn record(conn: &mut Conn, actor: &Actor, saved: &Session, p: Prepared
                 )]))
             }
         };
+        crate::services::clients::require_sharing_consent(conn, r.client_id).await?;
         let referral_id = Uuid::now_v7();
         repo::case_records::insert_referral(
             conn,

@@ -242,3 +242,12 @@ impl TestApp {
         panic!("{n} sessions never waited for a lock");
     }
 }
+
+/// A consent the client signed themselves, for services and for sharing (what casework past
+/// intake and outgoing referrals need). Dated yesterday, so it holds on the server's today in any
+/// time zone.
+pub fn consent() -> Value {
+    let yesterday = (chrono::Utc::now() - chrono::Duration::days(1)).date_naive();
+    serde_json::json!({"signed_by": "本人签名", "relation": "self", "date": yesterday.to_string(),
+                       "scopes": ["services", "sharing"]})
+}
