@@ -98,6 +98,14 @@ pub struct Config {
     /// `SHEGONG_DUPLICATE_PROBES_PER_DAY`: out-of-scope duplicate-ID-number hits one user gets
     /// per day (1 to 10,000).
     pub duplicate_probes_per_day: i64,
+    /// `SHEGONG_RETENTION_DELETED_DAYS`: days a deleted client's record is kept whole before the
+    /// purge anonymises it (1 to 36,500).
+    pub retention_deleted_days: i64,
+    /// `SHEGONG_RETENTION_CASE_YEARS`: years after its closure that a case is archived (1 to 100).
+    pub retention_case_years: i32,
+    /// `SHEGONG_PURGE_INTERVAL_SECS`: how often `serve` runs the retention purge (0: never; the
+    /// `shegong purge` command runs it once).
+    pub purge_interval: Duration,
     /// `SHEGONG_LOG_FORMAT`.
     pub log_format: LogFormat,
     /// `SHEGONG_LOG_LEVEL` (a tracing filter such as `info` or `shegong=debug`).
@@ -173,6 +181,14 @@ impl Config {
         if !(1..=10_000).contains(&duplicate_probes_per_day) {
             bail!("SHEGONG_DUPLICATE_PROBES_PER_DAY must be a number from 1 to 10000");
         }
+        let retention_deleted_days: i64 = parsed("SHEGONG_RETENTION_DELETED_DAYS", 365)?;
+        if !(1..=36_500).contains(&retention_deleted_days) {
+            bail!("SHEGONG_RETENTION_DELETED_DAYS must be a number of days from 1 to 36500");
+        }
+        let retention_case_years: i32 = parsed("SHEGONG_RETENTION_CASE_YEARS", 10)?;
+        if !(1..=100).contains(&retention_case_years) {
+            bail!("SHEGONG_RETENTION_CASE_YEARS must be a number of years from 1 to 100");
+        }
         let database_url = var("DATABASE_URL").unwrap_or_else(|| "postgres://postgres:postgres@localhost:5432/shegong".into());
         Ok::<_, anyhow::Error>(Self {
             migration_database_url: var("SHEGONG_MIGRATION_DATABASE_URL").unwrap_or_else(|| database_url.clone()),
@@ -200,6 +216,9 @@ impl Config {
             login_max_failures: parsed("SHEGONG_LOGIN_MAX_FAILURES", 5)?,
             login_lock: Duration::from_secs(parsed("SHEGONG_LOGIN_LOCK_SECS", 300)?),
             duplicate_probes_per_day,
+            retention_deleted_days,
+            retention_case_years,
+            purge_interval: Duration::from_secs(parsed("SHEGONG_PURGE_INTERVAL_SECS", 86_400)?),
             log_format,
             log_level: var("SHEGONG_LOG_LEVEL").unwrap_or_else(|| "info".into()),
         })

@@ -1,4 +1,4 @@
-//! The `shegong` command: serve (default), migrate, seed, openapi, create-admin.
+//! The `shegong` command: serve (default), migrate, seed, purge, openapi, create-admin.
 
 use anyhow::Context;
 use clap::{Parser, Subcommand};
@@ -28,6 +28,9 @@ enum Command {
         #[arg(long)]
         scale: Option<i64>,
     },
+    /// Run the retention purge once: anonymise clients deleted longer than
+    /// SHEGONG_RETENTION_DELETED_DAYS, archive cases closed longer than SHEGONG_RETENTION_CASE_YEARS.
+    Purge,
     /// Print the OpenAPI document.
     Openapi,
     /// Create an administrator at the root unit, or reset their password.
@@ -125,6 +128,13 @@ async fn main() -> anyhow::Result<()> {
         Command::CreateAdmin { username, password, unit_name } => {
             let id = seed::create_admin(&owner_state(&config)?, &username, &password, &unit_name).await?;
             println!("Administrator {username} ready (id {id}).");
+            Ok(())
+        }
+        Command::Purge => {
+            let report = shegong::services::retention::purge(&AppState::new(config)?, chrono::Utc::now())
+                .await
+                .map_err(|e| anyhow::anyhow!("retention purge: {e}"))?;
+            println!("{}", serde_json::to_string(&report)?);
             Ok(())
         }
         Command::Openapi | Command::Migrate => Ok(()),

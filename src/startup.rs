@@ -125,6 +125,7 @@ pub async fn serve(state: AppState) -> anyhow::Result<()> {
     let shutdown_secs = state.config.shutdown_timeout.as_secs();
     state.hasher.warm_up().await;
     spawn_housekeeping(state.clone());
+    spawn_retention(state.clone());
     tracing::info!(%bind, workers, "listening");
     let server_state = state.clone();
     HttpServer::new(move || build_app(server_state.clone()))
@@ -134,6 +135,25 @@ pub async fn serve(state: AppState) -> anyhow::Result<()> {
         .run()
         .await?;
     Ok(())
+}
+
+/// Runs the retention purge every `SHEGONG_PURGE_INTERVAL_SECS` (not at all when 0), the first
+/// time one interval after start. A failed run is logged and tried again at the next interval.
+pub fn spawn_retention(state: AppState) {
+    let every = state.config.purge_interval;
+    if every.is_zero() {
+        return;
+    }
+    actix_web::rt::spawn(async move {
+        let mut tick = tokio::time::interval_at(tokio::time::Instant::now() + every, every);
+        loop {
+            tick.tick().await;
+            match crate::services::retention::purge(&state, chrono::Utc::now()).await {
+                Ok(report) => tracing::info!(?report, "retention purge"),
+                Err(e) => tracing::warn!(error = %e, "retention purge failed; trying again at the next interval"),
+            }
+        }
+    });
 }
 
 /// Hourly clean-up: idempotency keys past their 7 days, refresh tokens long expired, login

@@ -156,6 +156,7 @@ diesel::table! {
         created_at -> Timestamptz,
         updated_at -> Timestamptz,
         deleted_at -> Nullable<Timestamptz>,
+        anonymised_at -> Nullable<Timestamptz>,
     }
 }
 
@@ -291,6 +292,7 @@ diesel::table! {
         client_name -> Text,
         worker_name -> Text,
         has_pending_review -> Bool,
+        archived_at -> Nullable<Timestamptz>,
     }
 }
 

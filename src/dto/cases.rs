@@ -160,6 +160,10 @@ pub struct CaseOut {
     /// Closed (结案), when closed.
     #[serde(serialize_with = "crate::dto::time::rfc3339_opt")]
     pub closed_at: Option<DateTime<Utc>>,
+    /// Archived by the retention purge (closed longer than `SHEGONG_RETENTION_CASE_YEARS`): the
+    /// case is then read-only.
+    #[serde(serialize_with = "crate::dto::time::rfc3339_opt")]
+    pub archived_at: Option<DateTime<Utc>>,
     /// Closure reason, once a closure is approved.
     pub closure_reason: Option<ClosureReason>,
     /// Planned next follow-up contact.

@@ -29,6 +29,15 @@ pub fn by(actor: &Actor, action: &str, entity_type: &str, entity_id: Option<Uuid
     }
 }
 
+/// An event done by the service itself on a schedule or a command (the retention purge): no
+/// user, and the process named in `username`.
+pub fn system(process: &str, action: &str, entity_type: &str, entity_id: Option<Uuid>, details: Value) -> NewAuditEvent {
+    let mut event = anonymous(None, &format!("system:{process}"), action, AuditOutcome::Success, details);
+    event.entity_type = entity_type.to_owned();
+    event.entity_id = entity_id;
+    event
+}
+
 /// An event about an account that is not (yet) authenticated, such as a login.
 pub fn anonymous(
     user: Option<(Uuid, Role, Uuid)>,

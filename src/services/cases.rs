@@ -139,6 +139,7 @@ pub(crate) async fn case_out(conn: &mut Conn, actor: &Actor, case: Case) -> Resu
         status: case.status,
         opened_at: case.opened_at,
         closed_at: case.closed_at,
+        archived_at: case.archived_at,
         closure_reason: case.closure_reason,
         next_follow_up_at: case.next_follow_up_at,
         last_session_at: case.last_session_at,
@@ -200,6 +201,15 @@ pub(crate) async fn lock_case(conn: &mut Conn, actor: &Actor, id: Uuid, expected
     let case = repo::cases::lock_in_scope(conn, &actor.scope, id).await?.ok_or(AppError::NotFound)?;
     if expected_version.is_some_and(|v| v != case.version) {
         return Err(AppError::PreconditionFailed);
+    }
+    if case.archived_at.is_some() {
+        return Err(AppError::conflict(
+            "case_archived",
+            Text::new(
+                "个案已归档（结案已超过保存期限），只能查阅，不能再修改或重新开案。",
+                "The case is archived (closed longer than the retention period): it can be read, not changed or reopened.",
+            ),
+        ));
     }
     Ok(case)
 }

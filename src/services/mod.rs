@@ -10,6 +10,7 @@ pub mod clients;
 pub mod org_units;
 pub mod probes;
 pub mod replay;
+pub mod retention;
 pub mod reviews;
 pub mod rosters;
 pub mod sessions;

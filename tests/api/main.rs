@@ -18,6 +18,7 @@ mod lists;
 mod looks;
 mod privileges;
 mod properties;
+mod retention;
 mod role_matrix;
 mod rules;
 mod scope;

@@ -37,6 +37,8 @@ pub struct Case {
     pub client_name: String,
     /// The worker's name, kept on the case by a trigger.
     pub worker_name: String,
+    /// When the retention purge archived the case (it is then read-only).
+    pub archived_at: Option<DateTime<Utc>>,
 }
 
 /// A case to insert (status `intake`).

@@ -11,6 +11,14 @@ pub async fn insert(conn: &mut Conn, event: &NewAuditEvent) -> diesel::QueryResu
     diesel::insert_into(audit_events::table).values(event).execute(conn).await.map(|_| ())
 }
 
+/// Appends several events in one statement.
+pub async fn insert_all(conn: &mut Conn, events: &[NewAuditEvent]) -> diesel::QueryResult<()> {
+    if events.is_empty() {
+        return Ok(());
+    }
+    diesel::insert_into(audit_events::table).values(events).execute(conn).await.map(|_| ())
+}
+
 /// The action an out-of-scope duplicate-document hit is audited under, and counted by.
 pub const PROBE_ACTION: &str = "client.duplicate_probe";
 

@@ -7,6 +7,7 @@ pub mod cases;
 pub mod clients;
 pub mod idempotency;
 pub mod org_units;
+pub mod retention;
 pub mod reviews;
 pub mod rosters;
 pub mod rules;
