@@ -454,6 +454,18 @@ coded_enum! {
 }
 
 coded_enum! {
+    /// Population group (REPORTING.md §2), how the bureaus' reports split the people served.
+    pub enum PopulationGroup: "population_group" {
+        Elderly = ("elderly", "老年人", "Elderly (60 and over)"),
+        Minor = ("minor", "未成年人", "Minors (under 18)"),
+        Disabled = ("disabled", "残疾人", "Disabled people"),
+        BasicProtection = ("basic_protection", "低保、特困及低保边缘对象", "Basic protection (dibao, tekun, dibao edge)"),
+        ChildrenInDifficulty = ("children_in_difficulty", "困境儿童（含孤儿、事实无人抚养、留守儿童）", "Children in difficulty"),
+        Other = ("other", "其他", "Other"),
+    }
+}
+
+coded_enum! {
     /// Who signed a consent, in relation to the client.
     pub enum ConsentRelation: "consent_relation" {
         Myself = ("self", "本人", "The client"),
@@ -664,6 +676,7 @@ pub fn reference_data() -> Vec<(&'static str, Vec<super::labels::Label>)> {
         entry::<ServiceType>(),
         entry::<Programme>(),
         entry::<LeaveReason>(),
+        entry::<PopulationGroup>(),
         entry::<ConsentRelation>(),
         entry::<ConsentScope>(),
         entry::<VisitMode>(),

@@ -12,5 +12,6 @@ pub mod id_number;
 pub mod labels;
 pub mod permissions;
 pub mod phone;
+pub mod population;
 pub mod sync;
 pub mod text;

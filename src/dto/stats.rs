@@ -50,6 +50,12 @@ pub struct Figures {
     /// 服务人数: distinct clients with an individual session, present/late at a group session, or
     /// seen on a visit.
     pub people_served: i64,
+    /// 服务人数 by population group (REPORTING.md §2; codes of `population_group` in
+    /// `/reference`, every group present): each person once per group they are in, by their age
+    /// on the period's last day. A person may be in several groups.
+    pub people_served_by_group: BTreeMap<String, i64>,
+    /// 服务人数 by gender (`male`, `female`, and `unknown` when not recorded).
+    pub people_served_by_gender: BTreeMap<String, i64>,
     /// 服务人次: individual sessions + group attendees present/late (walk-ins included) +
     /// community participant counts + visit person-times.
     pub person_times: i64,
@@ -78,28 +84,28 @@ pub struct Figures {
     pub cases_closed: i64,
     /// Cases closed in the period, by closure reason.
     pub closed_by_reason: BTreeMap<String, i64>,
-    /// Cases open at the end of the period (unit rows and total only).
+    /// Cases open at the end of the period (point in time: unit rows, the total, and by month the row of the period's last month).
     pub open_at_end: Option<i64>,
-    /// Cases open at the end of the period by risk level (unit rows and total only).
+    /// Cases open at the end of the period by risk level (point in time: unit rows, the total, and by month the row of the period's last month).
     pub open_by_risk: Option<BTreeMap<String, i64>>,
-    /// Open cases overdue for a visit now (unit rows and total only).
+    /// Open cases overdue for a visit now (point in time: unit rows, the total, and by month the row of the period's last month).
     pub overdue_cases: Option<i64>,
-    /// Reviews pending now (unit rows and total only).
+    /// Reviews pending now (point in time: unit rows, the total, and by month the row of the period's last month).
     pub pending_reviews: Option<i64>,
     /// 在册: roster entries at the period's end (now, for a period that runs on), by programme
-    /// then by their level at that moment (unit rows and total only). A client on two
+    /// then by their level at that moment (point in time: unit rows, the total, and by month the row of the period's last month). A client on two
     /// programmes' rosters is an entry on each.
     pub roster_by_programme: Option<BTreeMap<String, BTreeMap<String, i64>>>,
-    /// 在册人数: roster entries at the period's end, all programmes (unit rows and total only).
+    /// 在册人数: roster entries at the period's end, all programmes (point in time: unit rows, the total, and by month the row of the period's last month).
     pub roster_active: Option<i64>,
     /// Of those, the entries visited within their interval before the end (before today, for a
-    /// period that runs on) (unit rows and total only).
+    /// period that runs on) (point in time: unit rows, the total, and by month the row of the period's last month).
     pub roster_covered: Option<i64>,
-    /// 覆盖率: `roster_covered / roster_active`, four decimals, 0 with no entries (unit rows and
-    /// total only).
+    /// 覆盖率: `roster_covered / roster_active`, four decimals, 0 with no entries (point in time: unit
+    /// rows, the total, and by month the row of the period's last month).
     pub roster_coverage: Option<f64>,
     /// 逾期未访: active roster entries whose next visit was due before today (now, whatever the
-    /// period; unit rows and total only).
+    /// period; point in time: unit rows, the total, and by month the row of the period's last month).
     pub overdue_visits: Option<i64>,
 }
 

@@ -3,11 +3,12 @@
 use std::collections::{BTreeMap, HashMap};
 
 use chrono::{Datelike, Days, NaiveDate, TimeZone, Utc};
+use serde_json::Value;
 use uuid::Uuid;
 
 use crate::auth::Actor;
 use crate::db::repo::{self, stats::StatsScope};
-use crate::domain::enums::Programme;
+use crate::domain::enums::{PopulationGroup, Programme};
 use crate::domain::labels::Coded;
 use crate::domain::permissions::Permission;
 use crate::dto::stats::{ByMethod, Figures, StatsOut, StatsQuery, StatsRow};
@@ -85,6 +86,7 @@ pub async fn stats(state: &AppState, actor: &Actor, query: &StatsQuery) -> Resul
         covered_end_day,
         covered_end: start_of(covered_end_day)?,
         today,
+        last_day: to,
     };
     let rows = repo::stats::figures(&mut conn, &scope).await?;
     let (sessions, clients, cases) = (rows.sessions, rows.clients, rows.cases);
@@ -110,6 +112,7 @@ pub async fn stats(state: &AppState, actor: &Actor, query: &StatsQuery) -> Resul
         f.volunteer_hours = s.volunteer_hours;
         f.resources_value_yuan = s.resources_value_fen as f64 / 100.0;
         f.people_served = s.people_served;
+        people_by(f, s.people_by.as_ref());
         f.person_times = s.individual_sessions + s.group_attendees + s.community_participants + s.visit_person_times;
     }
     for c in clients {
@@ -157,6 +160,17 @@ pub async fn stats(state: &AppState, actor: &Actor, query: &StatsQuery) -> Resul
     }
     let mut total = figures.remove(&(None, None)).unwrap_or_default();
     fill_snapshot(&mut total);
+    fill_people(&mut total);
+    // Point-in-time figures are taken at the period's end (or now, for a period that runs on):
+    // by month, they belong to the row of the month holding that day, not to a row of no month.
+    let last_month = to.min(today).format("%Y-%m").to_string();
+    if by_month {
+        let snapshots: Vec<Key> = figures.keys().filter(|(_, month)| month.is_none()).cloned().collect();
+        for key in snapshots {
+            let Some(snapshot) = figures.remove(&key) else { continue };
+            move_snapshot(snapshot, figures.entry((key.0, Some(last_month.clone()))).or_default());
+        }
+    }
 
     // Every child unit gets a row, even with nothing to count.
     let children = if by_unit { repo::org_units::children_of(&mut conn, unit.id).await? } else { Vec::new() };
@@ -170,7 +184,8 @@ pub async fn stats(state: &AppState, actor: &Actor, query: &StatsQuery) -> Resul
     let mut rows: Vec<StatsRow> = figures
         .into_iter()
         .map(|((bucket, month), mut f)| {
-            if by_unit && !by_month {
+            fill_people(&mut f);
+            if (by_unit && !by_month) || month.as_deref() == Some(last_month.as_str()) {
                 fill_snapshot(&mut f);
             } else {
                 fill_coverage(&mut f);
@@ -211,6 +226,42 @@ fn whole_month_years(whole: Option<(NaiveDate, NaiveDate)>) -> ((i32, i32), (i32
         }
     };
     ((first.year(), last.year()), (bits(first.year()), bits(last.year())))
+}
+
+/// The people served by population group and by gender, as the query counted them
+/// (`group:<code>` and `gender:<code>`).
+fn people_by(f: &mut Figures, counts: Option<&Value>) {
+    let Some(counts) = counts.and_then(Value::as_object) else { return };
+    for (label, n) in counts {
+        let n = n.as_i64().unwrap_or(0);
+        if let Some(group) = label.strip_prefix("group:") {
+            f.people_served_by_group.insert(group.to_owned(), n);
+        } else if let Some(gender) = label.strip_prefix("gender:") {
+            f.people_served_by_gender.insert(gender.to_owned(), n);
+        }
+    }
+}
+
+/// Puts the point-in-time figures of `from` on `to` (the row of the month they were taken in).
+fn move_snapshot(from: Figures, to: &mut Figures) {
+    to.open_at_end = from.open_at_end;
+    to.open_by_risk = from.open_by_risk;
+    to.overdue_cases = from.overdue_cases;
+    to.pending_reviews = from.pending_reviews;
+    to.roster_by_programme = from.roster_by_programme;
+    to.roster_active = from.roster_active;
+    to.roster_covered = from.roster_covered;
+    to.overdue_visits = from.overdue_visits;
+}
+
+/// Every population group and both genders are present in a row, zero where nobody was served.
+fn fill_people(f: &mut Figures) {
+    for g in PopulationGroup::ALL {
+        f.people_served_by_group.entry(g.code().to_owned()).or_insert(0);
+    }
+    for g in ["male", "female"] {
+        f.people_served_by_gender.entry(g.to_owned()).or_insert(0);
+    }
 }
 
 /// Point-in-time figures are zero, not absent, where a unit row or the total has none.
@@ -289,8 +340,8 @@ pub const HEADERS: &[&str] = &[
     "新开个案",
     "结案数",
     "期末在案数",
-    "逾期未访个案",
-    "待审核",
+    "逾期未访个案（截至导出时）",
+    "待审核（截至导出时）",
     "走访次数",
     "走访时长（分钟）",
     "走访人次",
@@ -298,12 +349,20 @@ pub const HEADERS: &[&str] = &[
     "在册人数",
     "已覆盖人数",
     "覆盖率",
-    "逾期未访",
+    "逾期未访（截至导出时）",
     "在册：兜底保障",
     "在册：困境/留守儿童关爱",
     "在册：老年人关爱",
     "在册：残疾人关爱",
     "在册：其他",
+    "服务人数：老年人",
+    "服务人数：未成年人",
+    "服务人数：残疾人",
+    "服务人数：低保、特困及低保边缘对象",
+    "服务人数：困境儿童（含孤儿、事实无人抚养、留守儿童）",
+    "服务人数：其他",
+    "服务人数：男",
+    "服务人数：女",
 ];
 
 /// The programmes of the roster columns, in the order of their headers.
@@ -356,6 +415,8 @@ fn cells(unit: &str, month: Option<&str>, f: &Figures) -> Vec<Cell> {
             opt(f.roster_by_programme.as_ref().map(|by| by.get(p.code()).map(|levels| levels.values().sum()).unwrap_or(0)))
         }),
     )
+    .chain(PopulationGroup::ALL.iter().map(|g| Cell::Int(f.people_served_by_group.get(g.code()).copied().unwrap_or(0))))
+    .chain(["male", "female"].iter().map(|g| Cell::Int(f.people_served_by_gender.get(*g).copied().unwrap_or(0))))
     .collect()
 }
 
@@ -533,8 +594,19 @@ mod export_tests {
 
 #[cfg(test)]
 mod tests {
-    use super::{whole_month_years, whole_months};
+    use super::{cells, whole_month_years, whole_months, Figures, HEADERS};
+    use crate::domain::enums::PopulationGroup;
+    use crate::domain::labels::Coded;
     use chrono::NaiveDate;
+
+    #[test]
+    fn every_column_has_its_header_and_the_groups_theirs() {
+        assert_eq!(cells("单位", None, &Figures::default()).len(), HEADERS.len());
+        let groups = &HEADERS[HEADERS.len() - PopulationGroup::ALL.len() - 2..HEADERS.len() - 2];
+        for (header, group) in groups.iter().zip(PopulationGroup::ALL) {
+            assert_eq!(*header, format!("服务人数：{}", group.zh()));
+        }
+    }
 
     fn d(y: i32, m: u32, day: u32) -> NaiveDate {
         NaiveDate::from_ymd_opt(y, m, day).expect("date")

@@ -466,7 +466,7 @@ async fn export_has_the_field_work_columns() {
     assert_eq!(cell("在册人数"), total["roster_active"].to_string());
     assert_eq!(cell("已覆盖人数"), total["roster_covered"].to_string());
     assert_eq!(cell("覆盖率"), "0.5000");
-    assert_eq!(cell("逾期未访"), total["overdue_visits"].to_string());
+    assert_eq!(cell("逾期未访（截至导出时）"), total["overdue_visits"].to_string());
     assert_eq!(cell("在册：兜底保障"), "3");
     assert_eq!(cell("服务人次"), total["person_times"].to_string());
 

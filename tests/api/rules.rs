@@ -7,6 +7,8 @@
 //! - Open statuses: the generated column `cases.is_open` against [`case_flow::is_open`].
 //! - Attendance that counts as served has one home, [`AttendanceStatus::counts_as_served`]: the
 //!   queries take their `IN (…)` list from it (`db::repo::rules`).
+//! - Population groups: the SQL function `population_groups` (the statistics count people per
+//!   group inside PostgreSQL) against [`population::groups`].
 //! - The seed writes cases in SQL for speed; every case number it writes is the one the Rust
 //!   rule gives, and every status (with its pending review) is one the state machine reaches.
 
@@ -16,10 +18,11 @@ use shegong::db::repo;
 use shegong::domain::case_flow::{self, decide_review, transition, ReviewContext, TransitionContext, TransitionInput};
 use shegong::domain::case_records::case_number;
 use shegong::domain::enums::{
-    AttendanceStatus, CaseAction, CaseStatus, ClosureReason, ConsentScope, ReviewDecision, ReviewKind, ReviewStatus, RiskLevel,
-    Role,
+    AttendanceStatus, CaseAction, CaseStatus, ClientCategory, ClosureReason, ConsentScope, ReviewDecision, ReviewKind,
+    ReviewStatus, RiskLevel, Role,
 };
 use shegong::domain::labels::Coded;
+use shegong::domain::population;
 use uuid::Uuid;
 
 use crate::helpers::TestApp;
@@ -62,6 +65,46 @@ async fn case_visit_due_is_the_visit_interval_of_every_risk_level() {
         .collect();
     let codes: Vec<&str> = RiskLevel::ALL.iter().map(|r| r.code()).collect();
     assert_eq!(allowed, codes);
+}
+
+#[actix_web::test]
+async fn population_groups_in_sql_are_the_rust_rule() {
+    let app = TestApp::spawn().await;
+    let conn = app.db.connect().await;
+    let mut category_sets: Vec<Vec<ClientCategory>> = ClientCategory::ALL.iter().map(|c| vec![*c]).collect();
+    category_sets.push(Vec::new());
+    category_sets.push(vec![ClientCategory::Dibao, ClientCategory::LeftBehindChild, ClientCategory::Disabled]);
+    category_sets.push(vec![ClientCategory::GeneralResident, ClientCategory::Tekun]);
+    // Around the 60th and 18th birthdays, born on 29 February among them, and no birth date.
+    let births = [None, Some("1966-12-31"), Some("2008-12-31"), Some("1964-02-29"), Some("2008-02-29"), Some("1990-06-15")];
+    let days = ["2026-12-30", "2026-12-31", "2024-02-28", "2024-02-29", "2026-02-28", "2026-03-01"];
+    let mut checked = 0;
+    for categories in &category_sets {
+        let codes: Vec<String> = categories.iter().map(|c| c.code().to_owned()).collect();
+        for birth in births {
+            for day in days {
+                for disability in [false, true] {
+                    let sql: Vec<String> = conn
+                        .query_one(
+                            "SELECT population_groups($1, $2::text::date, $3, $4::text::date)",
+                            &[&codes, &birth, &disability, &day],
+                        )
+                        .await
+                        .expect("population_groups")
+                        .get(0);
+                    let on = day.parse().expect("day");
+                    let rust: Vec<String> =
+                        population::groups(categories, birth.map(|b| b.parse().expect("birth")), disability, on)
+                            .iter()
+                            .map(|g| g.code().to_owned())
+                            .collect();
+                    assert_eq!(sql, rust, "{codes:?} born {birth:?} on {day}, disability {disability}");
+                    checked += 1;
+                }
+            }
+        }
+    }
+    assert!(checked > 1000);
 }
 
 #[actix_web::test]

@@ -1,13 +1,17 @@
 //! Statistics: every figure against an independent plain-SQL count over a known data set,
 //! scope, and the spreadsheet export read back.
 
+use std::collections::BTreeMap;
 use std::io::Cursor;
 
 use calamine::{Data, DataType, Reader, Xlsx};
 use chrono::{Datelike, Duration, Utc};
 use reqwest::Method;
 use serde_json::{json, Value};
+use shegong::domain::enums::{ClientCategory, PopulationGroup};
 use shegong::domain::id_number::check_char_for;
+use shegong::domain::labels::Coded;
+use shegong::domain::population;
 
 use crate::helpers::{consent, Fixture, TestApp};
 
@@ -442,4 +446,138 @@ async fn monthly_totals_follow_the_sessions_and_every_period_adds_up() {
         let sum: i64 = rows.iter().map(|r| r["figures"]["sessions"]["individual"].as_i64().expect("n")).sum();
         assert_eq!(json!(sum), total["sessions"]["individual"], "{label}");
     }
+}
+
+#[actix_web::test]
+async fn by_month_the_point_in_time_figures_sit_on_the_last_month_and_exports_say_when_they_were_taken() {
+    let app = TestApp::spawn().await;
+    let f = app.fixture().await;
+    data(&app, &f).await;
+    let a1 = app.token("worker_a1").await;
+    let sup = app.token("sup_a1").await;
+    let person = client(&app, &a1, f.unit("town_a1"), 61, json!(["dibao"])).await;
+    open_case(&app, &a1, &person, f.unit("town_a1"), "yellow").await;
+    let today = (Utc::now() + Duration::hours(8)).date_naive();
+    let from = (today - Duration::days(70)).with_day(1).expect("first day");
+    let query = format!("org_unit_id={}&from={from}&to={today}&group_by=month", f.unit("town_a1"));
+    let res = app.get(&format!("/api/v1/stats?{query}"), &sup).await.expect(200);
+    let rows = res.body["rows"].as_array().expect("rows");
+    assert!(rows.iter().all(|r| r["month"].is_string()), "every row is a month: {rows:?}");
+    let this_month = today.format("%Y-%m").to_string();
+    let last = rows.iter().find(|r| r["month"] == json!(this_month)).expect("this month's row");
+    assert_eq!(last["figures"]["open_at_end"], json!(1));
+    assert_eq!(last["figures"]["open_at_end"], res.body["total"]["open_at_end"]);
+    assert_eq!(last["figures"]["pending_reviews"], res.body["total"]["pending_reviews"]);
+    for r in rows.iter().filter(|r| r["month"] != json!(this_month)) {
+        assert_eq!(r["figures"]["open_at_end"], Value::Null, "taken once, at the end: {r:?}");
+    }
+
+    let csv = app
+        .client
+        .get(format!("{}/api/v1/stats/export?{query}&format=csv", app.base))
+        .bearer_auth(&sup)
+        .send()
+        .await
+        .expect("send")
+        .text()
+        .await
+        .expect("text");
+    let mut reader = csv::ReaderBuilder::new().from_reader(csv.trim_start_matches('\u{feff}').as_bytes());
+    let headers: Vec<String> = reader.headers().expect("headers").iter().map(str::to_owned).collect();
+    for taken_now in ["逾期未访个案（截至导出时）", "待审核（截至导出时）", "逾期未访（截至导出时）"]
+    {
+        assert!(headers.iter().any(|h| h == taken_now), "{taken_now} in {headers:?}");
+    }
+    let records: Vec<csv::StringRecord> = reader.records().map(|r| r.expect("record")).collect();
+    let (total, months) = records.split_last().expect("a total line");
+    assert!(total[0].ends_with("（合计）"));
+    assert!(months.iter().all(|r| !r[1].is_empty()), "no line without a month but the total");
+}
+
+#[actix_web::test]
+async fn people_served_by_population_group_and_gender_match_plain_sql() {
+    let app = TestApp::spawn().await;
+    let f = app.fixture().await;
+    data(&app, &f).await;
+    let a1 = app.token("worker_a1").await;
+    // A child and a disabled adult seen on visits, the child twice (one person, once per group).
+    let child = app
+        .post(
+            "/api/v1/clients",
+            &a1,
+            json!({"org_unit_id": f.unit("town_a1"), "name": "小明", "id_type": "none", "birth_date": "2016-04-01",
+                   "gender": "male", "categories": ["left_behind_child", "dibao"],
+                   "guardian": {"name": "王奶奶", "relation": "祖母"}}),
+        )
+        .await
+        .expect(201)
+        .id();
+    let adult = app
+        .post(
+            "/api/v1/clients",
+            &a1,
+            json!({"org_unit_id": f.unit("village_a1"), "name": "老李", "id_type": "none", "birth_date": "1980-04-01",
+                   "disability": {"category": "physical", "grade": 2}}),
+        )
+        .await
+        .expect(201)
+        .id();
+    for (clients, days_ago) in [(vec![child.clone()], 3), (vec![child, adult], 2)] {
+        let body = json!({"method": "visit", "occurred_at": at(days_ago), "duration_minutes": 30, "client_ids": clients,
+                          "mode": "home_visit"});
+        app.post("/api/v1/sessions", &a1, body).await.expect(201);
+    }
+    let sup = app.token("sup_a").await;
+    let res = app.get(&format!("/api/v1/stats?{}&group_by=unit", period()), &sup).await.expect(200);
+    let total = &res.body["total"];
+
+    // The people served over county_a's subtree, by plain SQL, grouped by the Rust rule.
+    let to = (Utc::now() + Duration::days(1)).date_naive();
+    let rows = app
+        .db
+        .connect()
+        .await
+        .query(
+            &format!(
+                "WITH a AS (SELECT id FROM org_units WHERE path LIKE (SELECT path FROM org_units WHERE id = '{}') || '%'), \
+                 served AS ( \
+                   SELECT x.client_id FROM session_attendance x JOIN service_sessions s ON s.id = x.session_id \
+                   WHERE s.org_unit_id IN (SELECT id FROM a) AND x.status IN ('present', 'late') AND x.client_id IS NOT NULL \
+                   UNION SELECT s.client_id FROM service_sessions s \
+                   WHERE s.org_unit_id IN (SELECT id FROM a) AND s.method = 'individual' AND s.client_id IS NOT NULL \
+                   UNION SELECT unnest(s.client_ids) FROM service_sessions s \
+                   WHERE s.org_unit_id IN (SELECT id FROM a) AND s.method = 'visit') \
+                 SELECT c.categories, c.birth_date::text, c.disability IS NOT NULL, coalesce(c.gender, 'unknown') \
+                 FROM served JOIN clients c ON c.id = served.client_id",
+                f.unit("county_a")
+            ),
+            &[],
+        )
+        .await
+        .expect("served");
+    let mut by_group: BTreeMap<String, i64> = PopulationGroup::ALL.iter().map(|g| (g.code().to_owned(), 0)).collect();
+    let mut by_gender: BTreeMap<String, i64> = [("female".to_owned(), 0), ("male".to_owned(), 0)].into();
+    for r in &rows {
+        let categories: Vec<ClientCategory> =
+            r.get::<_, Vec<String>>(0).iter().map(|c| ClientCategory::from_code(c).expect("category")).collect();
+        let birth = r.get::<_, Option<String>>(1).map(|b| b.parse().expect("date"));
+        for g in population::groups(&categories, birth, r.get(2), to) {
+            *by_group.entry(g.code().to_owned()).or_default() += 1;
+        }
+        *by_gender.entry(r.get::<_, String>(3)).or_default() += 1;
+    }
+    assert_eq!(rows.len(), 4, "two group members and the two people visited");
+    assert_eq!(total["people_served"], json!(rows.len()));
+    assert_eq!(total["people_served_by_group"], json!(by_group));
+    assert_eq!(total["people_served_by_gender"], json!(by_gender));
+    assert_eq!(total["people_served_by_group"]["minor"], json!(1), "the child counts once");
+    assert_eq!(total["people_served_by_group"]["disabled"], json!(1));
+    // The township rows count their own people; every group is present in every row.
+    let a1_row =
+        res.body["rows"].as_array().expect("rows").iter().find(|r| r["org_unit_id"] == json!(f.unit("town_a1"))).cloned();
+    let a1_row = a1_row.expect("town_a1 row");
+    assert_eq!(a1_row["figures"]["people_served_by_group"].as_object().expect("groups").len(), PopulationGroup::ALL.len());
+    let a2_row =
+        res.body["rows"].as_array().expect("rows").iter().find(|r| r["org_unit_id"] == json!(f.unit("town_a2"))).cloned();
+    assert_eq!(a2_row.expect("town_a2 row")["figures"]["people_served_by_group"]["other"], json!(0));
 }

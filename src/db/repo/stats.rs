@@ -57,6 +57,8 @@ pub struct StatsScope {
     pub covered_end: DateTime<Utc>,
     /// Today, China time (overdue visits are those due before it).
     pub today: NaiveDate,
+    /// The period's last day: population groups go by the age on it.
+    pub last_day: NaiveDate,
 }
 
 /// Session figures of one bucket (or the total, when `bucket` and `month` are null).
@@ -98,6 +100,10 @@ pub struct SessionFigures {
     pub people_served: i64,
     #[diesel(sql_type = BigInt)]
     pub group_attendees: i64,
+    /// The people served by population group (`group:<code>`) and by gender (`gender:<code>`,
+    /// `gender:unknown`); null when nobody was served.
+    #[diesel(sql_type = Nullable<diesel::sql_types::Jsonb>)]
+    pub people_by: Option<serde_json::Value>,
 }
 
 /// A labelled count of one bucket (`label` null = the plain total of the family).
@@ -167,6 +173,7 @@ pub async fn figures(conn: &mut Conn, s: &StatsScope) -> QueryResult<FigureRows>
                 .bind::<Integer, _>(s.whole_years.1)
                 .bind::<Integer, _>(s.whole_year_months.0)
                 .bind::<Integer, _>(s.whole_year_months.1)
+                .bind::<Date, _>(s.last_day)
                 .load(conn)
                 .await?;
             let clients = statement(CLIENTS, s).load(conn).await?;

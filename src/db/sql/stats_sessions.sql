@@ -3,7 +3,7 @@
 -- 4 to, 5 by unit, 6 by month, 8 and 9 the whole months inside the period (both equal to 4 when
 -- there is none); 10 and 11 the first and last year of those months, 12 and 13 the months of
 -- those two years that are whole months of the period (bit 0 = January; the years between have
--- all twelve). Whole months come from the monthly totals, the days before and after them from
+-- all twelve); 14 the period's last day (ages for the population groups). Whole months come from the monthly totals, the days before and after them from
 -- the sessions.
 -- (the `units` CTE is prepended from stats_units.sql, and the list of attendance statuses that
 -- count as served is written in from `AttendanceStatus::counts_as_served`)
@@ -60,11 +60,31 @@ served AS (
 ),
 -- Distinct people per bucket, and over the whole subtree (someone served in two townships is
 -- one person in the total); hashed, rather than the sort that count(DISTINCT) would take.
+served_people AS (SELECT DISTINCT bucket, month, client_id FROM served),
+served_total AS (SELECT DISTINCT client_id FROM served),
 people AS (
-    SELECT bucket, month, count(*) AS people_served, 0 AS g
-    FROM (SELECT DISTINCT bucket, month, client_id FROM served) d GROUP BY bucket, month
+    SELECT bucket, month, count(*) AS people_served, 0 AS g FROM served_people GROUP BY bucket, month
     UNION ALL
-    SELECT NULL, NULL, count(*), 3 FROM (SELECT DISTINCT client_id FROM served) d
+    SELECT NULL, NULL, count(*), 3 FROM served_total
+),
+-- The same people by population group (`population_groups`, age on the period's last day, $14)
+-- and by gender, each person once per group: `group:<group>` and `gender:<gender>` counts.
+profiled AS (
+    SELECT p.bucket, p.month, 0 AS g, c.gender,
+           population_groups(c.categories, c.birth_date, c.disability IS NOT NULL, $14) AS groups
+    FROM served_people p JOIN clients c ON c.id = p.client_id
+    UNION ALL
+    SELECT NULL, NULL, 3, c.gender, population_groups(c.categories, c.birth_date, c.disability IS NOT NULL, $14)
+    FROM served_total t JOIN clients c ON c.id = t.client_id
+),
+breakdown AS (
+    SELECT bucket, month, g, jsonb_object_agg(label, n) AS people_by
+    FROM (SELECT bucket, month, g, 'group:' || grp AS label, count(*) AS n
+          FROM profiled CROSS JOIN LATERAL unnest(groups) AS grp GROUP BY bucket, month, g, grp
+          UNION ALL
+          SELECT bucket, month, g, 'gender:' || coalesce(gender, 'unknown'), count(*)
+          FROM profiled GROUP BY bucket, month, g, gender) x
+    GROUP BY bucket, month, g
 ),
 attendance AS (
     SELECT bucket, month, count(*) AS group_attendees, grouping(bucket, month) AS g
@@ -94,7 +114,9 @@ SELECT CASE WHEN x.g = 0 THEN x.bucket END AS bucket, CASE WHEN x.g = 0 THEN x.m
        x.visit_sessions, x.visit_minutes, x.visit_person_times, x.household_visits,
        x.community_participants, x.volunteer_hours::float8 AS volunteer_hours, x.resources_value_fen,
        coalesce(p.people_served, 0) AS people_served,
-       coalesce(a.group_attendees, 0) AS group_attendees
+       coalesce(a.group_attendees, 0) AS group_attendees,
+       b.people_by
 FROM sessions x
 LEFT JOIN people p ON p.g = x.g AND p.bucket IS NOT DISTINCT FROM x.bucket AND p.month IS NOT DISTINCT FROM x.month
 LEFT JOIN attendance a ON a.g = x.g AND a.bucket IS NOT DISTINCT FROM x.bucket AND a.month IS NOT DISTINCT FROM x.month
+LEFT JOIN breakdown b ON b.g = x.g AND b.bucket IS NOT DISTINCT FROM x.bucket AND b.month IS NOT DISTINCT FROM x.month

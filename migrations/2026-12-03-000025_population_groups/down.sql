@@ -1,0 +1,1 @@
+DROP FUNCTION population_groups(text[], date, boolean, date);
