@@ -69,13 +69,19 @@ people AS (
 ),
 -- The same people by population group (`population_groups`, age on the period's last day, $14)
 -- and by gender, each person once per group: `group:<group>` and `gender:<gender>` counts.
+-- Each person is one probe of clients_pkey (`OFFSET 0` keeps the lateral a per-row subplan): a
+-- hash join would read every client of the database to find the few thousand a county served.
+profile AS (
+    SELECT t.client_id, c.gender, c.groups
+    FROM served_total t CROSS JOIN LATERAL (
+        SELECT k.gender, population_groups(k.categories, k.birth_date, k.disability IS NOT NULL, $14) AS groups
+        FROM clients k WHERE k.id = t.client_id OFFSET 0) c
+),
 profiled AS (
-    SELECT p.bucket, p.month, 0 AS g, c.gender,
-           population_groups(c.categories, c.birth_date, c.disability IS NOT NULL, $14) AS groups
-    FROM served_people p JOIN clients c ON c.id = p.client_id
+    SELECT p.bucket, p.month, 0 AS g, f.gender, f.groups
+    FROM served_people p JOIN profile f ON f.client_id = p.client_id
     UNION ALL
-    SELECT NULL, NULL, 3, c.gender, population_groups(c.categories, c.birth_date, c.disability IS NOT NULL, $14)
-    FROM served_total t JOIN clients c ON c.id = t.client_id
+    SELECT NULL, NULL, 3, gender, groups FROM profile
 ),
 breakdown AS (
     SELECT bucket, month, g, jsonb_object_agg(label, n) AS people_by
